@@ -1,0 +1,49 @@
+/**
+ * Stores by URL scheme. The registry is open: a plugin calls {@link registerStore} with its own
+ * scheme, and `openStore` then accepts its URLs, without editing this file.
+ * @module
+ */
+import { StoreError, type EventStore } from '../core/index.js';
+import { memoryStore } from './store/memory.js';
+import { sqliteStore } from './store/sqlite.js';
+
+/** Options every store factory receives. */
+export interface OpenOptions {
+  /** Create the store when it does not exist (writers: true; readers: false). */
+  create?: boolean;
+}
+
+/** Opens the store at `url` (the full URL, scheme included). */
+export type StoreFactory = (url: string, options: OpenOptions) => EventStore | Promise<EventStore>;
+
+const factories = new Map<string, StoreFactory>();
+
+/** Register `factory` for URLs that start with `scheme:` (e.g. `'ndjson'`). A later call replaces it. */
+export function registerStore(scheme: string, factory: StoreFactory): void {
+  factories.set(scheme.toLowerCase(), factory);
+}
+
+/** Schemes accepted by {@link openStore}. */
+export function storeSchemes(): string[] {
+  return [...factories.keys()];
+}
+
+/**
+ * Open a store by URL: `memory:`, `sqlite:<path>` (or `sqlite://<path>`), or a registered scheme.
+ * @throws StoreError for a malformed URL or unknown scheme (the message lists the known ones),
+ *   or whatever the store cannot open.
+ */
+export async function openStore(url: string, options: OpenOptions = {}): Promise<EventStore> {
+  const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
+  if (!match) throw new StoreError(`store URL '${url}' has no scheme: use one of ${storeSchemes().map((s) => `${s}:`).join(', ')}`);
+  const factory = factories.get(match[1]!.toLowerCase());
+  if (!factory) throw new StoreError(`unknown store scheme '${match[1]}:' in '${url}': use one of ${storeSchemes().map((s) => `${s}:`).join(', ')}`);
+  return factory(url, options);
+}
+
+registerStore('memory', () => memoryStore());
+registerStore('sqlite', (url, options) => {
+  const path = url.replace(/^sqlite:(\/\/)?/i, '');
+  if (!path) throw new StoreError(`store URL '${url}' names no file: use sqlite:<path>`);
+  return sqliteStore(path, options);
+});

@@ -1,0 +1,187 @@
+/**
+ * The SQLite event store (`sqlite:<file>`), the embedded default: one file, WAL journal,
+ * `synchronous=NORMAL` (a committed tick survives a process crash), one transaction per append.
+ * Events from other processes reach subscribers by polling.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { EventDecodeError, type RawEvent } from '../../events/index.js';
+import { checkExpectedRevision, StoreError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type ReadAllOptions, type SubscribeOptions } from '../../core/index.js';
+import { AppendSignal, catchUp, PAGE } from './catchUp.js';
+
+/** Options of {@link sqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Create the file and its tables when absent (default true); false makes a missing file an error. */
+  create?: boolean;
+  /** Poll interval of subscriptions for other processes' appends, milliseconds (default 100). */
+  pollMs?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE events (
+  position INTEGER PRIMARY KEY,
+  stream   TEXT    NOT NULL,
+  revision INTEGER NOT NULL,
+  type     TEXT    NOT NULL,
+  data     TEXT    NOT NULL,
+  metadata TEXT    NOT NULL
+);
+CREATE UNIQUE INDEX events_stream ON events (stream, revision);
+CREATE INDEX events_type ON events (type, position);
+CREATE TABLE streams (stream TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
+`;
+
+interface Row {
+  position: number;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+/**
+ * Open the SQLite store in `file`.
+ * @throws StoreError when the file is missing (and `create` is false), unreadable, not a SQLite
+ *   database, or a SQLite database that is not a stopcovid store. Nothing in the file is changed then.
+ */
+export function sqliteStore(file: string, options: SqliteStoreOptions = {}): EventStore {
+  const create = options.create ?? true;
+  const pollMs = options.pollMs ?? 100;
+  if (!create && !existsSync(file)) throw new StoreError(`no store at ${file}: run 'stopcovid simulate' first`);
+  let db: Database.Database;
+  try {
+    db = new Database(file, { fileMustExist: !create });
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+    if (!tables.includes('events')) {
+      if (tables.length > 0) throw new StoreError(`${file} is a SQLite database but not a stopcovid store`);
+      db.pragma('journal_mode = WAL');
+      db.exec(SCHEMA);
+    }
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`cannot open ${file} as a SQLite store: ${(error as Error).message}`, { cause: error });
+  }
+
+  const insert = db.prepare('INSERT INTO events (stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?)');
+  const streamRevision = db.prepare('SELECT revision FROM streams WHERE stream = ?').pluck();
+  const setRevision = db.prepare('INSERT INTO streams (stream, revision) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision');
+  const lastPosition = db.prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck();
+  const streamPage = db.prepare('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?');
+  const pageAll = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
+  const pageByType = new Map<string, Database.Statement>();
+  const loadCheckpoint = db.prepare('SELECT position FROM checkpoints WHERE name = ?').pluck();
+  const saveCheckpoint = db.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position');
+  const appended = new AppendSignal();
+  let closed = false;
+
+  const appendTx = db.transaction((stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult => {
+    const current = (streamRevision.get(stream) as number | undefined) ?? -1;
+    checkExpectedRevision(stream, expected, current);
+    let revision = current;
+    let position = 0;
+    let lastMeta: unknown;
+    let lastMetaJson = '';
+    for (const e of events) {
+      if (e.metadata !== lastMeta) {
+        lastMeta = e.metadata;
+        lastMetaJson = JSON.stringify(e.metadata);
+      }
+      position = Number(insert.run(stream, ++revision, e.type, JSON.stringify(e.data), lastMetaJson).lastInsertRowid);
+    }
+    if (events.length > 0) setRevision.run(stream, revision);
+    return { nextExpectedRevision: revision, position: position || (lastPosition.get() as number) };
+  });
+
+  const page = (after: number, limit: number, types?: readonly string[]): RawEvent[] => {
+    let statement = pageAll;
+    const args: unknown[] = [after];
+    if (types) {
+      const key = types.join(',');
+      statement = pageByType.get(key) ?? db.prepare(`SELECT * FROM events WHERE type IN (${types.map(() => '?').join(', ')}) AND position > ? ORDER BY position LIMIT ?`);
+      pageByType.set(key, statement);
+      args.unshift(...types);
+    }
+    return (statement.all(...args, limit) as Row[]).map(toRaw);
+  };
+  const guard = () => {
+    if (closed) throw new StoreError('the store is closed');
+  };
+
+  return {
+    async append(stream, events, expected) {
+      guard();
+      const result = appendTx.immediate(stream, events, expected);
+      appended.notify();
+      return result;
+    },
+    async *readStream(stream, fromRevision = 0) {
+      guard();
+      for (;;) {
+        const rows: RawEvent[] = (streamPage.all(stream, fromRevision, PAGE) as Row[]).map(toRaw);
+        yield* rows;
+        if (rows.length < PAGE) return;
+        fromRevision = rows[rows.length - 1]!.revision + 1;
+      }
+    },
+    async *readAll(options: ReadAllOptions = {}) {
+      guard();
+      let after = options.after ?? 0;
+      let left = options.limit ?? Infinity;
+      while (left > 0 && !closed) {
+        const rows: RawEvent[] = page(after, Math.min(PAGE * 10, left), options.types);
+        yield* rows;
+        if (rows.length === 0) return;
+        after = rows[rows.length - 1]!.position;
+        left -= rows.length;
+      }
+    },
+    subscribeAll(options: SubscribeOptions = {}) {
+      guard();
+      return catchUp(
+        { readPage: (after, limit) => page(after, limit, options.types), waitForAppend: (ms, signal) => appended.wait(ms, signal), closed: () => closed },
+        options.after ?? 0,
+        options.signal,
+        pollMs,
+      );
+    },
+    async lastPosition() {
+      guard();
+      return lastPosition.get() as number;
+    },
+    checkpoints: {
+      async load(name) {
+        guard();
+        return (loadCheckpoint.get(name) as number | undefined) ?? undefined;
+      },
+      async save(name, position) {
+        guard();
+        saveCheckpoint.run(name, position);
+      },
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      appended.notify();
+      db.close();
+    },
+  };
+}
+
+function toRaw(row: Row): RawEvent {
+  const where = { stream: row.stream, revision: row.revision, type: row.type };
+  let data: unknown;
+  let metadata: unknown;
+  try {
+    data = JSON.parse(row.data);
+    metadata = JSON.parse(row.metadata);
+  } catch (error) {
+    throw new EventDecodeError(where, `not JSON (${(error as Error).message})`);
+  }
+  return { position: row.position, stream: row.stream, revision: row.revision, type: row.type, data, metadata };
+}

@@ -1,0 +1,76 @@
+/**
+ * The base of every command: the `--store` flag, `--json`, and one-line errors.
+ * @module
+ */
+import { Command, Flags, Interfaces } from '@oclif/core';
+import type { EventStore } from '../core/index.js';
+import { openStore } from '../adapters/registry.js';
+
+/** Flags every command shares. */
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+
+/**
+ * A command with the store flag and clean errors: any failure prints one line on stderr
+ * (`Error: ...`), no stack trace, and exits 2 for bad input or 1 otherwise. With `--json`, the
+ * error is also printed as `{"error": {...}}` on stdout.
+ */
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    store: Flags.string({
+      summary: 'Event store URL: memory:, sqlite:<file>.',
+      env: 'STOPCOVID_STORE',
+      default: 'sqlite:./stopcovid.db',
+      helpGroup: 'GLOBAL',
+    }),
+  };
+
+  private stores: EventStore[] = [];
+
+  /** Open the store at `url`; it is closed when the command ends. */
+  protected async store(url: string, create: boolean): Promise<EventStore> {
+    const store = await openStore(url, { create });
+    this.stores.push(store);
+    return store;
+  }
+
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    for (const store of this.stores.splice(0)) await store.close().catch(() => undefined);
+    return super.finally(error);
+  }
+
+  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number }; code?: string }): Promise<unknown> {
+    if (error.code === 'EPIPE') return; // the reader went away (`| head`): not an error
+    const exit = error.oclif?.exit ?? error.exitCode ?? (isInputError(error) ? 2 : 1);
+    if (exit === 0) return;
+    const message = oneLine(error.message || String(error));
+    process.exitCode = exit;
+    process.stderr.write(`Error: ${message}\n`);
+    if (this.jsonEnabled()) this.logJson({ error: { message, code: error.name === 'CLIError' ? 'INPUT' : (error.code ?? error.name) } });
+    return undefined;
+  }
+}
+
+/** oclif's parse errors span lines ("Parsing --x", the reason, "See more help"): keep one line. */
+function oneLine(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('See more help'));
+  const text = lines.join(': ').replace(/^Error: /, '').replace(/^Parsing (--[\w-]+):/, '$1:');
+  return text;
+}
+
+function isInputError(error: { code?: string; name?: string }): boolean {
+  return error.code === 'STORE_ERROR' || error.code === 'INPUT' || error.name === 'CLIError';
+}
+
+/** A bad input from the user: exit code 2. */
+export class InputError extends Error {
+  readonly code = 'INPUT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}

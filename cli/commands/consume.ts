@@ -1,0 +1,63 @@
+import { Flags } from '@oclif/core';
+import { committedTicks, type RawEvent } from '../../core/index.js';
+import type { EventData } from '../../events/index.js';
+import { BaseCommand } from '../base.js';
+
+/** The text of every alert. It never names the source person. */
+export const ALERT_MESSAGE = 'You have been in contact with a person at risk of COVID-19. Please get tested and stay home until you have the result.';
+
+/** One alert as `consume --json` prints it (one JSON object per line). */
+export interface Alert {
+  notificationId: string;
+  at: string;
+  tick: number;
+  phone: string;
+  message: string;
+}
+
+/** `stopcovid consume`: read exposure alerts as a consumer group. */
+export default class Consume extends BaseCommand {
+  static override summary = 'Read the exposure alerts as a consumer group.';
+  static override description = `With no broker configured, alerts are read straight from the event store, and the group's position is saved in the store after each tick's alerts were printed: running again shows only new alerts. A group with no saved position starts from the first alert. --json prints one JSON object per alert (NDJSON).`;
+
+  static override examples = ['<%= config.bin %> consume', '<%= config.bin %> consume --group sms-gateway --follow', '<%= config.bin %> consume --from-beginning --json'];
+
+  static override flags = {
+    group: Flags.string({ summary: 'Consumer group name; each group keeps its own position.', default: 'stopcovid-cli' }),
+    'from-beginning': Flags.boolean({ summary: "Ignore the group's saved position and read every alert again." }),
+    follow: Flags.boolean({ char: 'f', summary: 'Keep waiting for new alerts until Ctrl-C.' }),
+  };
+
+  async run(): Promise<undefined> {
+    const { flags } = await this.parse(Consume);
+    const store = await this.store(flags.store, false);
+    const checkpoint = `consumer-group:${flags.group}`;
+    const after = flags['from-beginning'] ? 0 : ((await store.checkpoints.load(checkpoint)) ?? 0);
+    const types = ['NotificationIssued', 'TickCompleted'];
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    let count = 0;
+    try {
+      const source: AsyncIterable<RawEvent> = flags.follow ? store.subscribeAll({ after, types, signal: stop.signal }) : store.readAll({ after, types });
+      for await (const tick of committedTicks(source)) {
+        let out = '';
+        for (const e of tick) {
+          if (e.type !== 'NotificationIssued') continue;
+          const data = e.data as EventData<'NotificationIssued'>;
+          const alert: Alert = { notificationId: data.notificationId, at: e.metadata.at, tick: e.metadata.tick, phone: data.phone, message: ALERT_MESSAGE };
+          out += this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${alert.at}  ${alert.phone}  ${alert.message}\n`;
+          count++;
+        }
+        if (out) process.stdout.write(out);
+        await store.checkpoints.save(checkpoint, tick[tick.length - 1]!.position);
+      }
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    if (!this.jsonEnabled()) process.stderr.write(`${count} alerts for group ${flags.group}\n`);
+    return undefined;
+  }
+}

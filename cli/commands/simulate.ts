@@ -1,0 +1,157 @@
+import { Flags } from '@oclif/core';
+import { conflictingParams, DEFAULT_PARAMS, genesis, isConcurrencyError, loadWorld, scratch, stepTick, tickStream, type WorldParams, type WorldParamsInput, type WorldState } from '../../core/index.js';
+import { BaseCommand, InputError } from '../base.js';
+import { grid } from '../flags.js';
+import { progressBar, StatusLine } from '../progress.js';
+
+/** What `simulate --json` returns. */
+export interface SimulateResult {
+  params: WorldParams;
+  /** Ticks run by this invocation, and the world's last completed tick. */
+  ticksRun: number;
+  lastTick: number;
+  /** True when this run created the world (tick 0). */
+  created: boolean;
+  people: { healthy: number; suspicious: number; infected: number };
+  events: number;
+  contacts: number;
+  exposures: number;
+  eventsPerSecond: number;
+  stateHash: string;
+  /** Why the run stopped: `ticks` reached, or a `signal`. */
+  stoppedBy: 'ticks' | 'signal';
+}
+
+/** `stopcovid simulate`: run the world, one transaction per tick, until --ticks or Ctrl-C. */
+export default class Simulate extends BaseCommand {
+  static override summary = 'Run the contact-tracing simulation on the event store.';
+  static override description = `People move on a grid; after each tick's moves, people within --radius cells are in contact, and a contact between a suspicious or infected person and a healthy one makes the healthy one suspicious and notifies them. Every move, contact, status change and notification is an event; each tick is written in one transaction.
+
+Running it again on the same store continues the same world from the next tick. World parameters (--people, --grid, --step, --radius, --seed) are fixed when the world is created; asking for different ones on an existing world is an error.
+
+Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store consistent.`;
+
+  static override examples = [
+    '<%= config.bin %> simulate',
+    '<%= config.bin %> simulate --ticks 20 --people 100000 --grid 1000x1000',
+    '<%= config.bin %> simulate --store sqlite:./paris.db --radius 1 --seed 7 --ticks 100 --json',
+  ];
+
+  static override flags = {
+    people: Flags.integer({ summary: 'Number of people. [default: 100]', min: 1, max: 50_000_000 }),
+    grid: grid(),
+    step: Flags.integer({ summary: 'Largest move per tick on each axis, in cells. [default: 5]', min: 0 }),
+    radius: Flags.integer({ summary: 'Contact distance in cells (Euclidean); 0 means the same cell. [default: 0]', min: 0 }),
+    seed: Flags.integer({ summary: 'Seed of the random generator. [default: 1]', min: 0, max: 2 ** 32 - 1 }),
+    ticks: Flags.integer({ summary: 'Ticks to run, then stop. [default: run until interrupted]', min: 1 }),
+    'tick-ms': Flags.integer({ summary: 'Pause between ticks, milliseconds. [default: 0 with --ticks, else 200]', min: 0 }),
+  };
+
+  async run(): Promise<SimulateResult> {
+    const { flags } = await this.parse(Simulate);
+    const requested: WorldParamsInput = {
+      people: flags.people,
+      width: flags.grid?.width,
+      height: flags.grid?.height,
+      step: flags.step,
+      radius: flags.radius,
+      seed: flags.seed,
+    };
+    for (const key of Object.keys(requested) as (keyof WorldParamsInput)[]) if (requested[key] === undefined) delete requested[key];
+    const tickMs = flags['tick-ms'] ?? (flags.ticks ? 0 : 200);
+    const verbose = !this.jsonEnabled();
+    const store = await this.store(flags.store, true);
+
+    const last = await store.lastPosition();
+    const bar = progressBar('loading world', last, verbose && last > 100_000);
+    const loaded = await loadWorld(store, { onProgress: (p) => bar.update(p) });
+    bar.stop();
+    let state: WorldState = loaded.state;
+    let created = false;
+    let events = 0;
+    if (!state.params) {
+      const params: WorldParams = { ...DEFAULT_PARAMS, ...requested };
+      const world = genesis(params);
+      await this.append(store, 0, world.events);
+      state = world.state;
+      created = true;
+      events += world.events.length;
+    } else {
+      const conflicts = conflictingParams(state.params, requested);
+      if (conflicts.length > 0) throw new InputError(`this store holds a world with other parameters: ${conflicts.join(', ')}; use another --store or omit them`);
+    }
+    const params = state.params!;
+
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const status = new StatusLine(verbose);
+    const buffers = scratch();
+    let ticksRun = 0;
+    let contacts = 0;
+    let exposures = 0;
+    const started = performance.now();
+    if (verbose) this.log(`${created ? 'created' : 'continuing'} a world of ${params.people} people on ${params.width}x${params.height} cells (step ${params.step}, radius ${params.radius}, seed ${params.seed}) at tick ${state.tick} in ${flags.store}`);
+    try {
+      while (!stop.signal.aborted && (flags.ticks === undefined || ticksRun < flags.ticks)) {
+        const { events: tickEvents, summary } = stepTick(state, buffers);
+        await this.append(store, summary.tick, tickEvents);
+        ticksRun++;
+        events += tickEvents.length;
+        contacts += summary.contacts;
+        exposures += summary.exposures;
+        const seconds = (performance.now() - started) / 1000;
+        const [h, s, i] = summary.counts;
+        status.update(`tick ${summary.tick}  healthy ${h}  suspicious ${s}  infected ${i}  contacts ${summary.contacts}  new exposures ${summary.exposures}  ${Math.round(events / seconds)} events/s`, tickMs >= 100);
+        if (tickMs > 0) await sleep(tickMs, stop.signal);
+      }
+    } finally {
+      status.done();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const [healthy, suspicious, infected] = state.counts;
+    const result: SimulateResult = {
+      params,
+      ticksRun,
+      lastTick: state.tick,
+      created,
+      people: { healthy, suspicious, infected },
+      events,
+      contacts,
+      exposures,
+      eventsPerSecond: seconds > 0 ? Math.round(events / seconds) : 0,
+      stateHash: state.recordedHash!,
+      stoppedBy: stop.signal.aborted ? 'signal' : 'ticks',
+    };
+    if (verbose) {
+      this.log(`stopped at tick ${state.tick} (${result.stoppedBy === 'signal' ? 'interrupted' : `${ticksRun} ticks`}): healthy ${healthy}, suspicious ${suspicious}, infected ${infected}`);
+      this.log(`${events} events written, ${contacts} contacts, ${exposures} new exposures, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
+    }
+    return result;
+  }
+
+  private async append(store: Awaited<ReturnType<BaseCommand['store']>>, tick: number, events: Parameters<typeof store.append>[1]): Promise<void> {
+    try {
+      await store.append(tickStream(tick), events, 'no_stream');
+    } catch (error) {
+      if (isConcurrencyError(error)) throw new Error(`tick ${tick} was already written by another writer on this world; only one simulate may run on a store`);
+      throw error;
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,75 @@
+import { Args, Flags } from '@oclif/core';
+import { committedTicks, ContactGraph, trace, type Direction, type Trace, type TraceLink } from '../../core/index.js';
+import type { DomainEvent } from '../../events/index.js';
+import { BaseCommand, InputError } from '../base.js';
+import { toE164 } from '../phone.js';
+
+const STATUS = ['healthy', 'suspicious', 'infected'];
+
+/** `stopcovid trace <phone>`: the contact chain of one person. */
+export default class TraceCommand extends BaseCommand {
+  static override summary = "Show a phone number's contact chain: who exposed them, and whom they exposed.";
+  static override description = `Upstream follows the person's exposure to its source, that source's own exposure, and so on back to an index case (a person whose status did not come from a contact). Downstream lists everyone the person exposed, directly or through others. Each link shows phone, tick, simulated time, the exposed person's cell and statuses.
+
+The phone may be written in any common form: +33612345678, 0612345678, +33 6 12 34 56 78, 33612345678; national forms are read in --region.`;
+
+  static override examples = ['<%= config.bin %> trace 0612345678', '<%= config.bin %> trace "+33 6 12 34 56 78" --direction up', '<%= config.bin %> trace +33612345678 --depth 2 --format json'];
+
+  static override args = {
+    phone: Args.string({ description: 'Phone number of the person to trace.', required: true }),
+  };
+
+  static override flags = {
+    direction: Flags.string({ summary: 'Which way to follow exposures.', options: ['up', 'down', 'both'], default: 'both' }),
+    depth: Flags.integer({ summary: 'Most links to follow each way.', min: 1, default: 10 }),
+    format: Flags.string({ summary: 'Output format.', options: ['tree', 'json'], default: 'tree' }),
+    region: Flags.string({ summary: 'Country for national phone forms (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
+  };
+
+  async run(): Promise<Trace> {
+    const { args, flags } = await this.parse(TraceCommand);
+    const phone = toE164(args.phone, flags.region);
+    const store = await this.store(flags.store, false);
+    const graph = new ContactGraph();
+    let tick = -1;
+    for await (const events of committedTicks(store.readAll({ types: ['PersonRegistered', 'HealthStatusChanged', 'TickCompleted'] }))) {
+      for (const e of events) graph.evolve(e as DomainEvent);
+      tick = events[events.length - 1]!.metadata.tick;
+    }
+    if (tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    const personId = graph.personByPhone(phone);
+    if (personId === undefined) throw new InputError(`no person with phone ${phone} in this world`);
+    const result = trace(graph, personId, flags.direction as Direction, flags.depth);
+    if (!this.jsonEnabled()) {
+      if (flags.format === 'json') this.log(JSON.stringify(result, null, 2));
+      else this.log(render(result).join('\n'));
+    }
+    return result;
+  }
+}
+
+function describe(l: TraceLink): string {
+  return `${l.phone}  tick ${l.tick}  ${l.at}  cell (${l.cell.x},${l.cell.y})  source ${STATUS[l.sourceStatus]}, exposed ${l.exposedStatus.from}->${l.exposedStatus.to}`;
+}
+
+/** Render a trace as indented text lines. */
+export function render(t: Trace): string[] {
+  const lines = [`${t.phone}  person ${t.personId}  ${STATUS[t.status]}${t.indexCase ? '  (index case)' : ''}`];
+  if (t.upstream) {
+    lines.push(`upstream (who exposed this person, nearest first):`);
+    if (t.upstream.length === 0) lines.push(t.indexCase ? '  none: an index case' : '  none: never exposed by a contact');
+    t.upstream.forEach((l, i) => lines.push(`${'  '.repeat(i + 1)}<- ${describe(l)}${l.indexCase ? '  [index case]' : ''}`));
+    if (t.upstreamTruncated) lines.push(`${'  '.repeat(t.upstream.length + 1)}... (--depth reached)`);
+  }
+  if (t.downstream) {
+    lines.push(`downstream (whom this person exposed): ${t.downstreamCount} people`);
+    const walk = (links: TraceLink[], level: number) => {
+      for (const l of links) {
+        lines.push(`${'  '.repeat(level)}-> ${describe(l)}`);
+        walk(l.children ?? [], level + 1);
+      }
+    };
+    walk(t.downstream, 1);
+  }
+  return lines;
+}

@@ -1,0 +1,66 @@
+/**
+ * `evolve`: the one fold from events to current state, used by the live simulation and by replay.
+ * @module
+ */
+import type { DomainEvent } from '../events/index.js';
+import { allocate, type WorldState } from './world.js';
+
+/** Raised when an event does not fit the state it is applied to (a log out of order). */
+export class EvolveError extends Error {
+  readonly code = 'EVOLVE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'EvolveError';
+  }
+}
+
+/**
+ * Apply one event to `state`, in place, and return it. `ContactDetected` and `NotificationIssued`
+ * change nothing in the current state (the contact graph projection reads them).
+ * @throws EvolveError for an event naming a person outside the world or before the world exists.
+ */
+export function evolve(state: WorldState, event: DomainEvent): WorldState {
+  switch (event.type) {
+    case 'SimulationStarted':
+      allocate(state, event.data);
+      return state;
+    case 'PersonRegistered': {
+      const { personId, phone, x, y } = event.data;
+      person(state, personId);
+      state.xs[personId] = x;
+      state.ys[personId] = y;
+      state.phones[personId] = phone;
+      state.status[personId] = 0;
+      state.counts[0]++;
+      state.registered++;
+      return state;
+    }
+    case 'PersonMoved': {
+      const { personId, x, y } = event.data;
+      person(state, personId);
+      state.xs[personId] = x;
+      state.ys[personId] = y;
+      return state;
+    }
+    case 'HealthStatusChanged': {
+      const { personId, to } = event.data;
+      person(state, personId);
+      state.counts[state.status[personId]!]--;
+      state.status[personId] = to;
+      state.counts[to]++;
+      return state;
+    }
+    case 'TickCompleted':
+      state.tick = event.data.tick;
+      state.recordedHash = event.data.stateHash;
+      return state;
+    case 'ContactDetected':
+    case 'NotificationIssued':
+      return state;
+  }
+}
+
+function person(state: WorldState, personId: number): void {
+  if (!state.params) throw new EvolveError(`event for person ${personId} before SimulationStarted`);
+  if (personId >= state.params.people) throw new EvolveError(`person ${personId} outside a world of ${state.params.people}`);
+}

@@ -1,0 +1,17 @@
+/**
+ * The stopcovid domain: world, model rules, contact detection, projections, trace queries and
+ * ports. Pure TypeScript: no Node built-ins, no I/O, no clock, no Math.random.
+ * @module
+ */
+export * from './ports.js';
+export * from './params.js';
+export * from './random.js';
+export * from './world.js';
+export * from './contacts.js';
+export * from './hash.js';
+export * from './evolve.js';
+export * from './streams.js';
+export * from './simulation.js';
+export * from './replay.js';
+export * from './projections/contactGraph.js';
+export * from './trace.js';

@@ -1,0 +1,128 @@
+/**
+ * Ports: the small interfaces that adapters implement. Semantics follow EventStoreDB's
+ * (streams, revisions from 0, `$all` positions, optimistic concurrency).
+ * @module
+ */
+import type { RawEvent } from '../events/index.js';
+
+/** An event to append: type plus JSON-compatible data and metadata. */
+export interface NewEvent {
+  type: string;
+  data: unknown;
+  metadata: unknown;
+}
+
+/**
+ * Expected revision of a stream before an append: `'no_stream'` (the stream must not exist),
+ * `'any'` (no check), `'stream_exists'`, or the exact revision of the stream's last event.
+ */
+export type ExpectedRevision = 'no_stream' | 'any' | 'stream_exists' | number;
+
+/** Result of an append: the stream's new last revision and the global position of its last event. */
+export interface AppendResult {
+  nextExpectedRevision: number;
+  position: number;
+}
+
+/** Options of a read of `$all`. Positions are exclusive: `after: 0` reads from the first event. */
+export interface ReadAllOptions {
+  /** Read events whose global position is greater than this one (default 0: from the start). */
+  after?: number;
+  /** Only these event types (a server-side filter where the store has one). */
+  types?: readonly string[];
+  /** Stop after this many events. */
+  limit?: number;
+}
+
+/** Options of a catch-up subscription to `$all`. */
+export interface SubscribeOptions extends Omit<ReadAllOptions, 'limit'> {
+  /** Ends the subscription; the iterator then returns. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The event store port. Streams hold events at revisions 0, 1, 2, ...; every event also has a
+ * global position in `$all` (1, 2, 3, ... in commit order). One `append` is atomic.
+ */
+export interface EventStore {
+  /**
+   * Append `events` to `stream` atomically if the stream is at `expected`.
+   * @throws ConcurrencyError (code `WRONG_EXPECTED_VERSION`) when it is not.
+   */
+  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** Read one stream forwards from `fromRevision` (default 0); an absent stream yields nothing. */
+  readStream(stream: string, fromRevision?: number): AsyncIterable<RawEvent>;
+  /** Read `$all` forwards in global order. */
+  readAll(options?: ReadAllOptions): AsyncIterable<RawEvent>;
+  /** Catch-up subscription: every event after `after`, then live ones, until `signal` aborts or the store closes. */
+  subscribeAll(options?: SubscribeOptions): AsyncIterable<RawEvent>;
+  /** The global position of the last event, 0 for an empty store. */
+  lastPosition(): Promise<number>;
+  /** Saved positions of named readers (consumer groups, the bridge). */
+  readonly checkpoints: CheckpointStore;
+  /** Release the store; open iterators end. */
+  close(): Promise<void>;
+}
+
+/** Named checkpoints: the global position up to which a reader has handled events. */
+export interface CheckpointStore {
+  /** The saved position of `name`, or `undefined` when it has none. */
+  load(name: string): Promise<number | undefined>;
+  /** Save `position` for `name`. */
+  save(name: string, position: number): Promise<void>;
+}
+
+/** Error code of {@link ConcurrencyError}. */
+export const WRONG_EXPECTED_VERSION = 'WRONG_EXPECTED_VERSION';
+
+/** An append found its stream at another revision than expected (a second writer, usually). */
+export class ConcurrencyError extends Error {
+  readonly code = WRONG_EXPECTED_VERSION;
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`stream ${stream} is at revision ${actual}, expected ${expected}`);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+/** Type guard for {@link ConcurrencyError}, by code. */
+export function isConcurrencyError(error: unknown): error is ConcurrencyError {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === WRONG_EXPECTED_VERSION;
+}
+
+/**
+ * Check `expected` against a stream's current last revision (`-1` when absent), the same way for
+ * every adapter.
+ * @throws ConcurrencyError when they disagree.
+ */
+export function checkExpectedRevision(stream: string, expected: ExpectedRevision, current: number): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && current === -1) ||
+    (expected === 'stream_exists' && current >= 0) ||
+    (typeof expected === 'number' && expected === current);
+  if (!ok) throw new ConcurrencyError(stream, expected, current === -1 ? 'no_stream' : current);
+}
+
+/** Error code of {@link StoreError}. */
+export const STORE_ERROR = 'STORE_ERROR';
+
+/**
+ * A store could not be opened or used: unknown URL scheme, missing or unreadable file, a file
+ * that is not a store, a server that does not answer. The message is one line for the user.
+ */
+export class StoreError extends Error {
+  readonly code = STORE_ERROR;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+/** Type guard for {@link StoreError}, by code. */
+export function isStoreError(error: unknown): error is StoreError {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === STORE_ERROR;
+}

@@ -1,0 +1,94 @@
+/**
+ * The contact graph projection: exposures as edges `source -> exposed`, indexed by person both
+ * ways, plus each person's phone and status history, so that trace queries need no scan.
+ * @module
+ */
+import type { DomainEvent } from '../../events/index.js';
+
+/** One exposure: `source` (status >= 1 at the start of `tick`) made `exposed` go 0 -> 1. */
+export interface ExposureEdge {
+  source: number;
+  exposed: number;
+  tick: number;
+  /** Simulated time, ISO-8601. */
+  at: string;
+  /** The exposed person's cell. */
+  x: number;
+  y: number;
+  contactId: string;
+}
+
+/** The contact graph of one world. Build it with {@link ContactGraph.evolve} over committed events. */
+export class ContactGraph {
+  /** Phone (E.164) by person id. */
+  readonly phones: string[] = [];
+  private readonly byPhone = new Map<string, number>();
+  private readonly upstream = new Map<number, ExposureEdge[]>();
+  private readonly downstream = new Map<number, ExposureEdge[]>();
+  /** Status changes by person: ascending ticks and the status from that tick on. */
+  private readonly history = new Map<number, { tick: number; to: number; reason: string }[]>();
+
+  /** Fold one event; events other than registrations and status changes are ignored. */
+  evolve(event: DomainEvent): void {
+    if (event.type === 'PersonRegistered') {
+      this.phones[event.data.personId] = event.data.phone;
+      this.byPhone.set(event.data.phone, event.data.personId);
+    } else if (event.type === 'HealthStatusChanged') {
+      const d = event.data;
+      push(this.history, d.personId, { tick: event.metadata.tick, to: d.to, reason: d.reason });
+      if (d.reason === 'contact') {
+        const edge: ExposureEdge = { source: d.sourcePersonId!, exposed: d.personId, tick: event.metadata.tick, at: event.metadata.at, x: d.x!, y: d.y!, contactId: d.contactId! };
+        push(this.upstream, edge.exposed, edge);
+        push(this.downstream, edge.source, edge);
+      }
+    }
+  }
+
+  /** The person with this E.164 phone, or `undefined`. */
+  personByPhone(phone: string): number | undefined {
+    return this.byPhone.get(phone);
+  }
+
+  /** Exposures of `person`, oldest first. */
+  exposuresOf(person: number): readonly ExposureEdge[] {
+    return this.upstream.get(person) ?? [];
+  }
+
+  /** Exposures caused by `person`, oldest first. */
+  exposedBy(person: number): readonly ExposureEdge[] {
+    return this.downstream.get(person) ?? [];
+  }
+
+  /** Status of `person` at the start of `tick` (before that tick's changes); `Infinity` for now. */
+  statusAt(person: number, tick: number): number {
+    let status = 0;
+    for (const change of this.history.get(person) ?? []) {
+      if (change.tick >= tick) break;
+      status = change.to;
+    }
+    return status;
+  }
+
+  /** True when `person`'s status >= 1 came from something other than a contact before `tick`. */
+  isIndexCase(person: number, tick = Infinity): boolean {
+    let index = false;
+    for (const change of this.history.get(person) ?? []) {
+      if (change.tick >= tick) break;
+      if (change.to >= 1 && change.reason !== 'contact') index = true;
+      if (change.to === 0) index = false;
+      if (change.reason === 'contact') index = false;
+    }
+    return index;
+  }
+
+  /** Number of people registered. */
+  get people(): number {
+    return this.byPhone.size;
+  }
+}
+
+function push<T>(map: Map<number, T[]>, key: number, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

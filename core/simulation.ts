@@ -1,0 +1,166 @@
+/**
+ * The simulation, as a decider over {@link WorldState}: `genesis` creates a world (tick 0),
+ * `stepTick` runs one tick. Both return the tick's events and have already applied them with
+ * `evolve`. Model rules (seed project, made exact in DESIGN.md):
+ * - moves: independent uniform integers in [-step, step] on x and y, clamped to the grid;
+ * - contact: after all moves, people within `radius` cells (see contacts.ts);
+ * - exposure: decided on statuses at the START of the tick; a contact between a person of
+ *   status >= 1 and a person of status 0 makes the latter 1 (once per tick; the source is the
+ *   first such contact in pair order); two healthy people never expose each other;
+ * - only 0 -> 1 transitions notify.
+ * @module
+ */
+import type { DomainEvent, EventMetadata } from '../events/index.js';
+import { CURRENT_SCHEMA_VERSION } from '../events/index.js';
+import { tickRandom, uniformInt } from './random.js';
+import { tickTime, type WorldParams } from './params.js';
+import { evolve } from './evolve.js';
+import { stateHash } from './hash.js';
+import { contactScratch, detectContacts, type ContactScratch } from './contacts.js';
+import { initialState, type WorldState } from './world.js';
+
+/** Counts of one tick, as `TickCompleted` records them. */
+export interface TickSummary {
+  tick: number;
+  moves: number;
+  contacts: number;
+  exposures: number;
+  events: number;
+  counts: [number, number, number];
+  stateHash: string;
+}
+
+/** Scratch buffers reused across ticks so the hot loop allocates little. */
+export interface Scratch {
+  nx: Int32Array;
+  ny: Int32Array;
+  exposed: Uint8Array;
+  contacts: ContactScratch;
+}
+
+/** Fresh scratch buffers. */
+export function scratch(): Scratch {
+  return { nx: new Int32Array(0), ny: new Int32Array(0), exposed: new Uint8Array(0), contacts: contactScratch() };
+}
+
+function meta(params: WorldParams, tick: number): EventMetadata {
+  return { tick, at: tickTime(params, tick), schemaVersion: CURRENT_SCHEMA_VERSION, correlationId: `tick-${tick}` };
+}
+
+/**
+ * Create a world: `SimulationStarted`, one `PersonRegistered` per person (uniform cell, unique
+ * French mobile number), a `HealthStatusChanged` (reason `initial`) for each person drawn
+ * suspicious or infected with `params.initialStatusWeights`, and `TickCompleted(0)`.
+ * @returns the new state and the events of tick 0.
+ */
+export function genesis(params: WorldParams): { state: WorldState; events: DomainEvent[] } {
+  const state = initialState();
+  const rng = tickRandom(params.seed, 0);
+  const m = meta(params, 0);
+  const events: DomainEvent[] = [{ type: 'SimulationStarted', data: params, metadata: m }];
+  const phones = new Set<string>();
+  const statuses = new Uint8Array(params.people);
+  const [w0, w1, w2] = params.initialStatusWeights;
+  const total = w0 + w1 + w2;
+  for (let personId = 0; personId < params.people; personId++) {
+    const x = uniformInt(rng, 0, params.width - 1);
+    const y = uniformInt(rng, 0, params.height - 1);
+    let phone: string;
+    do {
+      const n = uniformInt(rng, 0, 199_999_999);
+      phone = `+33${n < 100_000_000 ? 6 : 7}${String(n % 100_000_000).padStart(8, '0')}`;
+    } while (phones.has(phone));
+    phones.add(phone);
+    const draw = total > 0 ? uniformInt(rng, 0, total - 1) : 0;
+    statuses[personId] = draw < w0 ? 0 : draw < w0 + w1 ? 1 : 2;
+    events.push({ type: 'PersonRegistered', data: { personId, phone, x, y }, metadata: m });
+  }
+  for (let personId = 0; personId < params.people; personId++) {
+    const to = statuses[personId] as 0 | 1 | 2;
+    if (to !== 0) events.push({ type: 'HealthStatusChanged', data: { personId, from: 0, to, reason: 'initial' }, metadata: m });
+  }
+  for (const e of events) evolve(state, e);
+  const done = complete(state, 0, { moves: 0, contacts: 0, exposures: 0, events: events.length + 1 });
+  evolve(state, done);
+  events.push(done);
+  return { state, events };
+}
+
+/**
+ * Run tick `state.tick + 1`: move everyone, detect contacts, expose, notify; apply the events to
+ * `state` and return them, `TickCompleted` last.
+ * @throws Error when `state` holds no world.
+ */
+export function stepTick(state: WorldState, buffers: Scratch = scratch()): { events: DomainEvent[]; summary: TickSummary } {
+  const params = state.params;
+  if (!params) throw new Error('no world: run genesis first');
+  const tick = state.tick + 1;
+  const n = params.people;
+  const rng = tickRandom(params.seed, tick);
+  const m = meta(params, tick);
+  if (buffers.nx.length < n) {
+    buffers.nx = new Int32Array(n);
+    buffers.ny = new Int32Array(n);
+    buffers.exposed = new Uint8Array(n);
+  }
+  const { nx, ny, exposed } = buffers;
+  const { xs, ys, status } = state;
+  const step = params.step;
+  const maxX = params.width - 1;
+  const maxY = params.height - 1;
+  const events: DomainEvent[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = clamp(xs[i]! + uniformInt(rng, -step, step), maxX);
+    const y = clamp(ys[i]! + uniformInt(rng, -step, step), maxY);
+    nx[i] = x;
+    ny[i] = y;
+    if (x !== xs[i] || y !== ys[i]) events.push({ type: 'PersonMoved', data: { personId: i, x, y }, metadata: m });
+  }
+  const moves = events.length;
+
+  const pairs = detectContacts(nx, ny, n, params.radius, buffers.contacts);
+  const exposures: DomainEvent[] = [];
+  exposed.fill(0, 0, n);
+  for (let k = 0; k < pairs.count; k++) {
+    const a = pairs.a[k]!;
+    const b = pairs.b[k]!;
+    const contactId = `c-${tick}-${k}`;
+    events.push({
+      type: 'ContactDetected',
+      data: { contactId, a, b, x: nx[a]!, y: ny[a]!, distance: Math.sqrt(pairs.d2[k]!) },
+      metadata: m,
+    });
+    // statuses at the start of the tick: `status` is not changed until the events are applied
+    const sa = status[a]!;
+    const sb = status[b]!;
+    if (sa >= 1 && sb === 0 && !exposed[b]) expose(b, a, contactId);
+    else if (sb >= 1 && sa === 0 && !exposed[a]) expose(a, b, contactId);
+  }
+  function expose(personId: number, sourcePersonId: number, contactId: string): void {
+    exposed[personId] = 1;
+    const cause = { ...m, causationId: contactId };
+    exposures.push(
+      { type: 'HealthStatusChanged', data: { personId, from: 0, to: 1, reason: 'contact', sourcePersonId, contactId, x: nx[personId]!, y: ny[personId]! }, metadata: cause },
+      { type: 'NotificationIssued', data: { notificationId: `n-${tick}-${personId}`, personId, phone: state.phones[personId]! }, metadata: cause },
+    );
+  }
+  for (const e of exposures) events.push(e);
+  for (const e of events) evolve(state, e);
+  const done = complete(state, tick, { moves, contacts: pairs.count, exposures: exposures.length / 2, events: events.length + 1 });
+  evolve(state, done);
+  events.push(done);
+  return { events, summary: { ...done.data, counts: [...state.counts] } as TickSummary };
+}
+
+function complete(state: WorldState, tick: number, c: { moves: number; contacts: number; exposures: number; events: number }): DomainEvent<'TickCompleted'> {
+  const [healthy, suspicious, infected] = state.counts;
+  return {
+    type: 'TickCompleted',
+    data: { tick, healthy, suspicious, infected, ...c, stateHash: stateHash(state) },
+    metadata: meta(state.params!, tick),
+  };
+}
+
+function clamp(v: number, max: number): number {
+  return v < 0 ? 0 : v > max ? max : v;
+}

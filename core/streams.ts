@@ -1,0 +1,13 @@
+/**
+ * Stream names. A world's log is one stream per tick, `stopcovid.tick-<t>`; every stream of ours
+ * starts with `stopcovid.` so a store can filter them from other applications' streams.
+ * @module
+ */
+
+/** Prefix shared by all of stopcovid's streams. */
+export const STREAM_PREFIX = 'stopcovid.';
+
+/** The stream that holds every event of `tick` (tick 0: the world's creation). */
+export function tickStream(tick: number): string {
+  return `${STREAM_PREFIX}tick-${tick}`;
+}

@@ -1,0 +1,119 @@
+/**
+ * Trace queries over the contact graph: upstream (who exposed this person, back to an index
+ * case) and downstream (everyone this person exposed, directly or not), with a depth limit.
+ * @module
+ */
+import type { ContactGraph, ExposureEdge } from './projections/contactGraph.js';
+
+/** One link of a contact chain, as shown to a tracer. */
+export interface TraceLink {
+  /** The person reached by this link (upstream: the source; downstream: the exposed). */
+  personId: number;
+  phone: string;
+  tick: number;
+  at: string;
+  /** The exposed person's cell at the contact. */
+  cell: { x: number; y: number };
+  /** Status of the source at the start of the tick (1 or 2), and of the exposed before -> after. */
+  sourceStatus: number;
+  exposedStatus: { from: number; to: number };
+  /** Upstream only: this person is an index case (status >= 1 not from a contact). */
+  indexCase?: boolean;
+  /** Downstream only: the people this one exposed in turn. */
+  children?: TraceLink[];
+}
+
+/** The answer to a trace query. */
+export interface Trace {
+  personId: number;
+  phone: string;
+  /** Current status, and whether the person is an index case. */
+  status: number;
+  indexCase: boolean;
+  /** Upstream chain, nearest source first; it ends at an index case unless `depth` cut it. */
+  upstream?: TraceLink[];
+  /** True when the upstream chain was cut by the depth limit before reaching an index case. */
+  upstreamTruncated?: boolean;
+  /** Downstream tree of exposures. */
+  downstream?: TraceLink[];
+  /** Total people in the downstream tree (within the depth limit). */
+  downstreamCount?: number;
+}
+
+/** Direction of a trace query. */
+export type Direction = 'up' | 'down' | 'both';
+
+function link(graph: ContactGraph, edge: ExposureEdge, personId: number): TraceLink {
+  return {
+    personId,
+    phone: graph.phones[personId] ?? '?',
+    tick: edge.tick,
+    at: edge.at,
+    cell: { x: edge.x, y: edge.y },
+    sourceStatus: graph.statusAt(edge.source, edge.tick),
+    exposedStatus: { from: 0, to: 1 },
+  };
+}
+
+/**
+ * Trace `personId` in `direction`, following at most `depth` links (>= 1) each way.
+ * Upstream follows, from the person's latest exposure, the source's latest exposure before that
+ * tick, and so on, until a source that was not exposed by a contact (an index case).
+ */
+export function trace(graph: ContactGraph, personId: number, direction: Direction, depth: number, nowTick = Infinity): Trace {
+  const result: Trace = {
+    personId,
+    phone: graph.phones[personId] ?? '?',
+    status: graph.statusAt(personId, nowTick),
+    indexCase: graph.isIndexCase(personId),
+  };
+  if (direction !== 'down') {
+    const chain: TraceLink[] = [];
+    let current = personId;
+    let before = Infinity;
+    let truncated = false;
+    const visited = new Set<number>([personId]);
+    for (;;) {
+      const edge = latestBefore(graph.exposuresOf(current), before);
+      if (!edge) break;
+      if (chain.length >= depth) {
+        truncated = true;
+        break;
+      }
+      const l = link(graph, edge, edge.source);
+      l.indexCase = latestBefore(graph.exposuresOf(edge.source), edge.tick) === undefined;
+      chain.push(l);
+      if (visited.has(edge.source)) break;
+      visited.add(edge.source);
+      current = edge.source;
+      before = edge.tick;
+    }
+    result.upstream = chain;
+    result.upstreamTruncated = truncated;
+  }
+  if (direction !== 'up') {
+    const visited = new Set<number>([personId]);
+    let count = 0;
+    const grow = (source: number, level: number): TraceLink[] => {
+      const out: TraceLink[] = [];
+      for (const edge of graph.exposedBy(source)) {
+        if (visited.has(edge.exposed)) continue;
+        visited.add(edge.exposed);
+        count++;
+        const l = link(graph, edge, edge.exposed);
+        l.children = level < depth ? grow(edge.exposed, level + 1) : [];
+        out.push(l);
+      }
+      return out;
+    };
+    result.downstream = grow(personId, 1);
+    result.downstreamCount = count;
+  }
+  return result;
+}
+
+function latestBefore(edges: readonly ExposureEdge[], tick: number): ExposureEdge | undefined {
+  let best: ExposureEdge | undefined;
+  for (const e of edges) if (e.tick < tick) best = e;
+  return best;
+}

@@ -1,0 +1,127 @@
+/**
+ * One zod schema per event type and version: the single source of truth for event shapes.
+ * TypeScript types are inferred from these schemas, never written by hand.
+ * @module
+ */
+import { z } from 'zod';
+
+/** A person's index in the world, `0 <= personId < people`. */
+export const PersonId = z.number().int().nonnegative();
+/** A grid cell coordinate (cells). */
+const Coord = z.number().int().nonnegative();
+/** Health status: 0 healthy, 1 suspicious (exposed, asked to test), 2 infected (confirmed). */
+export const HealthStatus = z.union([z.literal(0), z.literal(1), z.literal(2)]);
+/** An E.164 phone number, e.g. `+33612345678`. */
+export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'not an E.164 phone number');
+
+/**
+ * `SimulationStarted` v1: the world's parameters, written once as the first event of tick 0.
+ * Defaults that reproduce the seed: 100 people, 101 x 101 cells, step 5, radius 0,
+ * initial status weights 15:5:1 (healthy:suspicious:infected).
+ */
+export const SimulationStarted = z.object({
+  people: z.number().int().positive(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  step: z.number().int().nonnegative(),
+  radius: z.number().int().nonnegative(),
+  seed: z.number().int().nonnegative(),
+  /** Simulated time of tick 0, ISO-8601. */
+  start: z.iso.datetime(),
+  /** Simulated duration of one tick, milliseconds. */
+  tickMs: z.number().int().positive(),
+  /** Relative weights of the initial statuses 0, 1, 2. */
+  initialStatusWeights: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative(), z.number().int().nonnegative()]),
+});
+
+/** `PersonRegistered` v1: a subscriber joins the world at a position with a unique phone. */
+export const PersonRegistered = z.object({
+  personId: PersonId,
+  phone: E164,
+  x: Coord,
+  y: Coord,
+});
+
+/** `PersonMoved` v1: a person's new cell after a tick's move (only written when the cell changed). */
+export const PersonMoved = z.object({
+  personId: PersonId,
+  x: Coord,
+  y: Coord,
+});
+
+/**
+ * `ContactDetected` v1: two people within `radius` cells after the moves of a tick
+ * (`a < b`; `distance` is the Euclidean distance in cells, `x`,`y` the cell of `a`).
+ */
+export const ContactDetected = z
+  .object({
+    contactId: z.string().min(1),
+    a: PersonId,
+    b: PersonId,
+    x: Coord,
+    y: Coord,
+    distance: z.number().nonnegative(),
+  })
+  .refine((c) => c.a < c.b, { message: 'a must be less than b' });
+
+/** Why a status changed. `contact` requires the source person and the contact. */
+export const StatusReason = z.enum(['initial', 'contact', 'test-positive', 'test-negative']);
+
+/**
+ * `HealthStatusChanged` v1. For `reason: 'contact'` the source person, the contact id and the
+ * exposed person's cell are required; a person whose status >= 1 has another reason is an index case.
+ */
+export const HealthStatusChanged = z
+  .object({
+    personId: PersonId,
+    from: HealthStatus,
+    to: HealthStatus,
+    reason: StatusReason,
+    sourcePersonId: PersonId.optional(),
+    contactId: z.string().min(1).optional(),
+    x: Coord.optional(),
+    y: Coord.optional(),
+  })
+  .refine((e) => e.reason !== 'contact' || (e.sourcePersonId !== undefined && e.contactId !== undefined && e.x !== undefined && e.y !== undefined), {
+    message: "reason 'contact' needs sourcePersonId, contactId, x and y",
+  });
+
+/**
+ * `NotificationIssued` v1: the alert for one 0 -> 1 exposure. It names the exposed person and
+ * their phone, never the source. `notificationId` is deterministic (`n-<tick>-<personId>`), so
+ * consumers can drop duplicates.
+ */
+export const NotificationIssued = z.object({
+  notificationId: z.string().min(1),
+  personId: PersonId,
+  phone: E164,
+});
+
+/** `TickCompleted` v1: the commit marker of a tick, with counts and the hash of the resulting state. */
+export const TickCompleted = z.object({
+  tick: z.number().int().nonnegative(),
+  healthy: z.number().int().nonnegative(),
+  suspicious: z.number().int().nonnegative(),
+  infected: z.number().int().nonnegative(),
+  moves: z.number().int().nonnegative(),
+  contacts: z.number().int().nonnegative(),
+  exposures: z.number().int().nonnegative(),
+  /** Events in this tick, this one included. */
+  events: z.number().int().positive(),
+  /** Hex SHA-256 of the state after the tick (see core/hash). */
+  stateHash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+/** Every event type's current schema, by type name. */
+export const schemas = {
+  SimulationStarted,
+  PersonRegistered,
+  PersonMoved,
+  ContactDetected,
+  HealthStatusChanged,
+  NotificationIssued,
+  TickCompleted,
+} as const;
+
+/** Current schema version of every event type. */
+export const CURRENT_SCHEMA_VERSION = 1;
