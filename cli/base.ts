@@ -42,6 +42,7 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number }; code?: string }): Promise<unknown> {
     if (error.code === 'EPIPE') return; // the reader went away (`| head`): not an error
+    this.parsed = true; // a parse failure is reported here; oclif need not warn that parse() was skipped
     const exit = error.oclif?.exit ?? error.exitCode ?? (isInputError(error) ? 2 : 1);
     if (exit === 0) return;
     const message = oneLine(error.message || String(error));

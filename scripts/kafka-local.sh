@@ -6,6 +6,7 @@
 #   bash scripts/kafka-local.sh status   # exit 0 when running and answering on the port
 #   bash scripts/kafka-local.sh stop     # SIGTERM, wait, SIGKILL as a last resort
 #   bash scripts/kafka-local.sh reset    # stop and delete the data (next start = fresh cluster)
+#   bash scripts/kafka-local.sh restart  # stop, then start (data kept)
 #   KAFKA_WIPE=1 bash scripts/kafka-local.sh start   # reset, then start
 #
 # Environment:
@@ -257,7 +258,7 @@ cmd_start() {
       -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
       -Djava.awt.headless=true \
       -Dlog4j2.configurationFile="$LOG4J_CONF" \
-      -cp "$LIB_DIR/*" kafka.Kafka "$PROPS" >>"$LOG_FILE" 2>&1 </dev/null &
+      -cp "$LIB_DIR/*" kafka.Kafka "$PROPS" >>"$LOG_FILE" 2>&1 </dev/null 9>&- &
     pid=$!
     echo "$pid" >"$PID_FILE"
   fi
@@ -276,12 +277,26 @@ cmd_start() {
     if (( SECONDS - t0 >= KAFKA_START_TIMEOUT )); then
       echo "----- last lines of $LOG_FILE -----" >&2
       tail -n 40 "$LOG_FILE" >&2 || true
-      die "not ready after ${KAFKA_START_TIMEOUT}s (pid $pid still running; 'stop' to end it)"
+      log "not ready after ${KAFKA_START_TIMEOUT}s, stopping it" >&2
+      cmd_stop >&2 || true
+      die "the broker did not come up in ${KAFKA_START_TIMEOUT}s (KAFKA_START_TIMEOUT)"
     fi
     sleep 0.5
   done
   log "ready on 127.0.0.1:$KAFKA_PORT (pid $pid, Kafka $(kafka_version), ${SECONDS}s)"
 }
+
+# One start/stop/reset at a time per KAFKA_HOME_DIR (e.g. parallel test workers all calling
+# start): the others wait here, then see the running broker. fd 9 is closed for the JVM.
+take_lock() {
+  mkdir -p "$KAFKA_HOME_DIR"
+  exec 9>"$KAFKA_HOME_DIR/.script.lock"
+  flock -w $((KAFKA_START_TIMEOUT + KAFKA_STOP_TIMEOUT + 120)) 9 || die "timed out waiting for another kafka-local.sh on $KAFKA_HOME_DIR"
+}
+
+case "${1:-}" in
+  start|stop|reset|restart) take_lock ;;
+esac
 
 case "${1:-}" in
   start) cmd_start ;;

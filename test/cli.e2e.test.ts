@@ -1,0 +1,218 @@
+/**
+ * The CLI as a user runs it: the built `stopcovid` binary in real processes, on real SQLite files.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'run.js');
+const dir = mkdtempSync(join(tmpdir(), 'stopcovid-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `stopcovid ...args` to completion. */
+async function cli(...args: string[]): Promise<Run> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 1 << 28, env: { ...process.env, STOPCOVID_STORE: '' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const json = <T>(run: Run): T => {
+  expect(run.stderr, run.stderr).not.toMatch(/\n\s+at /);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as T;
+};
+const lines = (text: string) => text.split('\n').filter(Boolean);
+const exportOf = async (store: string) => {
+  const run = await cli('export', '--store', store);
+  expect(run.code, run.stderr).toBe(0);
+  return lines(run.stdout).map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown>; metadata: { tick: number; at: string } });
+};
+
+describe('simulate, replay, trace, consume, export on a SQLite file', () => {
+  const store = `sqlite:${join(dir, 'main.db')}`;
+  let log: Awaited<ReturnType<typeof exportOf>>;
+  let simulated: { lastTick: number; exposures: number; events: number; stateHash: string };
+
+  beforeAll(async () => {
+    // dense enough that exposures happen: 400 people on 30x30 cells
+    simulated = json(await cli('simulate', '--store', store, '--people', '400', '--grid', '30x30', '--ticks', '12', '--seed', '3', '--json'));
+    log = await exportOf(store);
+  });
+
+  it('simulate writes tick 0 plus the asked ticks, each closed by TickCompleted', () => {
+    expect(simulated.lastTick).toBe(12);
+    expect(simulated.exposures).toBeGreaterThan(0);
+    expect(log).toHaveLength(simulated.events);
+    expect(log.filter((e) => e.type === 'TickCompleted').map((e) => e.data.tick)).toEqual([...Array(13).keys()]);
+    expect(log.filter((e) => e.type === 'PersonRegistered')).toHaveLength(400);
+  });
+
+  it('replay reaches the state hash that TickCompleted recorded', async () => {
+    const replay = json<{ tick: number; matches: boolean; stateHash: string }>(await cli('replay', '--store', store, '--json'));
+    expect(replay).toMatchObject({ tick: 12, matches: true, stateHash: simulated.stateHash });
+    const early = json<{ tick: number; matches: boolean; recordedHash: string }>(await cli('replay', '--store', store, '--until-tick', '4', '--json'));
+    const recorded4 = log.find((e) => e.type === 'TickCompleted' && e.data.tick === 4)!.data.stateHash;
+    expect(early).toMatchObject({ tick: 4, matches: true, recordedHash: recorded4 });
+  });
+
+  it('trace finds the source of an exposed person, given the phone in national, spaced form', async () => {
+    const exposure = log.find((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'contact')!;
+    const phones = new Map(log.filter((e) => e.type === 'PersonRegistered').map((e) => [e.data.personId, e.data.phone as string]));
+    const phone = phones.get(exposure.data.personId)!;
+    const national = `0${phone.slice(3, 4)} ${phone.slice(4, 6)} ${phone.slice(6, 8)} ${phone.slice(8, 10)} ${phone.slice(10)}`;
+    const result = json<{ phone: string; upstream: { personId: number; phone: string; tick: number }[] }>(await cli('trace', national, '--store', store, '--json'));
+    expect(result.phone).toBe(phone);
+    expect(result.upstream[0]).toMatchObject({ personId: exposure.data.sourcePersonId, phone: phones.get(exposure.data.sourcePersonId), tick: exposure.metadata.tick });
+    const tree = await cli('trace', phone.slice(1), '--store', store, '--direction', 'up');
+    expect(tree.code).toBe(0);
+    expect(tree.stdout).toContain(`<- ${phones.get(exposure.data.sourcePersonId)}  tick ${exposure.metadata.tick}`);
+  });
+
+  it('consume prints one alert per 0 -> 1 exposure, never naming the source, then only new ones', async () => {
+    const exposures = log.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'contact');
+    const phones = new Map(log.filter((e) => e.type === 'PersonRegistered').map((e) => [e.data.personId, e.data.phone as string]));
+    const first = await cli('consume', '--store', store, '--group', 'g1', '--json');
+    expect(first.code, first.stderr).toBe(0);
+    const alerts = lines(first.stdout).map((l) => JSON.parse(l) as { phone: string; at: string; message: string });
+    expect(alerts).toHaveLength(exposures.length);
+    expect(alerts.map((a) => a.phone)).toEqual(exposures.map((e) => phones.get(e.data.personId)));
+    expect(alerts.map((a) => a.at)).toEqual(exposures.map((e) => e.metadata.at));
+    for (const [a, e] of alerts.map((a, i) => [a, exposures[i]!] as const)) expect(JSON.stringify(a)).not.toContain(phones.get(e.data.sourcePersonId as number)!);
+    expect(alerts[0]!.message).toMatch(/get tested/);
+    const again = await cli('consume', '--store', store, '--group', 'g1', '--json');
+    expect(lines(again.stdout)).toHaveLength(0);
+    const replayAll = await cli('consume', '--store', store, '--group', 'g1', '--from-beginning');
+    expect(lines(replayAll.stdout)).toHaveLength(exposures.length);
+    expect(replayAll.stderr).toContain(`${exposures.length} alerts for group g1`);
+  });
+});
+
+describe('determinism through the CLI', () => {
+  it('the same seed gives the same exported log, and a run stopped after k ticks and resumed gives the log of an uninterrupted run', async () => {
+    const a = `sqlite:${join(dir, 'det-a.db')}`;
+    const b = `sqlite:${join(dir, 'det-b.db')}`;
+    const c = `sqlite:${join(dir, 'det-c.db')}`;
+    const args = ['--people', '200', '--grid', '25x25', '--seed', '9'];
+    json(await cli('simulate', '--store', a, ...args, '--ticks', '10', '--json'));
+    json(await cli('simulate', '--store', b, ...args, '--ticks', '10', '--json'));
+    json(await cli('simulate', '--store', c, ...args, '--ticks', '4', '--json'));
+    const resumed = json<{ created: boolean; lastTick: number }>(await cli('simulate', '--store', c, '--ticks', '6', '--json'));
+    expect(resumed).toMatchObject({ created: false, lastTick: 10 });
+    const [la, lb, lc] = await Promise.all([exportOf(a), exportOf(b), exportOf(c)]);
+    expect(JSON.stringify(lb)).toBe(JSON.stringify(la));
+    expect(JSON.stringify(lc)).toBe(JSON.stringify(la));
+  });
+});
+
+describe('Ctrl-C', () => {
+  it('SIGINT finishes the current tick, exits 0, and leaves a store that replays to its recorded hash', async () => {
+    const store = `sqlite:${join(dir, 'sigint.db')}`;
+    const child = spawn(process.execPath, [BIN, 'simulate', '--store', store, '--tick-ms', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if ((stderr.match(/^tick \d+/gm) ?? []).length >= 3) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/stopped at tick \d+ \(interrupted\)/);
+    const replay = json<{ matches: boolean; tick: number }>(await cli('replay', '--store', store, '--json'));
+    expect(replay.matches).toBe(true);
+    expect(replay.tick).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('bad input: one line on stderr, non-zero exit, nothing stored changes', () => {
+  const store = `sqlite:${join(dir, 'bad.db')}`;
+  let before: string;
+  beforeAll(async () => {
+    json(await cli('simulate', '--store', store, '--ticks', '3', '--json'));
+    before = (await cli('export', '--store', store)).stdout;
+  });
+
+  const cases: [string, string[], RegExp][] = [
+    ['zero people', ['simulate', '--people', '0'], /--people: Expected an integer greater than or equal to 1/],
+    ['negative people', ['simulate', '--people', '-3'], /--people/],
+    ['non-numeric people', ['simulate', '--people', 'many'], /--people: Expected an integer/],
+    ['zero ticks', ['simulate', '--ticks', '0'], /--ticks/],
+    ['negative step', ['simulate', '--step', '-1'], /--step/],
+    ['malformed grid', ['simulate', '--grid', '101'], /--grid: expected WIDTHxHEIGHT/],
+    ['zero-width grid', ['simulate', '--grid', '0x10'], /--grid: expected WIDTHxHEIGHT/],
+    ['other world parameters', ['simulate', '--people', '50', '--ticks', '1'], /other parameters: people 100 \(asked 50\)/],
+    ['malformed phone', ['trace', '06-12'], /'06-12' is not a valid phone number/],
+    ['unknown phone', ['trace', '+33 6 00 00 00 01'], /no person with phone \+33600000001/],
+    ['bad depth', ['trace', '0612345678', '--depth', '0'], /--depth/],
+    ['until a tick never reached', ['replay', '--until-tick', '99'], /tick 99 was never completed/],
+  ];
+  for (const [name, args, message] of cases) {
+    it(name, async () => {
+      const run = await cli(...args, '--store', store);
+      expect(run.code).not.toBe(0);
+      expect(lines(run.stderr), run.stderr).toHaveLength(1);
+      expect(run.stderr).toMatch(/^Error: /);
+      expect(run.stderr).toMatch(message);
+      expect((await cli('export', '--store', store)).stdout).toBe(before);
+    });
+  }
+
+  it('an unknown store scheme', async () => {
+    const run = await cli('replay', '--store', 'mongodb://localhost');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe("Error: unknown store scheme 'mongodb:' in 'mongodb://localhost': use one of memory:, sqlite:\n");
+  });
+
+  it('a file that is not SQLite, and a missing file, for every reading command', async () => {
+    const file = join(dir, 'notes.txt');
+    writeFileSync(file, 'shopping list\n'.repeat(50));
+    for (const command of [['replay'], ['trace', '0612345678'], ['consume'], ['export']]) {
+      const run = await cli(...command, '--store', `sqlite:${file}`);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toBe(`Error: cannot open ${file} as a SQLite store: file is not a database\n`);
+      const missing = await cli(...command, '--store', `sqlite:${join(dir, 'nothing-here.db')}`);
+      expect(missing.stderr).toMatch(/^Error: no store at .*nothing-here\.db: run 'stopcovid simulate' first\n$/);
+    }
+  });
+
+  it('a corrupt event row: replay names stream, revision and type, and the row stays as it was', async () => {
+    const file = join(dir, 'corrupt.db');
+    json(await cli('simulate', '--store', `sqlite:${file}`, '--ticks', '2', '--json'));
+    const db = new Database(file);
+    db.prepare("UPDATE events SET data = json_set(data, '$.x', -5) WHERE stream = 'stopcovid.tick-1' AND revision = 3").run();
+    const row = db.prepare("SELECT type, data FROM events WHERE stream = 'stopcovid.tick-1' AND revision = 3").get() as { type: string; data: string };
+    db.close();
+    const run = await cli('replay', '--store', `sqlite:${file}`);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toBe(`Error: corrupt event ${row.type} at stopcovid.tick-1@3: data x: Too small: expected number to be >=0\n`);
+    const check = new Database(file);
+    expect(check.prepare("SELECT data FROM events WHERE stream = 'stopcovid.tick-1' AND revision = 3").pluck().get()).toBe(row.data);
+    check.close();
+  });
+
+  it('--help works for every command', async () => {
+    for (const command of ['simulate', 'replay', 'trace', 'consume', 'export']) {
+      const run = await cli(command, '--help');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('--json');
+      expect(run.stdout).toContain('--store');
+    }
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * The one contract suite every EventStore adapter passes, parameterised by a factory
+ * (Emmett's habit). Revision convention (EventStoreDB's): the first event of a stream is revision 0;
+ * global positions start at 1 and `after` is exclusive.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { isConcurrencyError, type EventStore, type NewEvent } from '../core/index.js';
+import type { RawEvent } from '../events/index.js';
+
+const ev = (type: string, n: number): NewEvent => ({ type, data: { n }, metadata: { tick: n, at: '2020-03-17T00:00:00.000Z', schemaVersion: 1 } });
+
+async function collect(it: AsyncIterable<RawEvent>, max = Infinity): Promise<RawEvent[]> {
+  const out: RawEvent[] = [];
+  for await (const e of it) {
+    out.push(e);
+    if (out.length >= max) break;
+  }
+  return out;
+}
+
+/** Run the contract against stores made by `factory` (a fresh, empty store per test). */
+export function storeContract(name: string, factory: () => Promise<EventStore>): void {
+  describe(`EventStore contract: ${name}`, () => {
+    const opened: EventStore[] = [];
+    const open = async () => {
+      const s = await factory();
+      opened.push(s);
+      return s;
+    };
+    afterEach(async () => {
+      for (const s of opened.splice(0)) await s.close();
+    });
+
+    it('appends to a new stream with no_stream, from revision 0, and reads it back in order', async () => {
+      const store = await open();
+      const r = await store.append('s-1', [ev('A', 1), ev('B', 2)], 'no_stream');
+      expect(r.nextExpectedRevision).toBe(1);
+      expect(r.position).toBe(2);
+      const read = await collect(store.readStream('s-1'));
+      expect(read.map((e) => [e.stream, e.revision, e.position, e.type, e.data])).toEqual([
+        ['s-1', 0, 1, 'A', { n: 1 }],
+        ['s-1', 1, 2, 'B', { n: 2 }],
+      ]);
+      expect(read[0]!.metadata).toEqual({ tick: 1, at: '2020-03-17T00:00:00.000Z', schemaVersion: 1 });
+    });
+
+    it('refuses no_stream on an existing stream with a concurrency error, and writes nothing', async () => {
+      const store = await open();
+      await store.append('s-1', [ev('A', 1)], 'no_stream');
+      const error = await store.append('s-1', [ev('B', 2)], 'no_stream').catch((e: unknown) => e);
+      expect(isConcurrencyError(error)).toBe(true);
+      expect(await collect(store.readAll())).toHaveLength(1);
+    });
+
+    it('appends with the exact revision, and refuses a stale one', async () => {
+      const store = await open();
+      await store.append('s-1', [ev('A', 1), ev('B', 2)], 'no_stream');
+      await expect(store.append('s-1', [ev('C', 3)], 1)).resolves.toMatchObject({ nextExpectedRevision: 2 });
+      const stale = await store.append('s-1', [ev('D', 4)], 1).catch((e: unknown) => e);
+      expect(isConcurrencyError(stale)).toBe(true);
+      const onAbsent = await store.append('s-2', [ev('D', 4)], 0).catch((e: unknown) => e);
+      expect(isConcurrencyError(onAbsent)).toBe(true);
+    });
+
+    it("appends with 'any' whatever the stream's state, and 'stream_exists' only to an existing stream", async () => {
+      const store = await open();
+      await store.append('s-1', [ev('A', 1)], 'any');
+      await store.append('s-1', [ev('B', 2)], 'any');
+      expect((await collect(store.readStream('s-1'))).map((e) => e.revision)).toEqual([0, 1]);
+      await expect(store.append('s-1', [ev('C', 3)], 'stream_exists')).resolves.toMatchObject({ nextExpectedRevision: 2 });
+      expect(isConcurrencyError(await store.append('s-9', [ev('C', 3)], 'stream_exists').catch((e: unknown) => e))).toBe(true);
+    });
+
+    it('reads an absent stream as empty, and a stream from a revision', async () => {
+      const store = await open();
+      expect(await collect(store.readStream('nope'))).toEqual([]);
+      await store.append('s-1', [ev('A', 1), ev('B', 2), ev('C', 3)], 'no_stream');
+      expect((await collect(store.readStream('s-1', 1))).map((e) => e.type)).toEqual(['B', 'C']);
+    });
+
+    it('reads all streams in global order, after a position, by type, with a limit', async () => {
+      const store = await open();
+      await store.append('s-1', [ev('A', 1)], 'no_stream');
+      await store.append('s-2', [ev('B', 2), ev('A', 3)], 'no_stream');
+      await store.append('s-1', [ev('C', 4)], 0);
+      const all = await collect(store.readAll());
+      expect(all.map((e) => [e.position, e.stream, e.revision, e.type])).toEqual([
+        [1, 's-1', 0, 'A'],
+        [2, 's-2', 0, 'B'],
+        [3, 's-2', 1, 'A'],
+        [4, 's-1', 1, 'C'],
+      ]);
+      expect((await collect(store.readAll({ after: 2 }))).map((e) => e.position)).toEqual([3, 4]);
+      expect((await collect(store.readAll({ types: ['A'] }))).map((e) => e.position)).toEqual([1, 3]);
+      expect((await collect(store.readAll({ limit: 3 }))).map((e) => e.position)).toEqual([1, 2, 3]);
+      expect(await store.lastPosition()).toBe(4);
+    });
+
+    it('an append is atomic: a refused batch leaves no event of it behind', async () => {
+      const store = await open();
+      await store.append('s-1', [ev('A', 1)], 'no_stream');
+      await store.append('s-1', [ev('B', 2), ev('C', 3)], 5).catch(() => undefined);
+      expect(await store.lastPosition()).toBe(1);
+    });
+
+    it('reads more events than one page, in order', async () => {
+      const store = await open();
+      const many = Array.from({ length: 2500 }, (_, i) => ev('M', i));
+      await store.append('big', many, 'no_stream');
+      const all = await collect(store.readAll());
+      expect(all).toHaveLength(2500);
+      expect(all.every((e, i) => e.position === i + 1 && (e.data as { n: number }).n === i)).toBe(true);
+      expect((await collect(store.readStream('big'))).length).toBe(2500);
+    });
+
+    it('a catch-up subscription delivers past events, then live ones, and ends on abort', async () => {
+      const store = await open();
+      await store.append('s-1', [ev('A', 1), ev('B', 2)], 'no_stream');
+      const stop = new AbortController();
+      const seen: number[] = [];
+      const done = (async () => {
+        for await (const e of store.subscribeAll({ after: 1, signal: stop.signal })) {
+          seen.push(e.position);
+          if (seen.length === 3) stop.abort();
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 50));
+      await store.append('s-2', [ev('C', 3), ev('D', 4)], 'no_stream');
+      await done;
+      expect(seen).toEqual([2, 3, 4]);
+    });
+
+    it('a subscription filtered by type skips other events and still goes live', async () => {
+      const store = await open();
+      await store.append('s-1', [ev('A', 1), ev('B', 2)], 'no_stream');
+      const stop = new AbortController();
+      const seen: string[] = [];
+      const done = (async () => {
+        for await (const e of store.subscribeAll({ types: ['B'], signal: stop.signal })) {
+          seen.push(`${e.type}@${e.position}`);
+          if (seen.length === 2) stop.abort();
+        }
+      })();
+      await store.append('s-2', [ev('A', 3), ev('B', 4)], 'no_stream');
+      await done;
+      expect(seen).toEqual(['B@2', 'B@4']);
+    });
+
+    it('saves and loads named checkpoints', async () => {
+      const store = await open();
+      expect(await store.checkpoints.load('g')).toBeUndefined();
+      await store.checkpoints.save('g', 7);
+      await store.checkpoints.save('g', 9);
+      await store.checkpoints.save('h', 1);
+      expect(await store.checkpoints.load('g')).toBe(9);
+      expect(await store.checkpoints.load('h')).toBe(1);
+    });
+
+    it('refuses use after close', async () => {
+      const store = await factory();
+      await store.close();
+      await expect(store.append('s', [ev('A', 1)], 'any')).rejects.toThrow(/closed/);
+    });
+  });
+}
