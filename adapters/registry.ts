@@ -1,9 +1,10 @@
 /**
- * Stores by URL scheme. The registry is open: a plugin calls {@link registerStore} with its own
+ * Stores and notification buses by URL scheme. The registry is open: a plugin calls {@link registerStore} with its own
  * scheme, and `openStore` then accepts its URLs, without editing this file.
  * @module
  */
-import { StoreError, type EventStore } from '../core/index.js';
+import { BusError, StoreError, type EventStore, type NotificationBus } from '../core/index.js';
+import type { KafkaBusOptions } from './bus/kafka.js';
 import { memoryStore } from './store/memory.js';
 import { sqliteStore } from './store/sqlite.js';
 
@@ -47,3 +48,34 @@ registerStore('sqlite', (url, options) => {
   if (!path) throw new StoreError(`store URL '${url}' names no file: use sqlite:<path>`);
   return sqliteStore(path, options);
 });
+
+/** Options every bus factory receives (Kafka's are the superset for now). */
+export type BusOptions = KafkaBusOptions;
+
+/** Connects to the bus at `url`. */
+export type BusFactory = (url: string, options: BusOptions) => Promise<NotificationBus>;
+
+const buses = new Map<string, BusFactory>();
+
+/** Register `factory` for bus URLs that start with `scheme:`. A later call replaces it. */
+export function registerBus(scheme: string, factory: BusFactory): void {
+  buses.set(scheme.toLowerCase(), factory);
+}
+
+/**
+ * Connect to a notification bus by URL: `kafka://host:port[,host:port]` or a registered scheme.
+ * `memory:` or an empty URL mean no bus: alerts are read straight from the store (the embedded
+ * default), and this returns `undefined`.
+ * @throws BusError for an unknown scheme, a malformed URL, or a bus that cannot be reached.
+ */
+export async function openBus(url: string | undefined, options: BusOptions = {}): Promise<NotificationBus | undefined> {
+  if (!url || /^memory:$/i.test(url.trim())) return undefined;
+  const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
+  const known = ['memory:', ...[...buses.keys()].map((s) => `${s}://`)].join(', ');
+  const factory = match ? buses.get(match[1]!.toLowerCase()) : undefined;
+  if (!factory) throw new BusError(`unknown bus URL '${url}': use one of ${known}`, false);
+  return factory(url, options);
+}
+
+// loaded on first use, so that opening a store never loads kafkajs
+registerBus('kafka', async (url, options) => (await import('./bus/kafka.js')).kafkaBus(url, options));

@@ -3,8 +3,8 @@
  * @module
  */
 import { Command, Flags, Interfaces } from '@oclif/core';
-import type { EventStore } from '../core/index.js';
-import { openStore } from '../adapters/registry.js';
+import type { EventStore, NotificationBus } from '../core/index.js';
+import { openBus, openStore } from '../adapters/registry.js';
 
 /** Flags every command shares. */
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -27,6 +27,7 @@ export abstract class BaseCommand extends Command {
   };
 
   private stores: EventStore[] = [];
+  private buses: NotificationBus[] = [];
 
   /** Open the store at `url`; it is closed when the command ends. */
   protected async store(url: string, create: boolean): Promise<EventStore> {
@@ -35,7 +36,15 @@ export abstract class BaseCommand extends Command {
     return store;
   }
 
+  /** Connect to the bus named by the bus flags, or `undefined` for none (the embedded default); closed when the command ends. */
+  protected async bus(flags: { bus?: string; topic: string; partitions: number; 'connect-timeout': number }): Promise<NotificationBus | undefined> {
+    const bus = await openBus(flags.bus, { topic: flags.topic, partitions: flags.partitions, connectTimeoutMs: flags['connect-timeout'] });
+    if (bus) this.buses.push(bus);
+    return bus;
+  }
+
   protected override async finally(error: Error | undefined): Promise<unknown> {
+    for (const bus of this.buses.splice(0)) await bus.close().catch(() => undefined);
     for (const store of this.stores.splice(0)) await store.close().catch(() => undefined);
     return super.finally(error);
   }
@@ -64,7 +73,7 @@ function oneLine(message: string): string {
 }
 
 function isInputError(error: { code?: string; name?: string }): boolean {
-  return error.code === 'STORE_ERROR' || error.code === 'INPUT' || error.name === 'CLIError';
+  return error.code === 'STORE_ERROR' || error.code === 'INPUT' || error.name === 'CLIError' || (error.code === 'BUS_ERROR' && (error as { retriable?: boolean }).retriable === false);
 }
 
 /** A bad input from the user: exit code 2. */

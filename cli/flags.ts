@@ -18,3 +18,15 @@ export const grid = Flags.custom<{ width: number; height: number }>({
     return { width, height };
   },
 });
+
+/** The notification bus flags shared by simulate, bridge and consume. */
+export const busFlags = {
+  bus: Flags.string({
+    summary: 'Notification bus URL: kafka://host:port[,host:port]. memory: or none reads alerts from the store.',
+    env: 'STOPCOVID_BUS',
+    helpGroup: 'BUS',
+  }),
+  topic: Flags.string({ summary: 'Kafka topic of the alerts.', default: 'stopcovid.notifications', env: 'STOPCOVID_TOPIC', helpGroup: 'BUS' }),
+  partitions: Flags.integer({ summary: 'Partitions of the topic when it is created.', default: 3, min: 1, helpGroup: 'BUS' }),
+  'connect-timeout': Flags.integer({ summary: 'Give up reaching the bus after this many milliseconds.', default: 10_000, min: 100, helpGroup: 'BUS' }),
+};

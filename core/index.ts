@@ -15,3 +15,4 @@ export * from './simulation.js';
 export * from './replay.js';
 export * from './projections/contactGraph.js';
 export * from './trace.js';
+export * from './bridge.js';

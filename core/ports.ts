@@ -126,3 +126,63 @@ export class StoreError extends Error {
 export function isStoreError(error: unknown): error is StoreError {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === STORE_ERROR;
 }
+
+/**
+ * One exposure alert as it travels on a notification bus. It names the exposed person and their
+ * phone, never the source. `notificationId` is deterministic (from the event that caused it),
+ * so consumers can drop duplicates of an at-least-once delivery.
+ */
+export interface Notification {
+  notificationId: string;
+  personId: number;
+  phone: string;
+  tick: number;
+  /** Simulated time of the exposure, ISO-8601. */
+  at: string;
+}
+
+/** Options of {@link NotificationBus.consume}. */
+export interface ConsumeOptions {
+  /** Consumer group: members of one group share the partitions; each group sees every alert. */
+  group: string;
+  /** Reset the group's position to the first alert before reading. */
+  fromBeginning?: boolean;
+  /** Keep reading until `signal` aborts; otherwise stop once caught up with what existed at the start. */
+  follow?: boolean;
+  signal?: AbortSignal;
+  /** Called once per alert, in order per person; the position is committed only after it returns. */
+  onNotification(notification: Notification): void | Promise<void>;
+}
+
+/** The notification bus port: publish alerts, consume them as a consumer group. */
+export interface NotificationBus {
+  /** Publish `notifications` in order; resolves once the bus acknowledged all of them. @throws BusError */
+  publish(notifications: readonly Notification[]): Promise<void>;
+  /** Read alerts as a member of `options.group`. @throws BusError */
+  consume(options: ConsumeOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Error code of {@link BusError}. */
+export const BUS_ERROR = 'BUS_ERROR';
+
+/**
+ * The bus could not be reached or refused a request. `retriable` is true for outages (a broker
+ * down, a timeout), false for errors that a retry cannot mend (a bad topic name, bad credentials).
+ */
+export class BusError extends Error {
+  readonly code = BUS_ERROR;
+  constructor(
+    message: string,
+    readonly retriable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'BusError';
+  }
+}
+
+/** Type guard for {@link BusError}, by code. */
+export function isBusError(error: unknown): error is BusError {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === BUS_ERROR;
+}

@@ -63,6 +63,7 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Eve
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
+    db.pragma('cache_size = -65536'); // 64 MiB: index inserts of a large tick stay in memory
   } catch (error) {
     if (error instanceof StoreError) throw error;
     throw new StoreError(`cannot open ${file} as a SQLite store: ${(error as Error).message}`, { cause: error });

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
-import { committedTicks, type RawEvent } from '../../core/index.js';
+import { committedTicks, type NotificationBus, type RawEvent } from '../../core/index.js';
 import type { EventData } from '../../events/index.js';
 import { BaseCommand } from '../base.js';
+import { busFlags } from '../flags.js';
 
 /** The text of every alert. It never names the source person. */
 export const ALERT_MESSAGE = 'You have been in contact with a person at risk of COVID-19. Please get tested and stay home until you have the result.';
@@ -18,18 +19,31 @@ export interface Alert {
 /** `stopcovid consume`: read exposure alerts as a consumer group. */
 export default class Consume extends BaseCommand {
   static override summary = 'Read the exposure alerts as a consumer group.';
-  static override description = `With no broker configured, alerts are read straight from the event store, and the group's position is saved in the store after each tick's alerts were printed: running again shows only new alerts. A group with no saved position starts from the first alert. --json prints one JSON object per alert (NDJSON).`;
+  static override description = `With --bus kafka://..., alerts are read from the Kafka topic as a member of a Kafka consumer group: members of one group share the partitions, each group sees every alert, offsets are committed only after an alert was printed, and duplicates (same notification id) are dropped.
 
-  static override examples = ['<%= config.bin %> consume', '<%= config.bin %> consume --group sms-gateway --follow', '<%= config.bin %> consume --from-beginning --json'];
+With no broker configured, alerts are read straight from the event store, and the group's position is saved in the store after each tick's alerts were printed.
+
+Either way, running again shows only new alerts, and a group with no saved position starts from the first alert. --json prints one JSON object per alert (NDJSON).`;
+
+  static override examples = [
+    '<%= config.bin %> consume',
+    '<%= config.bin %> consume --group sms-gateway --follow',
+    '<%= config.bin %> consume --from-beginning --json',
+    '<%= config.bin %> consume --bus kafka://127.0.0.1:9092 --group sms-gateway --follow',
+  ];
 
   static override flags = {
     group: Flags.string({ summary: 'Consumer group name; each group keeps its own position.', default: 'stopcovid-cli' }),
     'from-beginning': Flags.boolean({ summary: "Ignore the group's saved position and read every alert again." }),
     follow: Flags.boolean({ char: 'f', summary: 'Keep waiting for new alerts until Ctrl-C.' }),
+    ...busFlags,
   };
 
   async run(): Promise<undefined> {
     const { flags } = await this.parse(Consume);
+    const print = (alert: Alert) => this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${alert.at}  ${alert.phone}  ${alert.message}\n`;
+    const bus = await this.bus(flags);
+    if (bus) return this.fromBus(bus, flags, print);
     const store = await this.store(flags.store, false);
     const checkpoint = `consumer-group:${flags.group}`;
     const after = flags['from-beginning'] ? 0 : ((await store.checkpoints.load(checkpoint)) ?? 0);
@@ -47,7 +61,7 @@ export default class Consume extends BaseCommand {
           if (e.type !== 'NotificationIssued') continue;
           const data = e.data as EventData<'NotificationIssued'>;
           const alert: Alert = { notificationId: data.notificationId, at: e.metadata.at, tick: e.metadata.tick, phone: data.phone, message: ALERT_MESSAGE };
-          out += this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${alert.at}  ${alert.phone}  ${alert.message}\n`;
+          out += print(alert);
           count++;
         }
         if (out) process.stdout.write(out);
@@ -58,6 +72,31 @@ export default class Consume extends BaseCommand {
       process.off('SIGTERM', onSignal);
     }
     if (!this.jsonEnabled()) process.stderr.write(`${count} alerts for group ${flags.group}\n`);
+    return undefined;
+  }
+
+  private async fromBus(bus: NotificationBus, flags: { group: string; 'from-beginning': boolean; follow: boolean; topic: string }, print: (alert: Alert) => string): Promise<undefined> {
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    let count = 0;
+    try {
+      await bus.consume({
+        group: flags.group,
+        fromBeginning: flags['from-beginning'],
+        follow: flags.follow,
+        signal: stop.signal,
+        onNotification: (n) => {
+          count++;
+          process.stdout.write(print({ notificationId: n.notificationId, at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE }));
+        },
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    if (!this.jsonEnabled()) process.stderr.write(`${count} alerts for group ${flags.group} from Kafka topic ${flags.topic}\n`);
     return undefined;
   }
 }

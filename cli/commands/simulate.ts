@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { conflictingParams, DEFAULT_PARAMS, genesis, isConcurrencyError, loadWorld, scratch, stepTick, tickStream, type WorldParams, type WorldParamsInput, type WorldState } from '../../core/index.js';
 import { BaseCommand, InputError } from '../base.js';
-import { grid } from '../flags.js';
+import { busFlags, grid } from '../flags.js';
+import { startBridge } from '../bridgeRunner.js';
 import { progressBar, StatusLine } from '../progress.js';
 
 /** What `simulate --json` returns. */
@@ -20,6 +21,8 @@ export interface SimulateResult {
   stateHash: string;
   /** Why the run stopped: `ticks` reached, or a `signal`. */
   stoppedBy: 'ticks' | 'signal';
+  /** With --bus: alerts published to the bus by this run's bridge. */
+  published?: number;
 }
 
 /** `stopcovid simulate`: run the world, one transaction per tick, until --ticks or Ctrl-C. */
@@ -45,6 +48,8 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
     seed: Flags.integer({ summary: 'Seed of the random generator. [default: 1]', min: 0, max: 2 ** 32 - 1 }),
     ticks: Flags.integer({ summary: 'Ticks to run, then stop. [default: run until interrupted]', min: 1 }),
     'tick-ms': Flags.integer({ summary: 'Pause between ticks, milliseconds. [default: 0 with --ticks, else 200]', min: 0 }),
+    ...busFlags,
+    'drain-timeout': Flags.integer({ summary: 'With --bus: at the end, wait this long for the bridge to publish every alert, milliseconds.', default: 60_000, min: 0, helpGroup: 'BUS' }),
   };
 
   async run(): Promise<SimulateResult> {
@@ -61,6 +66,7 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
     const tickMs = flags['tick-ms'] ?? (flags.ticks ? 0 : 200);
     const verbose = !this.jsonEnabled();
     const store = await this.store(flags.store, true);
+    const bus = await this.bus(flags);
 
     const last = await store.lastPosition();
     const bar = progressBar('loading world', last, verbose && last > 100_000);
@@ -88,6 +94,23 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
     process.once('SIGTERM', onSignal);
     const status = new StatusLine(verbose);
     const buffers = scratch();
+    // the notification bridge runs beside the simulation, following the store live
+    const bridgeStop = new AbortController();
+    let bridged = { published: 0, position: 0 };
+    let bridgeError: unknown;
+    const bridge = bus
+      ? startBridge(store, bus, {
+          topic: flags.topic,
+          follow: true,
+          signal: bridgeStop.signal,
+          warn: (line) => process.stderr.write(`\n${line}\n`),
+          onProgress: (published, position) => (bridged = { published, position }),
+        }).catch((error: unknown) => {
+          bridgeError = error;
+          stop.abort();
+          return bridged;
+        })
+      : undefined;
     let ticksRun = 0;
     let contacts = 0;
     let exposures = 0;
@@ -106,11 +129,15 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
         status.update(`tick ${summary.tick}  healthy ${h}  suspicious ${s}  infected ${i}  contacts ${summary.contacts}  new exposures ${summary.exposures}  ${Math.round(events / seconds)} events/s`, tickMs >= 100);
         if (tickMs > 0) await sleep(tickMs, stop.signal);
       }
+      if (bridge && !bridgeError) await this.drain(store, () => bridged.position, () => bridgeError !== undefined, flags['drain-timeout']);
     } finally {
       status.done();
+      bridgeStop.abort();
+      await bridge;
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
+    if (bridgeError) throw bridgeError;
     const seconds = (performance.now() - started) / 1000;
     const [healthy, suspicious, infected] = state.counts;
     const result: SimulateResult = {
@@ -125,12 +152,27 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
       eventsPerSecond: seconds > 0 ? Math.round(events / seconds) : 0,
       stateHash: state.recordedHash!,
       stoppedBy: stop.signal.aborted ? 'signal' : 'ticks',
+      ...(bus ? { published: bridged.published } : {}),
     };
     if (verbose) {
       this.log(`stopped at tick ${state.tick} (${result.stoppedBy === 'signal' ? 'interrupted' : `${ticksRun} ticks`}): healthy ${healthy}, suspicious ${suspicious}, infected ${infected}`);
       this.log(`${events} events written, ${contacts} contacts, ${exposures} new exposures, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
+      if (bus) this.log(`${bridged.published} alerts published to Kafka topic ${flags.topic}`);
     }
     return result;
+  }
+
+  /**
+   * Wait until the bridge's checkpoint reaches the end of the log, at most `timeoutMs`.
+   * @throws Error when it does not: the alerts are safe in the store, `stopcovid bridge` delivers them.
+   */
+  private async drain(store: { lastPosition(): Promise<number> }, position: () => number, failed: () => boolean, timeoutMs: number): Promise<void> {
+    const end = await store.lastPosition();
+    const deadline = performance.now() + timeoutMs;
+    while (position() < end && !failed()) {
+      if (performance.now() > deadline) throw new Error(`Kafka did not acknowledge every alert within ${timeoutMs} ms; they are safe in the store: run 'stopcovid bridge' to deliver them`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   private async append(store: Awaited<ReturnType<BaseCommand['store']>>, tick: number, events: Parameters<typeof store.append>[1]): Promise<void> {

@@ -1,0 +1,184 @@
+/**
+ * The Kafka notification bus (`kafka://host:port[,host:port]`), on kafkajs.
+ * - Producer: idempotent, acks from all in-sync replicas, one request in flight, so a person's
+ *   alerts (key: the person id, Java-compatible murmur2 partitioner) stay in order.
+ * - Topic: created through the admin client when absent (name and partition count configurable).
+ * - Consumer group: offsets committed explicitly, only after `onNotification` returned.
+ * kafkajs errors become {@link BusError}s with a `retriable` flag; connecting is bounded by
+ * `connectTimeoutMs`.
+ * @module
+ */
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { BusError, type ConsumeOptions, type Notification, type NotificationBus } from '../../core/index.js';
+
+/** Options of {@link kafkaBus}. */
+export interface KafkaBusOptions {
+  /** Topic of the alerts (default `stopcovid.notifications`). */
+  topic?: string;
+  /** Partitions when the topic is created (default 3). */
+  partitions?: number;
+  /** Bound on connecting and on each request to an absent broker, milliseconds (default 10,000). */
+  connectTimeoutMs?: number;
+  /** Client id shown in broker logs (default `stopcovid`). */
+  clientId?: string;
+}
+
+/** The default topic of the alerts. */
+export const DEFAULT_TOPIC = 'stopcovid.notifications';
+
+/**
+ * Parse `kafka://host:port[,host:port]` into broker addresses.
+ * @throws BusError (not retriable) for a malformed URL.
+ */
+export function parseKafkaUrl(url: string): string[] {
+  const m = /^kafka:\/\/([^/?#]+)\/?$/i.exec(url.trim());
+  const brokers = m ? m[1]!.split(',').map((b) => b.trim()) : [];
+  if (!m || brokers.some((b) => !/^[\w.-]+:\d{1,5}$/.test(b) && !/^\[[0-9a-f:]+\]:\d{1,5}$/i.test(b))) {
+    throw new BusError(`bus URL '${url}' is not kafka://host:port[,host:port]`, false);
+  }
+  return brokers;
+}
+
+/** Turn a kafkajs error into a BusError; outages are retriable, the rest are not. */
+function translate(error: unknown, what: string): BusError {
+  if (error instanceof BusError) return error;
+  const e = error as { name?: string; message?: string; retriable?: boolean; originalError?: { retriable?: boolean } };
+  const name = e.name ?? 'Error';
+  const retriable =
+    e.retriable === true ||
+    e.originalError?.retriable === true ||
+    ['KafkaJSConnectionError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound', 'KafkaJSConnectionClosedError', 'KafkaJSTimeout', 'KafkaJSLockTimeout', 'KafkaJSMetadataNotLoaded'].includes(name);
+  return new BusError(`${what}: ${e.message ?? String(error)}`, retriable, { cause: error });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BusError(message, true)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Connect to Kafka at `url`: create the topic if needed and connect an idempotent producer.
+ * @throws BusError when the broker does not answer within `connectTimeoutMs` ("cannot reach Kafka ...").
+ */
+export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Promise<NotificationBus> {
+  const brokers = parseKafkaUrl(url);
+  const topic = options.topic ?? DEFAULT_TOPIC;
+  const partitions = options.partitions ?? 3;
+  const timeout = options.connectTimeoutMs ?? 10_000;
+  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(topic)) throw new BusError(`'${topic}' is not a valid Kafka topic name`, false);
+  if (!Number.isInteger(partitions) || partitions < 1) throw new BusError(`partitions must be a positive integer, got ${partitions}`, false);
+  const where = brokers.join(',');
+  const kafka = new Kafka({
+    clientId: options.clientId ?? 'stopcovid',
+    brokers,
+    connectionTimeout: Math.min(timeout, 3000),
+    requestTimeout: Math.max(timeout, 5000),
+    retry: { initialRetryTime: 200, maxRetryTime: Math.max(1000, timeout), retries: 8 },
+    logLevel: logLevel.NOTHING,
+  });
+  const admin: Admin = kafka.admin();
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const consumers = new Set<Consumer>();
+  const disconnectAll = async () => {
+    await Promise.allSettled([producer.disconnect(), admin.disconnect(), ...[...consumers].map((c) => c.disconnect())]);
+  };
+  try {
+    await withTimeout(
+      (async () => {
+        await admin.connect();
+        const existing = await admin.listTopics();
+        if (!existing.includes(topic)) await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+        await producer.connect();
+      })(),
+      timeout,
+      `cannot reach Kafka at ${where} within ${timeout} ms`,
+    );
+  } catch (error) {
+    await disconnectAll();
+    const e = translate(error, `cannot reach Kafka at ${where}`);
+    throw e.message.startsWith('cannot reach') ? e : new BusError(`cannot reach Kafka at ${where}: ${e.message}`, e.retriable, { cause: error });
+  }
+
+  return {
+    async publish(notifications: readonly Notification[]) {
+      if (notifications.length === 0) return;
+      try {
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: notifications.map((n) => ({
+            key: String(n.personId),
+            value: JSON.stringify(n),
+            headers: { notificationId: n.notificationId, type: 'ExposureNotification' },
+          })),
+        });
+      } catch (error) {
+        throw translate(error, `publishing to Kafka at ${where}`);
+      }
+    },
+
+    async consume(o: ConsumeOptions) {
+      const consumer = kafka.consumer({ groupId: o.group, sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 200, allowAutoTopicCreation: false });
+      consumers.add(consumer);
+      try {
+        // where the existing alerts end, to know when a non-following read has caught up
+        const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+        if (o.fromBeginning) await admin.resetOffsets({ groupId: o.group, topic, earliest: true }).catch((error) => {
+          throw translate(error, `resetting group ${o.group} (is another member of it running?)`);
+        });
+        const committed = new Map<number, bigint>();
+        // a group with no commit on a partition (-1) starts there at offset 0
+        for (const t of await admin.fetchOffsets({ groupId: o.group, topics: [topic] })) for (const p of t.partitions) committed.set(p.partition, BigInt(p.offset) < 0n ? 0n : BigInt(p.offset));
+        await consumer.connect();
+        await consumer.subscribe({ topics: [topic], fromBeginning: true });
+        let assigned: number[] | undefined;
+        let finish!: () => void;
+        const finished = new Promise<void>((resolve) => (finish = resolve));
+        const caughtUp = () => assigned !== undefined && assigned.every((p) => (committed.get(p) ?? 0n) >= (ends.get(p) ?? 0n));
+        consumer.on(consumer.events.GROUP_JOIN, (e) => {
+          assigned = (e.payload.memberAssignment[topic] as number[] | undefined) ?? [];
+          if (!o.follow && caughtUp()) finish();
+        });
+        consumer.on(consumer.events.CRASH, (e) => {
+          if (!e.payload.restart) finish();
+        });
+        o.signal?.addEventListener('abort', () => finish(), { once: true });
+        const seen = new Set<string>();
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+            let last: string | undefined;
+            for (const message of batch.messages) {
+              if (!isRunning() || isStale()) break;
+              const notification = JSON.parse(message.value?.toString() ?? 'null') as Notification | null;
+              if (notification && !seen.has(notification.notificationId)) {
+                seen.add(notification.notificationId);
+                await o.onNotification(notification);
+              }
+              resolveOffset(message.offset);
+              last = message.offset;
+            }
+            if (last !== undefined) {
+              const next = BigInt(last) + 1n;
+              await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
+              committed.set(batch.partition, next);
+            }
+            await heartbeat();
+            if (!o.follow && caughtUp()) finish();
+          },
+        });
+        await finished;
+      } catch (error) {
+        throw translate(error, `consuming from Kafka at ${where}`);
+      } finally {
+        await consumer.disconnect().catch(() => undefined);
+        consumers.delete(consumer);
+      }
+    },
+
+    async close() {
+      await disconnectAll();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, InputError } from '../base.js';
+import { busFlags } from '../flags.js';
+import { bridgeCheckpoint, startBridge } from '../bridgeRunner.js';
+import { StatusLine } from '../progress.js';
+
+/** What `bridge --json` returns. */
+export interface BridgeCommandResult {
+  published: number;
+  /** The bridge's checkpoint (global position in the store) when it stopped. */
+  position: number;
+  notificationsPerSecond: number;
+}
+
+/** `stopcovid bridge`: publish the store's alerts to Kafka, from the bridge's checkpoint. */
+export default class Bridge extends BaseCommand {
+  static override summary = "Publish the store's exposure alerts to Kafka (the notification bridge).";
+  static override description = `Reads the store from the bridge's checkpoint, publishes each 0 -> 1 exposure's alert to the Kafka topic (key: the person, so one person's alerts stay in order), and saves the checkpoint only after Kafka acknowledged. Delivery is at least once; every alert has a deterministic id, so consumers drop duplicates.
+
+It follows the store live until Ctrl-C; --until-caught-up stops once everything written so far is published. While Kafka is down it retries with backoff; the alerts stay in the store meanwhile. 'simulate --bus' runs the same bridge inside the simulation.`;
+
+  static override examples = ['<%= config.bin %> bridge --bus kafka://127.0.0.1:9092', '<%= config.bin %> bridge --bus kafka://127.0.0.1:9092 --until-caught-up --json'];
+
+  static override flags = {
+    ...busFlags,
+    'until-caught-up': Flags.boolean({ summary: 'Stop once every alert written so far is published.' }),
+    'batch-size': Flags.integer({ summary: 'Most alerts per Kafka request.', default: 500, min: 1 }),
+  };
+
+  async run(): Promise<BridgeCommandResult> {
+    const { flags } = await this.parse(Bridge);
+    if (!flags.bus) throw new InputError('bridge needs a bus: --bus kafka://host:port (or STOPCOVID_BUS)');
+    const store = await this.store(flags.store, false);
+    const bus = (await this.bus(flags))!;
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const status = new StatusLine(!this.jsonEnabled());
+    const started = performance.now();
+    const from = (await store.checkpoints.load(bridgeCheckpoint(flags.topic))) ?? 0;
+    if (!this.jsonEnabled()) this.log(`bridge from ${flags.store} (checkpoint ${from}) to ${flags.bus} topic ${flags.topic}`);
+    let result;
+    try {
+      result = await startBridge(store, bus, {
+        topic: flags.topic,
+        follow: !flags['until-caught-up'],
+        signal: stop.signal,
+        batchSize: flags['batch-size'],
+        warn: (line) => process.stderr.write(`${line}\n`),
+        onProgress: (published, position) => status.update(`published ${published} alerts, checkpoint ${position}, ${Math.round(published / ((performance.now() - started) / 1000))} alerts/s`),
+      });
+    } finally {
+      status.done();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const out: BridgeCommandResult = { ...result, notificationsPerSecond: seconds > 0 ? Math.round(result.published / seconds) : 0 };
+    if (!this.jsonEnabled()) this.log(`published ${out.published} alerts (${out.notificationsPerSecond}/s); checkpoint ${out.position}`);
+    return out;
+  }
+}
