@@ -150,6 +150,8 @@ export interface ConsumeOptions {
   /** Keep reading until `signal` aborts; otherwise stop once caught up with what existed at the start. */
   follow?: boolean;
   signal?: AbortSignal;
+  /** Called when this member joined the group, with the partitions it was given. */
+  onAssigned?(partitions: number[]): void;
   /** Called once per alert, in order per person; the position is committed only after it returns. */
   onNotification(notification: Notification): void | Promise<void>;
 }

@@ -22,7 +22,7 @@ interface Run {
 /** Run `stopcovid ...args` to completion. */
 async function cli(...args: string[]): Promise<Run> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 1 << 28, env: { ...process.env, STOPCOVID_STORE: '' } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 1 << 28, env: { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '' } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

@@ -39,16 +39,18 @@ export function parseKafkaUrl(url: string): string[] {
   return brokers;
 }
 
-/** Turn a kafkajs error into a BusError; outages are retriable, the rest are not. */
+const OUTAGES = ['KafkaJSConnectionError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound', 'KafkaJSConnectionClosedError', 'KafkaJSTimeout', 'KafkaJSLockTimeout', 'KafkaJSMetadataNotLoaded'];
+
+/**
+ * Turn a kafkajs error into a BusError. Outages are retriable, also when kafkajs gave up on them
+ * (a KafkaJSNonRetriableError whose `cause` is a connection error); the rest are not.
+ */
 function translate(error: unknown, what: string): BusError {
   if (error instanceof BusError) return error;
-  const e = error as { name?: string; message?: string; retriable?: boolean; originalError?: { retriable?: boolean } };
-  const name = e.name ?? 'Error';
-  const retriable =
-    e.retriable === true ||
-    e.originalError?.retriable === true ||
-    ['KafkaJSConnectionError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound', 'KafkaJSConnectionClosedError', 'KafkaJSTimeout', 'KafkaJSLockTimeout', 'KafkaJSMetadataNotLoaded'].includes(name);
-  return new BusError(`${what}: ${e.message ?? String(error)}`, retriable, { cause: error });
+  type KafkaError = { name?: string; message?: string; retriable?: boolean; cause?: KafkaError; originalError?: KafkaError };
+  const e = error as KafkaError;
+  const outage = (x: KafkaError | undefined): boolean => !!x && (x.retriable === true || OUTAGES.includes(x.name ?? '') || outage(x.cause) || outage(x.originalError));
+  return new BusError(`${what}: ${e.message ?? String(error)}`, outage(e), { cause: error });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
@@ -73,7 +75,8 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
     brokers,
     connectionTimeout: Math.min(timeout, 3000),
     requestTimeout: Math.max(timeout, 5000),
-    retry: { initialRetryTime: 200, maxRetryTime: Math.max(1000, timeout), retries: 8 },
+    // short retries inside kafkajs (about timeout/2 in all); longer outages are retried by the caller
+    retry: { initialRetryTime: 100, maxRetryTime: Math.max(500, timeout / 4), retries: 5 },
     logLevel: logLevel.NOTHING,
   });
   const admin: Admin = kafka.admin();
@@ -137,6 +140,7 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
         const caughtUp = () => assigned !== undefined && assigned.every((p) => (committed.get(p) ?? 0n) >= (ends.get(p) ?? 0n));
         consumer.on(consumer.events.GROUP_JOIN, (e) => {
           assigned = (e.payload.memberAssignment[topic] as number[] | undefined) ?? [];
+          o.onAssigned?.([...assigned].sort((a, b) => a - b));
           if (!o.follow && caughtUp()) finish();
         });
         consumer.on(consumer.events.CRASH, (e) => {

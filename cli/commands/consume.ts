@@ -87,6 +87,7 @@ Either way, running again shows only new alerts, and a group with no saved posit
         fromBeginning: flags['from-beginning'],
         follow: flags.follow,
         signal: stop.signal,
+        onAssigned: (partitions) => process.stderr.write(`joined group ${flags.group} on topic ${flags.topic}: partitions ${partitions.join(', ') || 'none'}\n`),
         onNotification: (n) => {
           count++;
           process.stdout.write(print({ notificationId: n.notificationId, at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE }));

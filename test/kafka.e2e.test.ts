@@ -1,0 +1,252 @@
+/**
+ * The Kafka pipeline against a real Apache Kafka broker: the bridge, consumer groups, a crashed
+ * bridge, a broker outage. The broker comes from `npm run kafka:start` (scripts/kafka-local.sh),
+ * or STOPCOVID_KAFKA_URL. Without one these tests are skipped with a notice, unless
+ * STOPCOVID_REQUIRE_KAFKA=1 (as in CI), where a missing broker fails.
+ */
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PARAMS, genesis, runBridge, stepTick, tickStream, type Notification } from '../core/index.js';
+import { memoryStore } from '../adapters/store/memory.js';
+import { kafkaBus } from '../adapters/bus/kafka.js';
+
+const URL = process.env.STOPCOVID_KAFKA_URL ?? 'kafka://127.0.0.1:9092';
+const BROKER = URL.replace(/^kafka:\/\//, '').split(',')[0]!;
+const REQUIRED = process.env.STOPCOVID_REQUIRE_KAFKA === '1';
+const ROOT = join(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'run.js');
+const SCRIPT = join(ROOT, 'scripts', 'kafka-local.sh');
+const run = `${process.pid}-${Math.floor(performance.now())}`;
+const topicName = (name: string) => `test-${run}-${name}`;
+
+function reachable(address: string): Promise<boolean> {
+  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 1500 }, () => (socket.destroy(), resolve(true)));
+    socket.on('error', () => resolve(false));
+    socket.on('timeout', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+const available = await reachable(BROKER);
+if (!available) {
+  if (REQUIRED) throw new Error(`STOPCOVID_REQUIRE_KAFKA=1 but no Kafka broker answers at ${BROKER}`);
+  console.warn(`Kafka tests SKIPPED: no broker at ${BROKER}. Run them with: npm run kafka:start && npm test (needs Java 17), or set STOPCOVID_KAFKA_URL.`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'stopcovid-kafka-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const env = { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '', KAFKAJS_NO_PARTITIONER_WARNING: '1' };
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 1 << 28, env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** Messages in a topic (sum of high watermarks), read with a plain kafkajs admin client. */
+async function topicSize(topic: string): Promise<number> {
+  const admin = new Kafka({ brokers: [BROKER], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  } catch {
+    return 0;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Exposures (NotificationIssued) in a SQLite store, read back through `export`. */
+async function storedAlerts(store: string): Promise<{ notificationId: string; phone: string; at: string }[]> {
+  const out = await cli('export', '--store', store);
+  expect(out.code, out.stderr).toBe(0);
+  return out.stdout
+    .split('\n')
+    .filter((l) => l.includes('"NotificationIssued"'))
+    .map((l) => JSON.parse(l) as { data: { notificationId: string; phone: string }; metadata: { at: string } })
+    .map((e) => ({ notificationId: e.data.notificationId, phone: e.data.phone, at: e.metadata.at }));
+}
+
+function parseAlerts(stdout: string): { notificationId: string; phone: string; at: string }[] {
+  return stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+describe.runIf(available)('Kafka pipeline against a real broker', () => {
+  it('each exposure in the store reaches a consumer group as exactly one alert with the right phone and time', async () => {
+    const topic = topicName('exactly-once');
+    const store = memoryStore();
+    const world = genesis({ ...DEFAULT_PARAMS, people: 1500, width: 50, height: 50, seed: 5 });
+    await store.append(tickStream(0), world.events, 'no_stream');
+    const expected: Notification[] = [];
+    for (let t = 1; t <= 6; t++) {
+      const { events } = stepTick(world.state);
+      await store.append(tickStream(t), events, 'no_stream');
+      for (const e of events) if (e.type === 'NotificationIssued') expected.push({ ...e.data, tick: e.metadata.tick, at: e.metadata.at });
+    }
+    expect(expected.length).toBeGreaterThan(50);
+    const bus = await kafkaBus(URL, { topic, partitions: 3 });
+    try {
+      const result = await runBridge(store, bus, { checkpoint: 'bridge', follow: false });
+      expect(result.published).toBe(expected.length);
+      const received: Notification[] = [];
+      await bus.consume({ group: `g-${topic}`, onNotification: (n) => void received.push(n) });
+      const byId = (a: Notification, b: Notification) => a.notificationId.localeCompare(b.notificationId);
+      expect([...received].sort(byId)).toEqual([...expected].sort(byId));
+    } finally {
+      await bus.close();
+      await store.close();
+    }
+  });
+
+  it("one person's alerts arrive in the order they were written", async () => {
+    const topic = topicName('order');
+    const store = memoryStore();
+    const meta = (tick: number) => ({ tick, at: new Date(Date.UTC(2020, 2, 17, 0, tick)).toISOString(), schemaVersion: 1 });
+    // persons 1..4 get one alert per tick for 40 ticks, interleaved, across 4 partitions
+    for (let t = 1; t <= 40; t++) {
+      const events = [1, 2, 3, 4].map((p) => ({ type: 'NotificationIssued', data: { notificationId: `n-${t}-${p}`, personId: p, phone: `+3361000000${p}` }, metadata: meta(t) }));
+      events.push({ type: 'TickCompleted', data: { tick: t, healthy: 0, suspicious: 4, infected: 0, moves: 0, contacts: 0, exposures: 4, events: 5, stateHash: '0'.repeat(64) } as never, metadata: meta(t) });
+      await store.append(tickStream(t), events, 'no_stream');
+    }
+    const bus = await kafkaBus(URL, { topic, partitions: 4 });
+    try {
+      await runBridge(store, bus, { checkpoint: 'bridge', follow: false, batchSize: 7 });
+      const received: Notification[] = [];
+      await bus.consume({ group: `g-${topic}`, onNotification: (n) => void received.push(n) });
+      expect(received).toHaveLength(160);
+      for (const p of [1, 2, 3, 4]) expect(received.filter((n) => n.personId === p).map((n) => n.tick)).toEqual([...Array(40).keys()].map((i) => i + 1));
+    } finally {
+      await bus.close();
+      await store.close();
+    }
+  });
+
+  it('two consumers in one group split the partitions; a consumer in another group sees everything', async () => {
+    const topic = topicName('groups');
+    const store = `sqlite:${join(dir, 'groups.db')}`;
+    expect((await cli('simulate', '--store', store, '--people', '1500', '--grid', '50x50', '--ticks', '5', '--json')).code).toBe(0);
+    const expected = await storedAlerts(store);
+    // create the topic with 4 partitions before the consumers join
+    const bus = await kafkaBus(URL, { topic, partitions: 4 });
+    await bus.close();
+    const member = (group: string) => {
+      const child = spawn(process.execPath, [BIN, 'consume', '--bus', URL, '--topic', topic, '--group', group, '--follow', '--json'], { env });
+      const state = { child, stdout: '', stderr: '' };
+      child.stdout.on('data', (d) => (state.stdout += d));
+      child.stderr.on('data', (d) => (state.stderr += d));
+      return state;
+    };
+    const a1 = member(`a-${topic}`);
+    const a2 = member(`a-${topic}`);
+    const b = member(`b-${topic}`);
+    const lastAssignment = (s: { stderr: string }) => [...s.stderr.matchAll(/partitions ([\d, ]+|none)\n/g)].at(-1)?.[1];
+    try {
+      // wait until the group settled: a1 and a2 hold 4 partitions between them, b holds all 4
+      await until(() => {
+        const p1 = lastAssignment(a1)?.split(', ').filter((x) => x !== 'none') ?? [];
+        const p2 = lastAssignment(a2)?.split(', ').filter((x) => x !== 'none') ?? [];
+        return p1.length > 0 && p2.length > 0 && p1.length + p2.length === 4 && lastAssignment(b) === '0, 1, 2, 3';
+      }, 30_000);
+      const bridge = await cli('bridge', '--store', store, '--bus', URL, '--topic', topic, '--until-caught-up', '--json');
+      expect(bridge.code, bridge.stderr).toBe(0);
+      await until(() => parseAlerts(a1.stdout).length + parseAlerts(a2.stdout).length >= expected.length && parseAlerts(b.stdout).length >= expected.length, 30_000);
+      const ids = (s: { stdout: string }) => parseAlerts(s.stdout).map((a) => a.notificationId);
+      const [i1, i2, ib] = [ids(a1), ids(a2), ids(b)];
+      expect(i1.length).toBeGreaterThan(0);
+      expect(i2.length).toBeGreaterThan(0);
+      expect(i1.filter((id) => i2.includes(id))).toEqual([]);
+      expect([...i1, ...i2].sort()).toEqual(expected.map((e) => e.notificationId).sort());
+      expect([...ib].sort()).toEqual(expected.map((e) => e.notificationId).sort());
+    } finally {
+      for (const s of [a1, a2, b]) s.child.kill('SIGINT');
+      await Promise.all([a1, a2, b].map((s) => exited(s.child)));
+    }
+  });
+
+  it('a bridge killed with SIGKILL in the middle of a large batch, restarted, delivers every alert; after de-duplication each appears once', async () => {
+    const topic = topicName('crash');
+    const store = `sqlite:${join(dir, 'crash.db')}`;
+    // 30,000 people at about 2 per cell: thousands of exposures in the first ticks
+    expect((await cli('simulate', '--store', store, '--people', '30000', '--grid', '120x120', '--ticks', '3', '--json')).code).toBe(0);
+    const expected = await storedAlerts(store);
+    expect(expected.length).toBeGreaterThan(5000);
+    const child = spawn(process.execPath, [BIN, 'bridge', '--store', store, '--bus', URL, '--topic', topic, '--until-caught-up', '--batch-size', '50'], { env, stdio: 'ignore' });
+    let atKill = 0;
+    await until(async () => (atKill = await topicSize(topic)) > 0, 30_000, 5);
+    child.kill('SIGKILL');
+    await exited(child);
+    expect(atKill).toBeLessThan(expected.length); // killed mid-way, not after the end
+    const restart = await cli('bridge', '--store', store, '--bus', URL, '--topic', topic, '--until-caught-up', '--json');
+    expect(restart.code, restart.stderr).toBe(0);
+    const raw = await topicSize(topic);
+    expect(raw).toBeGreaterThanOrEqual(expected.length);
+    const consumed = await cli('consume', '--bus', URL, '--topic', topic, '--group', `g-${topic}`, '--json');
+    expect(consumed.code, consumed.stderr).toBe(0);
+    const alerts = parseAlerts(consumed.stdout);
+    expect(alerts).toHaveLength(expected.length);
+    expect(new Set(alerts.map((a) => a.notificationId)).size).toBe(expected.length);
+    expect([...alerts].map((a) => `${a.notificationId} ${a.phone} ${a.at}`).sort()).toEqual(expected.map((a) => `${a.notificationId} ${a.phone} ${a.at}`).sort());
+    console.info(`crash test: ${expected.length} alerts, ${atKill} in the topic at SIGKILL, ${raw} after the restart (${raw - expected.length} duplicates dropped by the consumer)`);
+  });
+
+  const ownBroker = existsSync(join(ROOT, '.kafka', 'kafka.pid')) && BROKER === '127.0.0.1:9092';
+  it.runIf(ownBroker || REQUIRED)('a broker outage during a simulation loses no alert', async () => {
+    const topic = topicName('outage');
+    const store = `sqlite:${join(dir, 'outage.db')}`;
+    const child = spawn(process.execPath, [BIN, 'simulate', '--store', store, '--people', '3000', '--grid', '80x80', '--ticks', '60', '--tick-ms', '150', '--bus', URL, '--topic', topic, '--json'], { env });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => (stdout += d));
+    try {
+      // the bridge is publishing: now take the broker away for several seconds
+      await until(async () => (await topicSize(topic)) > 0, 30_000, 100);
+      execFileSync('bash', [SCRIPT, 'stop'], { stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, 4000));
+    } finally {
+      execFileSync('bash', [SCRIPT, 'start'], { stdio: 'ignore' });
+    }
+    const code = await exited(child);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/Kafka unavailable/);
+    const result = JSON.parse(stdout) as { published: number; exposures: number };
+    const expected = await storedAlerts(store);
+    expect(result.published).toBeGreaterThanOrEqual(expected.length);
+    const consumed = await cli('consume', '--bus', URL, '--topic', topic, '--group', `g-${topic}`, '--json');
+    expect(consumed.code, consumed.stderr).toBe(0);
+    const ids = parseAlerts(consumed.stdout).map((a) => a.notificationId);
+    expect(ids.sort()).toEqual(expected.map((a) => a.notificationId).sort());
+  }, 180_000);
+
+  it('an unreachable broker is one clear line within the connect timeout', async () => {
+    const started = performance.now();
+    const out = await cli('simulate', '--store', 'memory:', '--ticks', '1', '--bus', 'kafka://127.0.0.1:1', '--connect-timeout', '2000');
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/^Error: cannot reach Kafka at 127\.0\.0\.1:1[^\n]*\n$/);
+    expect(performance.now() - started).toBeLessThan(15_000);
+  });
+});
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+}
