@@ -53,6 +53,22 @@ function translate(error: unknown, what: string): BusError {
   return new BusError(`${what}: ${e.message ?? String(error)}`, outage(e), { cause: error });
 }
 
+/**
+ * Run an admin request again while Kafka answers with a retriable error (a fresh broker's group
+ * coordinator is still loading, say), for at most `ms` milliseconds.
+ */
+async function retrying<T>(request: () => Promise<T>, ms: number): Promise<T> {
+  const deadline = performance.now() + ms;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      return await request();
+    } catch (error) {
+      if (!translate(error, '').retriable || performance.now() + delay > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout>;
   return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BusError(message, true)), ms)))]).finally(() => clearTimeout(timer));
@@ -125,13 +141,14 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
       consumers.add(consumer);
       try {
         // where the existing alerts end, to know when a non-following read has caught up
-        const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
-        if (o.fromBeginning) await admin.resetOffsets({ groupId: o.group, topic, earliest: true }).catch((error) => {
-          throw translate(error, `resetting group ${o.group} (is another member of it running?)`);
-        });
+        const ends = new Map((await retrying(() => admin.fetchTopicOffsets(topic), timeout)).map((p) => [p.partition, BigInt(p.high)]));
+        if (o.fromBeginning)
+          await retrying(() => admin.resetOffsets({ groupId: o.group, topic, earliest: true }), timeout).catch((error) => {
+            throw translate(error, `resetting group ${o.group} (is another member of it running?)`);
+          });
         const committed = new Map<number, bigint>();
         // a group with no commit on a partition (-1) starts there at offset 0
-        for (const t of await admin.fetchOffsets({ groupId: o.group, topics: [topic] })) for (const p of t.partitions) committed.set(p.partition, BigInt(p.offset) < 0n ? 0n : BigInt(p.offset));
+        for (const t of await retrying(() => admin.fetchOffsets({ groupId: o.group, topics: [topic] }), timeout)) for (const p of t.partitions) committed.set(p.partition, BigInt(p.offset) < 0n ? 0n : BigInt(p.offset));
         await consumer.connect();
         await consumer.subscribe({ topics: [topic], fromBeginning: true });
         let assigned: number[] | undefined;
