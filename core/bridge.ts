@@ -26,7 +26,7 @@ export interface BridgeOptions {
   /** Keep following the store live until `signal` aborts; otherwise stop once caught up. */
   follow: boolean;
   signal?: AbortSignal;
-  /** Most notifications per publish call (default 500). */
+  /** Most notifications per publish call (default 2000). */
   batchSize?: number;
   /** After each committed tick: total published so far and the checkpoint saved. */
   onProgress?(published: number, position: number): void;
@@ -49,7 +49,7 @@ export interface BridgeResult {
  * @throws the bus's error when `onPublishError` gives up; EventDecodeError on a corrupt event.
  */
 export async function runBridge(store: EventStore, bus: NotificationBus, options: BridgeOptions): Promise<BridgeResult> {
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? 2000;
   let position = (await store.checkpoints.load(options.checkpoint)) ?? 0;
   let published = 0;
   const source = options.follow

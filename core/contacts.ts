@@ -18,8 +18,11 @@ export interface ContactPairs {
 /** Reusable buffers for {@link detectContacts}, so the tick loop does not allocate. */
 export interface ContactScratch {
   start: Int32Array;
+  fill: Int32Array;
   order: Int32Array;
+  /** Each person's slot, then (radius 0) each person's index in `order`. */
   slots: Int32Array;
+  rank: Int32Array;
   pairs: ContactPairs;
 }
 
@@ -27,8 +30,10 @@ export interface ContactScratch {
 export function contactScratch(): ContactScratch {
   return {
     start: new Int32Array(0),
+    fill: new Int32Array(0),
     order: new Int32Array(0),
     slots: new Int32Array(0),
+    rank: new Int32Array(0),
     pairs: { a: new Int32Array(1024), b: new Int32Array(1024), d2: new Int32Array(1024), count: 0 },
   };
 }
@@ -48,13 +53,16 @@ export function detectContacts(xs: Int32Array, ys: Int32Array, n: number, radius
   let tableSize = 1;
   while (tableSize < 2 * n) tableSize <<= 1;
   const mask = tableSize - 1;
-  if (scratch.start.length < tableSize + 1) scratch.start = new Int32Array(tableSize + 1);
-  else scratch.start.fill(0, 0, tableSize + 1);
+  if (scratch.start.length < tableSize + 1) {
+    scratch.start = new Int32Array(tableSize + 1);
+    scratch.fill = new Int32Array(tableSize);
+  } else scratch.start.fill(0, 0, tableSize + 1);
   if (scratch.order.length < n) {
     scratch.order = new Int32Array(n);
     scratch.slots = new Int32Array(n);
+    scratch.rank = new Int32Array(n);
   }
-  const { start, order, slots } = scratch;
+  const { start, order, slots, rank, fill } = scratch;
   // Counting sort of people by hash slot; people keep id order within a slot.
   for (let i = 0; i < n; i++) {
     const s = slotOf(Math.floor(xs[i]! / size), Math.floor(ys[i]! / size), mask);
@@ -62,22 +70,33 @@ export function detectContacts(xs: Int32Array, ys: Int32Array, n: number, radius
     start[s + 1]!++;
   }
   for (let s = 0; s < tableSize; s++) start[s + 1]! += start[s]!;
-  const fill = start.slice(0, tableSize);
-  for (let i = 0; i < n; i++) order[fill[slots[i]!]!++] = i;
+  fill.set(start.subarray(0, tableSize));
+  for (let i = 0; i < n; i++) order[(rank[i] = fill[slots[i]!]!++)] = i;
 
   const pairs = scratch.pairs;
   pairs.count = 0;
+  if (radius === 0) {
+    // same cell only: the people after i in i's slot (all with higher ids), same cell
+    for (let i = 0; i < n; i++) {
+      const x = xs[i]!;
+      const y = ys[i]!;
+      for (let k = rank[i]! + 1, end = start[slots[i]! + 1]!; k < end; k++) {
+        const j = order[k]!;
+        if (xs[j] === x && ys[j] === y) push(pairs, i, j, 0);
+      }
+    }
+    return pairs;
+  }
   const r2 = radius * radius;
-  const reach = radius === 0 ? 0 : 1;
-  const seen = new Int32Array(9);
+  const seen = [0, 0, 0, 0, 0, 0, 0, 0, 0];
   for (let i = 0; i < n; i++) {
     const x = xs[i]!;
     const y = ys[i]!;
     const bx = Math.floor(x / size);
     const by = Math.floor(y / size);
     let seenCount = 0;
-    for (let oy = -reach; oy <= reach; oy++) {
-      for (let ox = -reach; ox <= reach; ox++) {
+    for (let oy = -1; oy <= 1; oy++) {
+      for (let ox = -1; ox <= 1; ox++) {
         const s = slotOf(bx + ox, by + oy, mask);
         let dup = false;
         for (let k = 0; k < seenCount; k++) if (seen[k] === s) dup = true;
@@ -93,7 +112,7 @@ export function detectContacts(xs: Int32Array, ys: Int32Array, n: number, radius
         }
       }
     }
-    if (reach > 0) sortTail(pairs, i);
+    sortTail(pairs, i);
   }
   return pairs;
 }

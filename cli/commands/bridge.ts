@@ -24,7 +24,7 @@ It follows the store live until Ctrl-C; --until-caught-up stops once everything 
   static override flags = {
     ...busFlags,
     'until-caught-up': Flags.boolean({ summary: 'Stop once every alert written so far is published.' }),
-    'batch-size': Flags.integer({ summary: 'Most alerts per Kafka request.', default: 500, min: 1 }),
+    'batch-size': Flags.integer({ summary: 'Most alerts per Kafka request.', default: 2000, min: 1 }),
   };
 
   async run(): Promise<BridgeCommandResult> {
