@@ -39,10 +39,9 @@ export function isEventType(type: string): type is EventType {
 export function decode(raw: RawEvent): StoredEvent {
   const where = { stream: raw.stream, revision: raw.revision, type: raw.type };
   if (!isEventType(raw.type)) throw new EventDecodeError(where, 'unknown event type');
-  const meta = EventMetadata.safeParse(raw.metadata);
-  if (!meta.success) throw new EventDecodeError(where, `metadata ${firstIssue(meta.error.issues)}`);
+  const metadata = decodeMetadata(raw.metadata, where);
   let data = raw.data;
-  let version = meta.data.schemaVersion;
+  let version = metadata.schemaVersion;
   if (version > CURRENT_SCHEMA_VERSION) throw new EventDecodeError(where, `schema version ${version} is newer than this program knows`);
   while (version < CURRENT_SCHEMA_VERSION) {
     const up = upcasters[raw.type]?.[version];
@@ -55,11 +54,24 @@ export function decode(raw: RawEvent): StoredEvent {
   return {
     type: raw.type,
     data: parsed.data,
-    metadata: { ...meta.data, schemaVersion: CURRENT_SCHEMA_VERSION },
+    metadata: metadata.schemaVersion === CURRENT_SCHEMA_VERSION ? metadata : { ...metadata, schemaVersion: CURRENT_SCHEMA_VERSION },
     stream: raw.stream,
     revision: raw.revision,
     position: raw.position,
   } as StoredEvent;
+}
+
+// Stores hand the events of one tick the same metadata object; validate it once.
+let lastMetadataIn: unknown;
+let lastMetadataOut: EventMetadata | undefined;
+
+function decodeMetadata(input: unknown, where: { stream: string; revision: number; type: string }): EventMetadata {
+  if (input === lastMetadataIn && lastMetadataOut && typeof input === 'object') return lastMetadataOut;
+  const meta = EventMetadata.safeParse(input);
+  if (!meta.success) throw new EventDecodeError(where, `metadata ${firstIssue(meta.error.issues)}`);
+  lastMetadataIn = input;
+  lastMetadataOut = meta.data;
+  return meta.data;
 }
 
 /**

@@ -33,14 +33,8 @@ CREATE TABLE streams (stream TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOU
 CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
 `;
 
-interface Row {
-  position: number;
-  stream: string;
-  revision: number;
-  type: string;
-  data: string;
-  metadata: string;
-}
+/** A row in raw mode, columns in table order: position, stream, revision, type, data, metadata. */
+type Row = [position: number, stream: string, revision: number, type: string, data: string, metadata: string];
 
 /**
  * Open the SQLite store in `file`.
@@ -73,8 +67,8 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Eve
   const streamRevision = db.prepare('SELECT revision FROM streams WHERE stream = ?').pluck();
   const setRevision = db.prepare('INSERT INTO streams (stream, revision) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision');
   const lastPosition = db.prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck();
-  const streamPage = db.prepare('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?');
-  const pageAll = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
+  const streamPage = db.prepare('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?').raw();
+  const pageAll = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?').raw();
   const pageByType = new Map<string, Database.Statement>();
   const loadCheckpoint = db.prepare('SELECT position FROM checkpoints WHERE name = ?').pluck();
   const saveCheckpoint = db.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position');
@@ -104,11 +98,11 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Eve
     const args: unknown[] = [after];
     if (types) {
       const key = types.join(',');
-      statement = pageByType.get(key) ?? db.prepare(`SELECT * FROM events WHERE type IN (${types.map(() => '?').join(', ')}) AND position > ? ORDER BY position LIMIT ?`);
+      statement = pageByType.get(key) ?? db.prepare(`SELECT * FROM events WHERE type IN (${types.map(() => '?').join(', ')}) AND position > ? ORDER BY position LIMIT ?`).raw();
       pageByType.set(key, statement);
       args.unshift(...types);
     }
-    return (statement.all(...args, limit) as Row[]).map(toRaw);
+    return decodeRows(statement.all(...args, limit) as Row[]);
   };
   const guard = () => {
     if (closed) throw new StoreError('the store is closed');
@@ -124,7 +118,7 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Eve
     async *readStream(stream, fromRevision = 0) {
       guard();
       for (;;) {
-        const rows: RawEvent[] = (streamPage.all(stream, fromRevision, PAGE) as Row[]).map(toRaw);
+        const rows: RawEvent[] = decodeRows(streamPage.all(stream, fromRevision, PAGE) as Row[]);
         yield* rows;
         if (rows.length < PAGE) return;
         fromRevision = rows[rows.length - 1]!.revision + 1;
@@ -174,15 +168,28 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Eve
   };
 }
 
-function toRaw(row: Row): RawEvent {
-  const where = { stream: row.stream, revision: row.revision, type: row.type };
-  let data: unknown;
-  let metadata: unknown;
-  try {
-    data = JSON.parse(row.data);
-    metadata = JSON.parse(row.metadata);
-  } catch (error) {
-    throw new EventDecodeError(where, `not JSON (${(error as Error).message})`);
+/**
+ * Parse rows' JSON. The events of one tick share their metadata text, so a run of equal metadata
+ * is parsed once and shared (read-only) by those events.
+ * @throws EventDecodeError naming stream, revision and type for text that is not JSON.
+ */
+function decodeRows(rows: Row[]): RawEvent[] {
+  const out = new Array<RawEvent>(rows.length);
+  let lastText = '';
+  let lastMeta: unknown;
+  for (let i = 0; i < rows.length; i++) {
+    const [position, stream, revision, type, dataText, metaText] = rows[i]!;
+    let data: unknown;
+    try {
+      data = JSON.parse(dataText);
+      if (metaText !== lastText) {
+        lastMeta = JSON.parse(metaText);
+        lastText = metaText;
+      }
+    } catch (error) {
+      throw new EventDecodeError({ stream, revision, type }, `not JSON (${(error as Error).message})`);
+    }
+    out[i] = { position, stream, revision, type, data, metadata: lastMeta };
   }
-  return { position: row.position, stream: row.stream, revision: row.revision, type: row.type, data, metadata };
+  return out;
 }
