@@ -69,16 +69,14 @@ export class ContactGraph {
     return status;
   }
 
-  /** True when `person`'s status >= 1 came from something other than a contact before `tick`. */
+  /** True when `person`'s latest status change before `tick` made them >= 1 for another reason than a contact. */
   isIndexCase(person: number, tick = Infinity): boolean {
-    let index = false;
+    let last: { to: number; reason: string } | undefined;
     for (const change of this.history.get(person) ?? []) {
       if (change.tick >= tick) break;
-      if (change.to >= 1 && change.reason !== 'contact') index = true;
-      if (change.to === 0) index = false;
-      if (change.reason === 'contact') index = false;
+      last = change;
     }
-    return index;
+    return last !== undefined && last.to >= 1 && last.reason !== 'contact';
   }
 
   /** Number of people registered. */
