@@ -28,6 +28,22 @@ export abstract class BaseCommand extends Command {
 
   private stores: EventStore[] = [];
   private buses: NotificationBus[] = [];
+  private interrupt?: { controller: AbortController; handler: () => void };
+
+  /**
+   * A signal that aborts on Ctrl-C (SIGINT) or SIGTERM, so long work can finish its current step
+   * and stop cleanly; the handlers are removed when the command ends.
+   */
+  protected interrupted(): AbortSignal {
+    if (!this.interrupt) {
+      const controller = new AbortController();
+      const handler = () => controller.abort();
+      process.once('SIGINT', handler);
+      process.once('SIGTERM', handler);
+      this.interrupt = { controller, handler };
+    }
+    return this.interrupt.controller.signal;
+  }
 
   /** Open the store at `url`; it is closed when the command ends. */
   protected async store(url: string, create: boolean): Promise<EventStore> {
@@ -44,6 +60,10 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {
+    if (this.interrupt) {
+      process.off('SIGINT', this.interrupt.handler);
+      process.off('SIGTERM', this.interrupt.handler);
+    }
     for (const bus of this.buses.splice(0)) await bus.close().catch(() => undefined);
     for (const store of this.stores.splice(0)) await store.close().catch(() => undefined);
     return super.finally(error);
@@ -68,7 +88,10 @@ function oneLine(message: string): string {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('See more help'));
-  const text = lines.join(': ').replace(/^Error: /, '').replace(/^Parsing (--[\w-]+):/, '$1:');
+  const text = lines
+    .join(': ')
+    .replace(/^Error: /, '')
+    .replace(/^Parsing (--[\w-]+):/, '$1:');
   return text;
 }
 

@@ -32,10 +32,6 @@ It follows the store live until Ctrl-C; --until-caught-up stops once everything 
     if (!flags.bus) throw new InputError('bridge needs a bus: --bus kafka://host:port (or STOPCOVID_BUS)');
     const store = await this.store(flags.store, false);
     const bus = (await this.bus(flags))!;
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
     const status = new StatusLine(!this.jsonEnabled());
     const started = performance.now();
     const from = (await store.checkpoints.load(bridgeCheckpoint(flags.topic))) ?? 0;
@@ -45,15 +41,13 @@ It follows the store live until Ctrl-C; --until-caught-up stops once everything 
       result = await startBridge(store, bus, {
         topic: flags.topic,
         follow: !flags['until-caught-up'],
-        signal: stop.signal,
+        signal: this.interrupted(),
         batchSize: flags['batch-size'],
         warn: (line) => process.stderr.write(`${line}\n`),
         onProgress: (published, position) => status.update(`published ${published} alerts, checkpoint ${position}, ${Math.round(published / ((performance.now() - started) / 1000))} alerts/s`),
       });
     } finally {
       status.done();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
     }
     const seconds = (performance.now() - started) / 1000;
     const out: BridgeCommandResult = { ...result, notificationsPerSecond: seconds > 0 ? Math.round(result.published / seconds) : 0 };

@@ -41,62 +41,44 @@ Either way, running again shows only new alerts, and a group with no saved posit
 
   async run(): Promise<undefined> {
     const { flags } = await this.parse(Consume);
-    const print = (alert: Alert) => this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${alert.at}  ${alert.phone}  ${alert.message}\n`;
+    const print = (alert: Alert) => (this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${alert.at}  ${alert.phone}  ${alert.message}\n`);
     const bus = await this.bus(flags);
     if (bus) return this.fromBus(bus, flags, print);
     const store = await this.store(flags.store, false);
     const checkpoint = `consumer-group:${flags.group}`;
     const after = flags['from-beginning'] ? 0 : ((await store.checkpoints.load(checkpoint)) ?? 0);
     const types = ['NotificationIssued', 'TickCompleted'];
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
     let count = 0;
-    try {
-      const source: AsyncIterable<RawEvent> = flags.follow ? store.subscribeAll({ after, types, signal: stop.signal }) : store.readAll({ after, types });
-      for await (const tick of committedTicks(source)) {
-        let out = '';
-        for (const e of tick) {
-          if (e.type !== 'NotificationIssued') continue;
-          const data = e.data as EventData<'NotificationIssued'>;
-          const alert: Alert = { notificationId: data.notificationId, at: e.metadata.at, tick: e.metadata.tick, phone: data.phone, message: ALERT_MESSAGE };
-          out += print(alert);
-          count++;
-        }
-        if (out) process.stdout.write(out);
-        await store.checkpoints.save(checkpoint, tick[tick.length - 1]!.position);
+    const source: AsyncIterable<RawEvent> = flags.follow ? store.subscribeAll({ after, types, signal: this.interrupted() }) : store.readAll({ after, types });
+    for await (const tick of committedTicks(source)) {
+      let out = '';
+      for (const e of tick) {
+        if (e.type !== 'NotificationIssued') continue;
+        const data = e.data as EventData<'NotificationIssued'>;
+        const alert: Alert = { notificationId: data.notificationId, at: e.metadata.at, tick: e.metadata.tick, phone: data.phone, message: ALERT_MESSAGE };
+        out += print(alert);
+        count++;
       }
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      if (out) process.stdout.write(out);
+      await store.checkpoints.save(checkpoint, tick[tick.length - 1]!.position);
     }
     if (!this.jsonEnabled()) process.stderr.write(`${count} alerts for group ${flags.group}\n`);
     return undefined;
   }
 
   private async fromBus(bus: NotificationBus, flags: { group: string; 'from-beginning': boolean; follow: boolean; topic: string }, print: (alert: Alert) => string): Promise<undefined> {
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
     let count = 0;
-    try {
-      await bus.consume({
-        group: flags.group,
-        fromBeginning: flags['from-beginning'],
-        follow: flags.follow,
-        signal: stop.signal,
-        onAssigned: (partitions) => process.stderr.write(`joined group ${flags.group} on topic ${flags.topic}: partitions ${partitions.join(', ') || 'none'}\n`),
-        onNotification: (n) => {
-          count++;
-          process.stdout.write(print({ notificationId: n.notificationId, at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE }));
-        },
-      });
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    await bus.consume({
+      group: flags.group,
+      fromBeginning: flags['from-beginning'],
+      follow: flags.follow,
+      signal: this.interrupted(),
+      onAssigned: (partitions) => process.stderr.write(`joined group ${flags.group} on topic ${flags.topic}: partitions ${partitions.join(', ') || 'none'}\n`),
+      onNotification: (n) => {
+        count++;
+        process.stdout.write(print({ notificationId: n.notificationId, at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE }));
+      },
+    });
     if (!this.jsonEnabled()) process.stderr.write(`${count} alerts for group ${flags.group} from Kafka topic ${flags.topic}\n`);
     return undefined;
   }

@@ -1,5 +1,17 @@
 import { Flags } from '@oclif/core';
-import { conflictingParams, DEFAULT_PARAMS, genesis, isConcurrencyError, loadWorld, scratch, stepTick, tickStream, type WorldParams, type WorldParamsInput, type WorldState } from '../../core/index.js';
+import {
+  conflictingParams,
+  DEFAULT_PARAMS,
+  genesis,
+  isConcurrencyError,
+  loadWorld,
+  scratch,
+  stepTick,
+  tickStream,
+  type WorldParams,
+  type WorldParamsInput,
+  type WorldState,
+} from '../../core/index.js';
 import { BaseCommand, InputError } from '../base.js';
 import { busFlags, grid } from '../flags.js';
 import { startBridge } from '../bridgeRunner.js';
@@ -88,10 +100,10 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
     }
     const params = state.params!;
 
+    // Ctrl-C / SIGTERM, or a bridge that gave up, stop the loop after the current tick
     const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const interrupted = this.interrupted();
+    interrupted.addEventListener('abort', () => stop.abort(), { once: true });
     const status = new StatusLine(verbose);
     const buffers = scratch();
     // the notification bridge runs beside the simulation, following the store live
@@ -115,7 +127,10 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
     let contacts = 0;
     let exposures = 0;
     const started = performance.now();
-    if (verbose) this.log(`${created ? 'created' : 'continuing'} a world of ${params.people} people on ${params.width}x${params.height} cells (step ${params.step}, radius ${params.radius}, seed ${params.seed}) at tick ${state.tick} in ${flags.store}`);
+    if (verbose)
+      this.log(
+        `${created ? 'created' : 'continuing'} a world of ${params.people} people on ${params.width}x${params.height} cells (step ${params.step}, radius ${params.radius}, seed ${params.seed}) at tick ${state.tick} in ${flags.store}`,
+      );
     try {
       while (!stop.signal.aborted && (flags.ticks === undefined || ticksRun < flags.ticks)) {
         const { events: tickEvents, summary } = stepTick(state, buffers);
@@ -126,16 +141,23 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
         exposures += summary.exposures;
         const seconds = (performance.now() - started) / 1000;
         const [h, s, i] = summary.counts;
-        status.update(`tick ${summary.tick}  healthy ${h}  suspicious ${s}  infected ${i}  contacts ${summary.contacts}  new exposures ${summary.exposures}  ${Math.round(events / seconds)} events/s`, tickMs >= 100);
+        status.update(
+          `tick ${summary.tick}  healthy ${h}  suspicious ${s}  infected ${i}  contacts ${summary.contacts}  new exposures ${summary.exposures}  ${Math.round(events / seconds)} events/s`,
+          tickMs >= 100,
+        );
         if (tickMs > 0) await sleep(tickMs, stop.signal);
       }
-      if (bridge && !bridgeError) await this.drain(store, () => bridged.position, () => bridgeError !== undefined, flags['drain-timeout']);
+      if (bridge && !bridgeError)
+        await this.drain(
+          store,
+          () => bridged.position,
+          () => bridgeError !== undefined,
+          flags['drain-timeout'],
+        );
     } finally {
       status.done();
       bridgeStop.abort();
       await bridge;
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
     }
     if (bridgeError) throw bridgeError;
     const seconds = (performance.now() - started) / 1000;
