@@ -36,7 +36,7 @@ export interface Workerd {
 
 /**
  * Write `config.capnp` and each worker's bundle (`<name>.js`, an ES module with a default
- * `fetch` export) into `dir`, and serve them.
+ * `fetch` export) into `dir`, and serve them: service and socket `<name>` for each.
  * @throws Error with workerd's stderr when it exits or does not listen within `timeoutMs`.
  */
 export function startWorkerd(dir: string, workers: Record<string, string>, timeoutMs = 20_000): Promise<Workerd> {
@@ -55,7 +55,16 @@ ${names.map((n) => `    (name = "${n}", address = "127.0.0.1:0", http = (), serv
 );
 `,
   );
-  const child = spawn(workerdBinary(), ['serve', 'config.capnp', '--control-fd=3'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  return serveWorkerd(dir, 'config.capnp', names, timeoutMs);
+}
+
+/**
+ * `workerd serve <config>` in `dir`, once every socket in `sockets` listens (give them port 0:
+ * the ports are read from the control channel).
+ * @throws Error with workerd's stderr when it exits or does not listen within `timeoutMs`.
+ */
+export function serveWorkerd(dir: string, config: string, sockets: string[], timeoutMs = 20_000): Promise<Workerd> {
+  const child = spawn(workerdBinary(), ['serve', config, '--control-fd=3'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -78,7 +87,7 @@ ${names.map((n) => `    (name = "${n}", address = "127.0.0.1:0", http = (), serv
         if (event.event === 'listen') ports.set(event.socket, event.port);
       }
       control = control.slice(control.lastIndexOf('\n') + 1);
-      if (names.every((n) => ports.has(n))) {
+      if (sockets.every((n) => ports.has(n))) {
         clearTimeout(timer);
         resolve({ url: (name) => `http://127.0.0.1:${ports.get(name)}/`, stop });
       }
