@@ -6,8 +6,6 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -16,9 +14,9 @@ export function denoBinary(): string {
   return (createRequire(import.meta.url)('deno/install_api.cjs') as { runInstall(): string }).runInstall();
 }
 
-/** Environment of every Deno run: its own cache folder, no update check, no prompt, no colours. */
-function env(): NodeJS.ProcessEnv {
-  return { ...process.env, DENO_DIR: process.env.DENO_DIR ?? mkdtempSync(join(tmpdir(), 'stopcovid-deno-')), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', NO_COLOR: '1' };
+/** Environment of a Deno run in `cwd`: its cache in `<cwd>/.deno` (gone with the folder), no update check, no prompt, no colours. */
+function env(cwd: string): NodeJS.ProcessEnv {
+  return { ...process.env, DENO_DIR: join(cwd, '.deno'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', NO_COLOR: '1' };
 }
 
 /**
@@ -26,7 +24,7 @@ function env(): NodeJS.ProcessEnv {
  * @throws Error with Deno's own message when the binary cannot run on this machine.
  */
 export async function denoVersion(): Promise<string> {
-  const { stdout } = await promisify(execFile)(denoBinary(), ['--version'], { env: env() });
+  const { stdout } = await promisify(execFile)(denoBinary(), ['--version'], { env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } });
   return stdout.split('\n')[0]!;
 }
 
@@ -36,7 +34,7 @@ export async function denoVersion(): Promise<string> {
  */
 export async function denoRun(file: string, options: { cwd: string; flags?: string[]; args?: string[] }): Promise<string> {
   try {
-    const { stdout } = await promisify(execFile)(denoBinary(), ['run', '--no-prompt', ...(options.flags ?? []), file, ...(options.args ?? [])], { cwd: options.cwd, env: env(), maxBuffer: 1 << 26 });
+    const { stdout } = await promisify(execFile)(denoBinary(), ['run', '--no-prompt', ...(options.flags ?? []), file, ...(options.args ?? [])], { cwd: options.cwd, env: env(options.cwd), maxBuffer: 1 << 26 });
     return stdout;
   } catch (error) {
     throw new Error(`deno run ${file} failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
@@ -55,7 +53,7 @@ export interface DenoServer {
  * @throws Error when Deno exits or prints nothing like it within `timeoutMs`.
  */
 export function denoServe(file: string, options: { cwd: string; timeoutMs?: number }): Promise<DenoServer> {
-  const child = spawn(denoBinary(), ['run', '--no-prompt', '--allow-net=127.0.0.1', '--allow-env=PORT', file], { cwd: options.cwd, env: { ...env(), PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(denoBinary(), ['run', '--no-prompt', '--allow-net=127.0.0.1', '--allow-env=PORT', file], { cwd: options.cwd, env: { ...env(options.cwd), PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
