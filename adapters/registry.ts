@@ -1,12 +1,12 @@
 /**
  * Stores and notification buses by URL scheme. The registry is open: a plugin calls {@link registerStore} with its own
- * scheme, and `openStore` then accepts its URLs, without editing this file.
+ * scheme, and `openStore` then accepts its URLs, without editing this file (see examples/ndjson-store).
+ * Importing it loads no SQLite and no Kafka client: `sqlite:` and `kafka://` load their adapter on first use.
  * @module
  */
 import { BusError, StoreError, type EventStore, type NotificationBus } from '../core/index.js';
 import type { KafkaBusOptions } from './bus/kafka.js';
 import { memoryStore } from './store/memory.js';
-import { sqliteStore } from './store/sqlite.js';
 
 /** Options every store factory receives. */
 export interface OpenOptions {
@@ -43,10 +43,11 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
 }
 
 registerStore('memory', () => memoryStore());
-registerStore('sqlite', (url, options) => {
+// loaded on first use, so that importing the registry never loads better-sqlite3 (a native module)
+registerStore('sqlite', async (url, options) => {
   const path = url.replace(/^sqlite:(\/\/)?/i, '');
   if (!path) throw new StoreError(`store URL '${url}' names no file: use sqlite:<path>`);
-  return sqliteStore(path, options);
+  return (await import('./store/sqlite.js')).sqliteStore(path, options);
 });
 
 /** Options every bus factory receives (Kafka's are the superset for now). */

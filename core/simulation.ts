@@ -1,7 +1,7 @@
 /**
  * The simulation, as a decider over {@link WorldState}: `genesis` creates a world (tick 0),
- * `stepTick` runs one tick. Both return the tick's events and have already applied them with
- * `evolve`. Model rules (seed project, made exact in DESIGN.md):
+ * `stepTick` runs one tick, `applyPositions` runs one tick from reported positions. All return
+ * the tick's events and have already applied them with `evolve`. Model rules (seed project, made exact in DESIGN.md):
  * - moves: independent uniform integers in [-step, step] on x and y, clamped to the grid;
  * - contact: after all moves, people within `radius` cells (see contacts.ts);
  * - exposure: decided on statuses at the START of the tick; a contact between a person of
@@ -10,7 +10,7 @@
  * - only 0 -> 1 transitions notify.
  * @module
  */
-import type { DomainEvent, EventMetadata } from '../events/index.js';
+import type { DomainEvent, EventData, EventMetadata } from '../events/index.js';
 import { CURRENT_SCHEMA_VERSION } from '../events/index.js';
 import { tickRandom, uniformInt } from './random.js';
 import { tickTime, type WorldParams } from './params.js';
@@ -98,13 +98,8 @@ export function stepTick(state: WorldState, buffers: Scratch = scratch()): { eve
   const n = params.people;
   const rng = tickRandom(params.seed, tick);
   const m = meta(params, tick);
-  if (buffers.nx.length < n) {
-    buffers.nx = new Int32Array(n);
-    buffers.ny = new Int32Array(n);
-    buffers.exposed = new Uint8Array(n);
-  }
-  const { nx, ny, exposed } = buffers;
-  const { xs, ys, status } = state;
+  const { nx, ny } = sized(buffers, n);
+  const { xs, ys } = state;
   const step = params.step;
   const maxX = params.width - 1;
   const maxY = params.height - 1;
@@ -116,6 +111,21 @@ export function stepTick(state: WorldState, buffers: Scratch = scratch()): { eve
     ny[i] = y;
     if (x !== xs[i] || y !== ys[i]) events.push({ type: 'PersonMoved', data: { personId: i, x, y }, metadata: m });
   }
+  return settleTick(state, tick, events, buffers);
+}
+
+/**
+ * The second half of tick `tick` once its moves are known (`buffers.nx` / `buffers.ny`: every
+ * person's cell after the moves; `events`: the tick's `PersonMoved` events): contacts, exposures
+ * on the statuses at the start of the tick, `evolve`, `TickCompleted`. Shared by {@link stepTick}
+ * and {@link applyPositions}, so both follow the same rules.
+ */
+function settleTick(state: WorldState, tick: number, events: DomainEvent[], buffers: Scratch): { events: DomainEvent[]; summary: TickSummary } {
+  const params = state.params!;
+  const n = params.people;
+  const m = meta(params, tick);
+  const { nx, ny, exposed } = buffers;
+  const { status } = state;
   const moves = events.length;
 
   const pairs = detectContacts(nx, ny, n, params.radius, buffers.contacts);
@@ -150,6 +160,77 @@ export function stepTick(state: WorldState, buffers: Scratch = scratch()): { eve
   evolve(state, done);
   events.push(done);
   return { events, summary: { ...done.data, counts: [...state.counts] } as TickSummary };
+}
+
+/** A reported position: person `personId` is now at cell (`x`, `y`), the data of a `PersonMoved` event. */
+export type PositionReport = EventData<'PersonMoved'>;
+
+/** Error code of {@link PositionError}. */
+export const BAD_POSITION = 'BAD_POSITION';
+
+/** A position report that does not fit the world: unknown person, cell off the grid, or a person reported twice. */
+export class PositionError extends Error {
+  readonly code = BAD_POSITION;
+  constructor(message: string) {
+    super(message);
+    this.name = 'PositionError';
+  }
+}
+
+/** Type guard for {@link PositionError}, by code. */
+export function isPositionError(error: unknown): error is PositionError {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === BAD_POSITION;
+}
+
+/**
+ * Run tick `state.tick + 1` from reported positions instead of seeded moves (real traces, a
+ * phone app): each reported person moves to the reported cell, everyone else stays where they
+ * are; then contacts, exposures and notifications follow exactly the rules of {@link stepTick}.
+ * The events come in `stepTick`'s order: `PersonMoved` by person id (only changed cells),
+ * `ContactDetected`, `HealthStatusChanged` + `NotificationIssued` per exposure, `TickCompleted`.
+ * They are already applied to `state`.
+ * @example
+ * const { state } = genesis({ ...DEFAULT_PARAMS, people: 3 });
+ * const { events, summary } = applyPositions(state, [{ personId: 0, x: 4, y: 4 }, { personId: 1, x: 4, y: 4 }]);
+ * @throws Error when `state` holds no world; PositionError (code `BAD_POSITION`) when a report
+ *   names a person outside the world, a cell outside the grid (`0 <= x < width`,
+ *   `0 <= y < height`, integers) or a person already reported in this call; `state` is then unchanged.
+ */
+export function applyPositions(state: WorldState, reports: readonly PositionReport[], buffers: Scratch = scratch()): { events: DomainEvent[]; summary: TickSummary } {
+  const params = state.params;
+  if (!params) throw new Error('no world: run genesis first');
+  const n = params.people;
+  const reported = new Set<number>();
+  reports.forEach(({ personId, x, y }, i) => {
+    if (!Number.isInteger(personId) || personId < 0 || personId >= n) throw new PositionError(`report ${i}: person ${personId} is not in this world of ${n} people (0..${n - 1})`);
+    if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0 || x >= params.width || y >= params.height)
+      throw new PositionError(`report ${i}: cell (${x}, ${y}) of person ${personId} is off the ${params.width}x${params.height} grid`);
+    if (reported.has(personId)) throw new PositionError(`report ${i}: person ${personId} is reported twice in one tick`);
+    reported.add(personId);
+  });
+  const tick = state.tick + 1;
+  const m = meta(params, tick);
+  const { nx, ny } = sized(buffers, n);
+  const { xs, ys } = state;
+  nx.set(xs.subarray(0, n));
+  ny.set(ys.subarray(0, n));
+  for (const { personId, x, y } of reports) {
+    nx[personId] = x;
+    ny[personId] = y;
+  }
+  const events: DomainEvent[] = [];
+  for (let i = 0; i < n; i++) if (nx[i] !== xs[i] || ny[i] !== ys[i]) events.push({ type: 'PersonMoved', data: { personId: i, x: nx[i]!, y: ny[i]! }, metadata: m });
+  return settleTick(state, tick, events, buffers);
+}
+
+/** `buffers`, its per-person arrays grown to at least `n` people. */
+function sized(buffers: Scratch, n: number): Scratch {
+  if (buffers.nx.length < n) {
+    buffers.nx = new Int32Array(n);
+    buffers.ny = new Int32Array(n);
+    buffers.exposed = new Uint8Array(n);
+  }
+  return buffers;
 }
 
 function complete(state: WorldState, tick: number, c: { moves: number; contacts: number; exposures: number; events: number }): DomainEvent<'TickCompleted'> {
