@@ -30,7 +30,8 @@ export function storeSchemes(): string[] {
 }
 
 /**
- * Open a store by URL: `memory:`, `sqlite:<path>` (or `sqlite://<path>`), or a registered scheme.
+ * Open a store by URL: `memory:`, `sqlite:<path>` (or `sqlite://<path>`), `esdb://host:port?tls=false`
+ * (also `esdb+discover://`, `kurrentdb://`, `kurrentdb+discover://`), or a registered scheme.
  * @throws StoreError for a malformed URL or unknown scheme (the message lists the known ones),
  *   or whatever the store cannot open.
  */
@@ -49,6 +50,8 @@ registerStore('sqlite', async (url, options) => {
   if (!path) throw new StoreError(`store URL '${url}' names no file: use sqlite:<path>`);
   return (await import('./store/sqlite.js')).sqliteStore(path, options);
 });
+// EventStoreDB / KurrentDB: the gRPC client is loaded on first use, like kafkajs below
+for (const scheme of ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover']) registerStore(scheme, async (url) => (await import('./store/esdb.js')).openEsdbStore(url));
 
 /** Options every bus factory receives (Kafka's are the superset for now). */
 export type BusOptions = KafkaBusOptions;

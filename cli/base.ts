@@ -19,7 +19,7 @@ export abstract class BaseCommand extends Command {
 
   static override baseFlags = {
     store: Flags.string({
-      summary: 'Event store URL: memory:, sqlite:<file>.',
+      summary: 'Event store URL: memory:, sqlite:<file>, esdb://host:2113?tls=false (EventStoreDB / KurrentDB).',
       env: 'STOPCOVID_STORE',
       default: 'sqlite:./stopcovid.db',
       helpGroup: 'GLOBAL',

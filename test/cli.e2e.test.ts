@@ -177,7 +177,7 @@ describe('bad input: one line on stderr, non-zero exit, nothing stored changes',
   it('an unknown store scheme', async () => {
     const run = await cli('replay', '--store', 'mongodb://localhost');
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe("Error: unknown store scheme 'mongodb:' in 'mongodb://localhost': use one of memory:, sqlite:\n");
+    expect(run.stderr).toBe("Error: unknown store scheme 'mongodb:' in 'mongodb://localhost': use one of memory:, sqlite:, esdb:, esdb+discover:, kurrentdb:, kurrentdb+discover:\n");
   });
 
   it('a file that is not SQLite, and a missing file, for every reading command', async () => {

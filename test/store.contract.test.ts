@@ -10,5 +10,5 @@ const dir = mkdtempSync(join(tmpdir(), 'stopcovid-contract-'));
 let n = 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-storeContract('memory', async () => memoryStore());
-storeContract('sqlite (a real file)', async () => sqliteStore(join(dir, `store-${n++}.db`)));
+storeContract('memory', async () => memoryStore(), { densePositions: true });
+storeContract('sqlite (a real file)', async () => sqliteStore(join(dir, `store-${n++}.db`)), { densePositions: true });
