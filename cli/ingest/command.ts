@@ -17,7 +17,7 @@ export const bucket = Flags.custom<number>({
   helpValue: 'DURATION',
   async parse(input) {
     const value = /[a-z]\s*$/i.test(input) ? (ms as (s: string) => number | undefined)(input) : undefined;
-    if (value === undefined || !Number.isSafeInteger(value) || value <= 0) throw new Error(`expected a duration with a unit, like 20s, 1m or 1h; got '${input}'`);
+    if (value === undefined || !Number.isSafeInteger(value) || value <= 0) throw new InputError(`expected a duration with a unit, like 20s, 1m or 1h; got '${input}'`);
     return value;
   },
 });
@@ -28,7 +28,7 @@ export const epoch = Flags.custom<number>({
   async parse(input) {
     const ok = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?))?$/i.test(input.trim());
     const value = ok ? Date.parse(input.trim().replace(' ', 'T')) : NaN;
-    if (!Number.isFinite(value)) throw new Error(`expected an ISO-8601 date-time with a zone, like 2010-12-06T12:00:00Z; got '${input}'`);
+    if (!Number.isFinite(value)) throw new InputError(`expected an ISO-8601 date-time with a zone, like 2010-12-06T12:00:00Z; got '${input}'`);
     return value;
   },
 });

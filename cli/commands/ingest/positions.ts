@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { InputError } from '../../base.js';
 import { bucket, IngestCommand, ingestFlags, Invalid, Progress, type IngestResult } from '../../ingest/command.js';
 import { IdTable } from '../../ingest/people.js';
 import { detectFormat, PositionRows, readPositions, type PositionFormat } from '../../ingest/positions.js';
@@ -36,7 +37,7 @@ A bad row (wrong column count, a non-number, latitude outside [-90, 90], longitu
       required: true,
       async parse(input) {
         const value = Number(input);
-        if (!/^\d+(\.\d+)?$/.test(input.trim()) || !(value > 0)) throw new Error(`expected a positive number of metres; got '${input}'`);
+        if (!/^\d+(\.\d+)?$/.test(input.trim()) || !(value > 0)) throw new InputError(`expected a positive number of metres; got '${input}'`);
         return value;
       },
     })(),
