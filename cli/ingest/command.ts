@@ -185,7 +185,7 @@ export abstract class IngestCommand extends BaseCommand {
     if (result.skipped > 0) process.stderr.write(`skipped ${result.skipped} bad rows; the first: ${result.firstSkipped[0]}\n`);
     if (this.jsonEnabled()) return;
     const files = result.inputs.length === 1 ? result.inputs[0]!.file : `${result.inputs.length} files`;
-    this.log(`ingested ${result.rows} rows of ${files} into ${storeUrl} (${result.skipped} skipped): ${result.people} people (${result.placeholderPhones} placeholder phones), ${result.indexCases} index cases`);
+    this.log(`ingested ${result.rows} rows of ${files} into ${storeUrl} (${result.skipped} skipped): ${result.people} people (${result.placeholderPhones} with a placeholder phone), index cases: ${result.indexCases}`);
     this.log(`${result.ticks} ticks of ${ms(result.bucketMs)} from ${result.start} to ${result.end}${result.radiusM !== undefined ? `, contact radius ${result.radiusM} m` : ''}`);
     this.log(`${result.contacts} contacts, ${result.exposures} exposures: healthy ${result.status.healthy}, suspicious ${result.status.suspicious}, infected ${result.status.infected}`);
     this.log(`${result.events} events in ${result.seconds} s: ${result.rowsPerSecond} rows/s, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
