@@ -20,7 +20,7 @@
  * - exposure: the model's rule, as `stepTick` applies it (see {@link exposeContacts}).
  * @module
  */
-import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventData, type EventMetadata } from '../events/index.js';
+import { CURRENT_SCHEMA_VERSION, WorldIngested, type DomainEvent, type EventData, type EventMetadata } from '../events/index.js';
 import { contactScratch, detectContacts } from './contacts.js';
 import { evolve } from './evolve.js';
 import { candidateRadius, haversineMetres, localProjection, projectX, projectY } from './geo.js';
@@ -156,7 +156,8 @@ export function exposeContacts(state: WorldState, contacts: readonly TickContact
 /**
  * Plan the ingestion of `input`: bucket the records, sort them, fix the projection (positions).
  * Nothing is written; {@link Ingestion.ticks} produces the events.
- * @throws IngestError when there is no record, or the records span more than {@link MAX_INGEST_TICKS} buckets.
+ * @throws IngestError when there is no record, the records span more than {@link MAX_INGEST_TICKS} buckets,
+ *   or the world's parameters fail the `WorldIngested` schema (e.g. a start before the year 0000).
  * @throws Error when the input is inconsistent (a programmer error: the readers validate it).
  */
 export function planIngestion(input: IngestInput): Ingestion {
@@ -188,7 +189,10 @@ export function planIngestion(input: IngestInput): Ingestion {
     lastTick,
     epoch: new Date(epochMs).toISOString(),
   };
-  return records.source === 'contacts' ? contactIngestion(input, records, base, ticks) : positionIngestion(input, records, base, ticks);
+  const plan = records.source === 'contacts' ? contactIngestion(input, records, base, ticks) : positionIngestion(input, records, base, ticks);
+  const valid = WorldIngested.safeParse(plan.params);
+  if (!valid.success) throw new IngestError(`the input makes no valid world: ${valid.error.issues[0]?.path.join('.')} ${valid.error.issues[0]?.message}`);
+  return plan;
 }
 
 type Base = Pick<IngestParams, 'source' | 'people' | 'start' | 'tickMs' | 'lastTick' | 'epoch'>;

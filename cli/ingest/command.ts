@@ -9,7 +9,7 @@ import ms from 'ms';
 import { isConcurrencyError, isPlaceholderPhone, planIngestion, tickStream, type IngestInput, type IngestParams, INGEST_ERROR } from '../../core/index.js';
 import { BaseCommand, InputError } from '../base.js';
 import { StatusLine } from '../progress.js';
-import { Invalid, type FileCount } from './source.js';
+import type { FileCount, Invalid } from './source.js';
 import { buildPeople, type IdTable, type People } from './people.js';
 
 /** `--bucket 20s`: a duration with a unit (ms library: ms, s, m, h, d), as whole milliseconds. */
@@ -135,6 +135,7 @@ export abstract class IngestCommand extends BaseCommand {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const last = plan.params.lastTick;
+    let lastYield = performance.now();
     try {
       for (const events of plan.ticks()) {
         const tick = events[0]!.metadata.tick;
@@ -145,6 +146,11 @@ export abstract class IngestCommand extends BaseCommand {
           throw error;
         }
         progress.update(`writing tick ${tick} of ${last}: ${plan.recordsDone} of ${rows} rows`, plan.recordsDone);
+        // the SQLite store appends synchronously: let signals in now and then
+        if (performance.now() - lastYield > 100) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
         if (stop.signal.aborted && tick < last) throw new Error(`interrupted after tick ${tick} of ${last}: ${storeUrl} holds a partial world (replay works on it); remove it and ingest again for the whole`);
       }
     } finally {
@@ -192,4 +198,3 @@ export abstract class IngestCommand extends BaseCommand {
   }
 }
 
-export { Invalid };

@@ -16,6 +16,7 @@ export class ContactRows {
   readonly a = new Column((n) => new Int32Array(n));
   readonly b = new Column((n) => new Int32Array(n));
 
+  /** Rows read. */
   get count(): number {
     return this.time.length;
   }

@@ -30,6 +30,7 @@ export class IdTable {
     return this.index.has(id);
   }
 
+  /** Ids met so far. */
   get size(): number {
     return this.ids.length;
   }

@@ -28,6 +28,7 @@ export class PositionRows {
   readonly lat = new Column((n) => new Float64Array(n));
   readonly lon = new Column((n) => new Float64Array(n));
 
+  /** Fixes read. */
   get count(): number {
     return this.time.length;
   }
@@ -38,6 +39,7 @@ export class PositionRows {
     return { source: 'positions', count: this.count, time: this.time.values(), person, lat: this.lat.values(), lon: this.lon.values(), radiusM };
   }
 
+  /** Append one fix: provisional person number, time (ms since 1970), WGS84 degrees. */
   push(person: number, time: number, lat: number, lon: number): void {
     this.person.push(person);
     this.time.push(time);

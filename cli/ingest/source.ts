@@ -149,6 +149,7 @@ export class Column<T extends Float64Array | Int32Array> {
     this.data = make(1024);
   }
 
+  /** Append `value`, growing the storage (doubling) when full. */
   push(value: number): void {
     if (this.length === this.data.length) {
       const next = this.make(this.data.length * 2);

@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
-import { bucket, IngestCommand, ingestFlags, Invalid, Progress, type IngestResult } from '../../ingest/command.js';
+import { bucket, IngestCommand, ingestFlags, Progress, type IngestResult } from '../../ingest/command.js';
+import { Invalid } from '../../ingest/source.js';
 import { ContactRows, readContacts } from '../../ingest/contacts.js';
 import { IdTable } from '../../ingest/people.js';
 
@@ -12,7 +13,9 @@ Contacts are grouped into time buckets of --bucket (one tick each, written as st
 
 Times must not go back (SocioPatterns files are sorted by time): such a line is refused like any bad line (fewer than 3 columns, a time that is not a number, i = j). A bad line or an empty file stops the ingestion before anything is written, with file and line; --skip-invalid skips them and reports how many. LF and CRLF line ends are both read.
 
-People are numbered in the order of their ids (numerically when all are integers). Without --phones, each person gets a placeholder phone +999 followed by 9 digits (country code 999 is reserved: no one can be called on it); trace accepts it as typed, or the input id as id:<id>. The store must hold no world yet.`;
+People are numbered in the order of their ids (numerically when all are integers). Without --phones, each person gets a placeholder phone +999 followed by 9 digits (country code 999 is reserved: no one can be called on it); trace accepts it as typed, or the input id as id:<id>. The store must hold no world yet.
+
+Ctrl-C (SIGINT) or SIGTERM stops after the tick being written, with an error: the store then holds the first ticks of the world (replay works on them); remove it and ingest again.`;
 
   static override examples = [
     '<%= config.bin %> ingest contacts ../shared/data/sociopatterns-highschool-2013/HighSchool2013_proximity_net.csv.gz --index 1 --store sqlite:./highschool.db',

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { InputError } from '../../base.js';
-import { bucket, IngestCommand, ingestFlags, Invalid, Progress, type IngestResult } from '../../ingest/command.js';
+import { bucket, IngestCommand, ingestFlags, Progress, type IngestResult } from '../../ingest/command.js';
+import { Invalid } from '../../ingest/source.js';
 import { IdTable } from '../../ingest/people.js';
 import { detectFormat, PositionRows, readPositions, type PositionFormat } from '../../ingest/positions.js';
 
@@ -17,7 +18,9 @@ Out-of-order fixes are SORTED, not refused: per person, by time (equal times: th
 
 Index cases (--index, --statuses) are set at tick 0; then, bucket by bucket, a contact with a person whose status was >= 1 at the start of the bucket makes a healthy person suspicious (1) and notifies them, as in the simulation.
 
-A bad row (wrong column count, a non-number, latitude outside [-90, 90], longitude outside [-180, 180], occupancy not 0 or 1) or an empty file stops the ingestion before anything is written, with file and line; --skip-invalid skips them and reports how many. LF and CRLF line ends are both read; gzip files are read as such. Without --phones, each person gets a placeholder phone +999 followed by 9 digits (country code 999 is reserved); trace accepts it, or the input id as id:<id>. The store must hold no world yet.`;
+A bad row (wrong column count, a non-number, latitude outside [-90, 90], longitude outside [-180, 180], occupancy not 0 or 1) or an empty file stops the ingestion before anything is written, with file and line; --skip-invalid skips them and reports how many. LF and CRLF line ends are both read; gzip files are read as such. Without --phones, each person gets a placeholder phone +999 followed by 9 digits (country code 999 is reserved); trace accepts it, or the input id as id:<id>. The store must hold no world yet.
+
+Ctrl-C (SIGINT) or SIGTERM stops after the tick being written, with an error: the store then holds the first ticks of the world (replay works on them); remove it and ingest again.`;
 
   static override examples = [
     '<%= config.bin %> ingest positions ../shared/data/cabspotting-sf-5cabs/new_*.txt --radius-m 100 --index abboip --store sqlite:./taxis.db',
