@@ -3,7 +3,7 @@
  * @module
  */
 import type { DomainEvent } from '../events/index.js';
-import { allocate, type WorldState } from './world.js';
+import { allocate, allocateIngested, type WorldState } from './world.js';
 
 /** Raised when an event does not fit the state it is applied to (a log out of order). */
 export class EvolveError extends Error {
@@ -23,6 +23,9 @@ export function evolve(state: WorldState, event: DomainEvent): WorldState {
   switch (event.type) {
     case 'SimulationStarted':
       allocate(state, event.data);
+      return state;
+    case 'WorldIngested':
+      allocateIngested(state, event.data);
       return state;
     case 'PersonRegistered': {
       const { personId, phone, x, y } = event.data;
@@ -61,6 +64,7 @@ export function evolve(state: WorldState, event: DomainEvent): WorldState {
 }
 
 function person(state: WorldState, personId: number): void {
-  if (!state.params) throw new EvolveError(`event for person ${personId} before SimulationStarted`);
-  if (personId >= state.params.people) throw new EvolveError(`person ${personId} outside a world of ${state.params.people}`);
+  const people = state.params?.people ?? state.ingest?.people;
+  if (people === undefined) throw new EvolveError(`event for person ${personId} before SimulationStarted or WorldIngested`);
+  if (personId >= people) throw new EvolveError(`person ${personId} outside a world of ${people}`);
 }

@@ -16,3 +16,5 @@ export * from './replay.js';
 export * from './projections/contactGraph.js';
 export * from './trace.js';
 export * from './bridge.js';
+export * from './geo.js';
+export * from './ingest.js';

@@ -10,6 +10,8 @@ export interface TraceLink {
   /** The person reached by this link (upstream: the source; downstream: the exposed). */
   personId: number;
   phone: string;
+  /** The person's id in the input data (ingested worlds only). */
+  sourceId?: string;
   tick: number;
   at: string;
   /** The exposed person's cell at the contact. */
@@ -27,6 +29,8 @@ export interface TraceLink {
 export interface Trace {
   personId: number;
   phone: string;
+  /** The person's id in the input data (ingested worlds only). */
+  sourceId?: string;
   /** Current status, and whether the person is an index case. */
   status: number;
   indexCase: boolean;
@@ -47,6 +51,7 @@ function link(graph: ContactGraph, edge: ExposureEdge, personId: number): TraceL
   return {
     personId,
     phone: graph.phones[personId] ?? '?',
+    ...sourceId(graph, personId),
     tick: edge.tick,
     at: edge.at,
     cell: { x: edge.x, y: edge.y },
@@ -64,6 +69,7 @@ export function trace(graph: ContactGraph, personId: number, direction: Directio
   const result: Trace = {
     personId,
     phone: graph.phones[personId] ?? '?',
+    ...sourceId(graph, personId),
     status: graph.statusAt(personId, nowTick),
     indexCase: graph.isIndexCase(personId),
   };
@@ -110,6 +116,11 @@ export function trace(graph: ContactGraph, personId: number, direction: Directio
     result.downstreamCount = count;
   }
   return result;
+}
+
+function sourceId(graph: ContactGraph, personId: number): { sourceId?: string } {
+  const id = graph.sourceIds[personId];
+  return id === undefined ? {} : { sourceId: id };
 }
 
 function latestBefore(edges: readonly ExposureEdge[], tick: number): ExposureEdge | undefined {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { WorldParams } from './params.js';
+import type { IngestParams } from './ingest.js';
 
 /** Counts of people per status: index 0 healthy, 1 suspicious, 2 infected. */
 export type StatusCounts = [healthy: number, suspicious: number, infected: number];
@@ -26,6 +27,8 @@ export interface WorldState {
   registered: number;
   /** State hash recorded by the last `TickCompleted`, or `null`. */
   recordedHash: string | null;
+  /** Parameters from `WorldIngested` when the world was ingested from real data (then `params` is `null`). */
+  ingest?: IngestParams;
 }
 
 /** The state before any event: no world. */
@@ -50,6 +53,17 @@ export function allocate(state: WorldState, params: WorldParams): void {
   state.ys = new Int32Array(params.people);
   state.status = new Uint8Array(params.people);
   state.phones = new Array<string>(params.people);
+  state.counts = [0, 0, 0];
+  state.registered = 0;
+}
+
+/** Allocate the arrays of an ingested world of `ingest.people` people (all healthy, at 0,0). */
+export function allocateIngested(state: WorldState, ingest: IngestParams): void {
+  state.ingest = ingest;
+  state.xs = new Int32Array(ingest.people);
+  state.ys = new Int32Array(ingest.people);
+  state.status = new Uint8Array(ingest.people);
+  state.phones = new Array<string>(ingest.people);
   state.counts = [0, 0, 0];
   state.registered = 0;
 }

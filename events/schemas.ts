@@ -34,15 +34,24 @@ export const SimulationStarted = z.object({
   initialStatusWeights: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative(), z.number().int().nonnegative()]),
 });
 
-/** `PersonRegistered` v1: a subscriber joins the world at a position with a unique phone. */
+/**
+ * `PersonRegistered` v1: a subscriber joins the world at a position with a unique phone.
+ * Ingested worlds also carry `sourceId`, the person's id in the input data (e.g. a SocioPatterns
+ * id or a cab name); simulated worlds never write it.
+ */
 export const PersonRegistered = z.object({
   personId: PersonId,
   phone: E164,
   x: Coord,
   y: Coord,
+  sourceId: z.string().min(1).optional(),
 });
 
-/** `PersonMoved` v1: a person's new cell after a tick's move (only written when the cell changed). */
+/**
+ * `PersonMoved` v1: a person's new cell after a tick's move. The simulation writes it only when
+ * the cell changed; an ingested GPS world writes it for every bucket in which the person was seen
+ * (a bucket without it is a gap in the trace), with `x`,`y` in metres on the world's projection.
+ */
 export const PersonMoved = z.object({
   personId: PersonId,
   x: Coord,
@@ -97,6 +106,54 @@ export const NotificationIssued = z.object({
   phone: E164,
 });
 
+/** A WGS84 latitude, decimal degrees. */
+const Latitude = z.number().min(-90).max(90);
+/** A WGS84 longitude, decimal degrees. */
+const Longitude = z.number().min(-180).max(180);
+
+/**
+ * `WorldIngested` v1: the first event of tick 0 of a world built from real input instead of a
+ * simulation (`stopcovid ingest`); a store holds either this or `SimulationStarted`, never both.
+ * Tick `t >= 1` is the time bucket `(at - tickMs, at]` with `at = start + t * tickMs`; every
+ * bucket from 1 to `lastTick` is written, empty ones as a lone `TickCompleted`.
+ * - `source: 'contacts'`: contact lists (SocioPatterns `t i j`); people have no position (all at 0,0),
+ *   contacts carry distance 0.
+ * - `source: 'positions'`: GPS fixes; `x`,`y` of people and contacts are metres east and north of
+ *   `projection.originLat/originLon` on an equirectangular projection scaled at `projection.scaleLat`
+ *   (rounded to whole metres); contacts are people within `radiusM` metres (great-circle distance).
+ */
+export const WorldIngested = z
+  .object({
+    source: z.enum(['contacts', 'positions']),
+    people: z.number().int().positive(),
+    /** Time of tick 0, ISO-8601: the start of the first bucket. */
+    start: z.iso.datetime(),
+    /** Length of one bucket (= one tick), milliseconds. */
+    tickMs: z.number().int().positive(),
+    /** The last tick of the world; a store whose last completed tick is lower holds a partial ingestion. */
+    lastTick: z.number().int().nonnegative(),
+    /** The moment that relative times in the input count from (1970-01-01T00:00:00Z for UNIX times). */
+    epoch: z.iso.datetime(),
+    /** Contact distance, metres (positions only). */
+    radiusM: z.number().positive().optional(),
+    /** The local projection of positions (positions only), degrees. */
+    projection: z.object({ originLat: Latitude, originLon: Longitude, scaleLat: Latitude }).optional(),
+    /** The input files (base names), their format, and the rows read and skipped in each. */
+    inputs: z
+      .array(
+        z.object({
+          file: z.string().min(1),
+          format: z.enum(['sociopatterns', 'csv', 'cabspotting']),
+          rows: z.number().int().nonnegative(),
+          skipped: z.number().int().nonnegative(),
+        }),
+      )
+      .min(1),
+  })
+  .refine((w) => (w.source === 'positions') === (w.radiusM !== undefined && w.projection !== undefined), {
+    message: "radiusM and projection are required for source 'positions' and absent otherwise",
+  });
+
 /** `TickCompleted` v1: the commit marker of a tick, with counts and the hash of the resulting state. */
 export const TickCompleted = z.object({
   tick: z.number().int().nonnegative(),
@@ -121,6 +178,7 @@ export const schemas = {
   HealthStatusChanged,
   NotificationIssued,
   TickCompleted,
+  WorldIngested,
 } as const;
 
 /** Current schema version of every event type. */

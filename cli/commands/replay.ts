@@ -34,7 +34,7 @@ export default class Replay extends BaseCommand {
     const bar = progressBar('replay', await store.lastPosition(), !this.jsonEnabled());
     const { state, events, ignored } = await loadWorld(store, { untilTick: flags['until-tick'], onProgress: (p) => bar.update(p) });
     bar.stop();
-    if (!state.params) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    if (!state.params && !state.ingest) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
     if (flags['until-tick'] !== undefined && state.tick < flags['until-tick']) throw new InputError(`tick ${flags['until-tick']} was never completed; the last completed tick is ${state.tick}`);
     const hash = stateHash(state);
     const seconds = (performance.now() - started) / 1000;

@@ -85,6 +85,7 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
     const loaded = await loadWorld(store, { onProgress: (p) => bar.update(p) });
     bar.stop();
     let state: WorldState = loaded.state;
+    if (state.ingest) throw new InputError(`${flags.store} holds a world ingested from ${state.ingest.inputs.map((i) => i.file).join(', ')} (${state.ingest.source}), not a simulation: simulate cannot continue it; use another --store`);
     let created = false;
     let events = 0;
     if (!state.params) {

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { committedTicks, ContactGraph, trace, type Direction, type Trace, type TraceLink } from '../../core/index.js';
+import { committedTicks, ContactGraph, isPlaceholderPhone, trace, type Direction, type Trace, type TraceLink } from '../../core/index.js';
 import type { DomainEvent } from '../../events/index.js';
 import { BaseCommand, InputError } from '../base.js';
 import { toE164 } from '../phone.js';
@@ -11,12 +11,20 @@ export default class TraceCommand extends BaseCommand {
   static override summary = "Show a phone number's contact chain: who exposed them, and whom they exposed.";
   static override description = `Upstream follows the person's exposure to its source, that source's own exposure, and so on back to an index case (a person whose status did not come from a contact). Downstream lists everyone the person exposed, directly or through others. Each link shows phone, tick, simulated time, the exposed person's cell and statuses.
 
-The phone may be written in any common form: +33612345678, 0612345678, +33 6 12 34 56 78, 33612345678; national forms are read in --region.`;
+The phone may be written in any common form: +33612345678, 0612345678, +33 6 12 34 56 78, 33612345678; national forms are read in --region.
 
-  static override examples = ['<%= config.bin %> trace 0612345678', '<%= config.bin %> trace "+33 6 12 34 56 78" --direction up', '<%= config.bin %> trace +33612345678 --depth 2 --format json'];
+In a world made by 'stopcovid ingest', people without a phone have a placeholder +999 followed by 9 digits (country code 999 is reserved); it is accepted as written. A person may also be named by their id in the input data as id:<id> (e.g. id:1558 for a SocioPatterns id, id:abboip for a cab).`;
+
+  static override examples = [
+    '<%= config.bin %> trace 0612345678',
+    '<%= config.bin %> trace "+33 6 12 34 56 78" --direction up',
+    '<%= config.bin %> trace +33612345678 --depth 2 --format json',
+    '<%= config.bin %> trace +999000000042 --store sqlite:./highschool.db',
+    '<%= config.bin %> trace id:1558 --store sqlite:./highschool.db',
+  ];
 
   static override args = {
-    phone: Args.string({ description: 'Phone number of the person to trace.', required: true }),
+    phone: Args.string({ description: 'Phone number of the person to trace (or, in an ingested world, a +999 placeholder or id:<id>).', required: true }),
   };
 
   static override flags = {
@@ -28,44 +36,57 @@ The phone may be written in any common form: +33612345678, 0612345678, +33 6 12 
 
   async run(): Promise<Trace> {
     const { args, flags } = await this.parse(TraceCommand);
-    const phone = toE164(args.phone, flags.region);
+    const sourceId = /^id:(.+)$/s.exec(args.phone.trim())?.[1];
+    const compact = args.phone.replace(/[\s.-]/g, '');
+    const phone = sourceId !== undefined ? undefined : isPlaceholderPhone(compact) ? compact : toE164(args.phone, flags.region);
     const store = await this.store(flags.store, false);
     const graph = new ContactGraph();
     let tick = -1;
-    for await (const events of committedTicks(store.readAll({ types: ['PersonRegistered', 'HealthStatusChanged', 'TickCompleted'] }))) {
-      for (const e of events) graph.evolve(e as DomainEvent);
+    let place: Place = 'cell';
+    for await (const events of committedTicks(store.readAll({ types: ['PersonRegistered', 'HealthStatusChanged', 'TickCompleted', 'WorldIngested'] }))) {
+      for (const e of events) {
+        if (e.type === 'WorldIngested') place = e.data.source === 'positions' ? 'metres' : 'none';
+        graph.evolve(e as DomainEvent);
+      }
       tick = events[events.length - 1]!.metadata.tick;
     }
     if (tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
-    const personId = graph.personByPhone(phone);
-    if (personId === undefined) throw new InputError(`no person with phone ${phone} in this world`);
+    const personId = phone !== undefined ? graph.personByPhone(phone) : graph.personBySourceId(sourceId!);
+    if (personId === undefined) throw new InputError(phone !== undefined ? `no person with phone ${phone} in this world` : `no person with id '${sourceId}' in this world`);
     const result = trace(graph, personId, flags.direction as Direction, flags.depth);
     if (!this.jsonEnabled()) {
       if (flags.format === 'json') this.log(JSON.stringify(result, null, 2));
-      else this.log(render(result).join('\n'));
+      else this.log(render(result, place).join('\n'));
     }
     return result;
   }
 }
 
-function describe(l: TraceLink): string {
-  return `${l.phone}  tick ${l.tick}  ${l.at}  cell (${l.cell.x},${l.cell.y})  source ${STATUS[l.sourceStatus]}, exposed ${l.exposedStatus.from}->${l.exposedStatus.to}`;
+/**
+ * How a link's place reads: a grid `cell` (simulation), `metres` east and north on an ingested GPS
+ * world's projection, or `none` for an ingested contact list (no positions).
+ */
+export type Place = 'cell' | 'metres' | 'none';
+
+function describe(l: TraceLink, place: Place): string {
+  const where = place === 'cell' ? `  cell (${l.cell.x},${l.cell.y})` : place === 'metres' ? `  at (${l.cell.x} m, ${l.cell.y} m)` : '';
+  return `${l.phone}${l.sourceId !== undefined ? ` (id ${l.sourceId})` : ''}  tick ${l.tick}  ${l.at}${where}  source ${STATUS[l.sourceStatus]}, exposed ${l.exposedStatus.from}->${l.exposedStatus.to}`;
 }
 
-/** Render a trace as indented text lines. */
-export function render(t: Trace): string[] {
-  const lines = [`${t.phone}  person ${t.personId}  ${STATUS[t.status]}${t.indexCase ? '  (index case)' : ''}`];
+/** Render a trace as indented text lines; `place` says how to show a link's position. */
+export function render(t: Trace, place: Place = 'cell'): string[] {
+  const lines = [`${t.phone}${t.sourceId !== undefined ? ` (id ${t.sourceId})` : ''}  person ${t.personId}  ${STATUS[t.status]}${t.indexCase ? '  (index case)' : ''}`];
   if (t.upstream) {
     lines.push(`upstream (who exposed this person, nearest first):`);
     if (t.upstream.length === 0) lines.push(t.indexCase ? '  none: an index case' : '  none: never exposed by a contact');
-    t.upstream.forEach((l, i) => lines.push(`${'  '.repeat(i + 1)}<- ${describe(l)}${l.indexCase ? '  [index case]' : ''}`));
+    t.upstream.forEach((l, i) => lines.push(`${'  '.repeat(i + 1)}<- ${describe(l, place)}${l.indexCase ? '  [index case]' : ''}`));
     if (t.upstreamTruncated) lines.push(`${'  '.repeat(t.upstream.length + 1)}... (--depth reached)`);
   }
   if (t.downstream) {
     lines.push(`downstream (whom this person exposed): ${t.downstreamCount} people`);
     const walk = (links: TraceLink[], level: number) => {
       for (const l of links) {
-        lines.push(`${'  '.repeat(level)}-> ${describe(l)}`);
+        lines.push(`${'  '.repeat(level)}-> ${describe(l, place)}`);
         walk(l.children ?? [], level + 1);
       }
     };

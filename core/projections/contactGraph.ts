@@ -22,7 +22,10 @@ export interface ExposureEdge {
 export class ContactGraph {
   /** Phone (E.164) by person id. */
   readonly phones: string[] = [];
+  /** Id in the input data by person id (ingested worlds only). */
+  readonly sourceIds: (string | undefined)[] = [];
   private readonly byPhone = new Map<string, number>();
+  private readonly bySourceId = new Map<string, number>();
   private readonly upstream = new Map<number, ExposureEdge[]>();
   private readonly downstream = new Map<number, ExposureEdge[]>();
   /** Status changes by person: ascending ticks and the status from that tick on. */
@@ -33,6 +36,10 @@ export class ContactGraph {
     if (event.type === 'PersonRegistered') {
       this.phones[event.data.personId] = event.data.phone;
       this.byPhone.set(event.data.phone, event.data.personId);
+      if (event.data.sourceId !== undefined) {
+        this.sourceIds[event.data.personId] = event.data.sourceId;
+        this.bySourceId.set(event.data.sourceId, event.data.personId);
+      }
     } else if (event.type === 'HealthStatusChanged') {
       const d = event.data;
       push(this.history, d.personId, { tick: event.metadata.tick, to: d.to, reason: d.reason });
@@ -47,6 +54,11 @@ export class ContactGraph {
   /** The person with this E.164 phone, or `undefined`. */
   personByPhone(phone: string): number | undefined {
     return this.byPhone.get(phone);
+  }
+
+  /** The person with this id in the input data of an ingested world, or `undefined`. */
+  personBySourceId(sourceId: string): number | undefined {
+    return this.bySourceId.get(sourceId);
   }
 
   /** Exposures of `person`, oldest first. */

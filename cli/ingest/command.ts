@@ -1,0 +1,200 @@
+/**
+ * What both `ingest` commands share: their flags, writing a planned ingestion to the store one
+ * tick per stream, progress on stderr, and the result.
+ * @module
+ */
+import { basename } from 'node:path';
+import { Flags } from '@oclif/core';
+import ms from 'ms';
+import { isConcurrencyError, isPlaceholderPhone, planIngestion, tickStream, type IngestInput, type IngestParams, INGEST_ERROR } from '../../core/index.js';
+import { BaseCommand, InputError } from '../base.js';
+import { StatusLine } from '../progress.js';
+import type { FileCount, Invalid } from './source.js';
+import { buildPeople, type IdTable, type People } from './people.js';
+
+/** `--bucket 20s`: a duration with a unit (ms library: ms, s, m, h, d), as whole milliseconds. */
+export const bucket = Flags.custom<number>({
+  helpValue: 'DURATION',
+  async parse(input) {
+    const value = /[a-z]\s*$/i.test(input) ? (ms as (s: string) => number | undefined)(input) : undefined;
+    if (value === undefined || !Number.isSafeInteger(value) || value <= 0) throw new InputError(`expected a duration with a unit, like 20s, 1m or 1h; got '${input}'`);
+    return value;
+  },
+});
+
+/** `--epoch`: an ISO-8601 date-time with a zone (or a date, meaning its UTC midnight), as ms since 1970. */
+export const epoch = Flags.custom<number>({
+  helpValue: 'ISO-8601',
+  async parse(input) {
+    const ok = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?))?$/i.test(input.trim());
+    const value = ok ? Date.parse(input.trim().replace(' ', 'T')) : NaN;
+    if (!Number.isFinite(value)) throw new InputError(`expected an ISO-8601 date-time with a zone, like 2010-12-06T12:00:00Z; got '${input}'`);
+    return value;
+  },
+});
+
+/** Flags of both ingest commands (the bucket's default differs, so each command adds `--bucket`). */
+export const ingestFlags = {
+  epoch: epoch({ summary: 'The moment that times in seconds count from. [default: 1970-01-01T00:00:00Z, i.e. UNIX time]', default: 0 }),
+  index: Flags.string({ summary: 'Index cases: ids (as in the input) of people infected (status 2) at the start; comma-separated or repeated.', multiple: true, delimiter: ',', default: [] }),
+  statuses: Flags.string({ summary: 'A CSV file id,status (0, 1 or 2) of initial statuses; people not in it start healthy.', helpValue: 'FILE' }),
+  phones: Flags.string({ summary: 'A CSV file id,phone mapping people to phones; others get a placeholder +999<9 digits>.', helpValue: 'FILE' }),
+  region: Flags.string({ summary: 'Country for national phone forms in --phones (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
+  'skip-invalid': Flags.boolean({ summary: 'Skip bad rows (and empty files) and report how many, instead of refusing the input.' }),
+};
+
+/** What `ingest contacts --json` and `ingest positions --json` return. */
+export interface IngestResult {
+  source: IngestParams['source'];
+  inputs: FileCount[];
+  /** Rows read and kept, and bad rows skipped (`--skip-invalid`), over all files. */
+  rows: number;
+  skipped: number;
+  /** `file:line: reason` of the first 10 skipped rows. */
+  firstSkipped: string[];
+  people: number;
+  /** People whose phone is a placeholder (no --phones entry). */
+  placeholderPhones: number;
+  indexCases: number;
+  /** Ticks written after tick 0 (one per bucket), bucket length in ms, and the time span. */
+  ticks: number;
+  bucketMs: number;
+  start: string;
+  end: string;
+  radiusM?: number;
+  contacts: number;
+  exposures: number;
+  status: { healthy: number; suspicious: number; infected: number };
+  events: number;
+  seconds: number;
+  /** Input rows per second, from the first byte read to the last tick written. */
+  rowsPerSecond: number;
+  eventsPerSecond: number;
+  stateHash: string;
+}
+
+/** Progress on stderr, first shown after a second of work, then about once a second. */
+export class Progress {
+  private readonly line = new StatusLine(true);
+  private readonly started = performance.now();
+
+  /** Show `text` (with rows per second over `rows`) once the work has lasted a second. */
+  update(text: string, rows: number): void {
+    const seconds = (performance.now() - this.started) / 1000;
+    if (seconds < 1) return;
+    this.line.update(`${text}, ${Math.round(rows / seconds)} rows/s`);
+  }
+
+  done(): void {
+    this.line.done();
+  }
+}
+
+/** The base of `ingest contacts` and `ingest positions`. */
+export abstract class IngestCommand extends BaseCommand {
+  /**
+   * Fix the people, plan the world, then write it to the store at `storeUrl`: only after every
+   * row was read and checked, into a store that holds no world yet, one append per tick with
+   * expected revision `no_stream`.
+   * @throws InputError for a store that already holds events, or input that makes no world.
+   */
+  protected async ingest(
+    storeUrl: string,
+    table: IdTable,
+    flags: { index: string[]; statuses?: string; phones?: string; region: string; epoch: number },
+    bucketMs: number,
+    records: (people: People) => IngestInput['records'],
+    inputs: FileCount[],
+    invalid: Invalid,
+    progress: Progress,
+    started: number,
+  ): Promise<IngestResult> {
+    const people = await buildPeople(table, { index: flags.index, statusFile: flags.statuses, phonesFile: flags.phones, region: flags.region });
+    const rows = inputs.reduce((n, i) => n + i.rows, 0);
+    let plan;
+    try {
+      plan = planIngestion({
+        ids: people.ids,
+        phones: people.phones,
+        status: people.status,
+        tickMs: bucketMs,
+        epochMs: flags.epoch,
+        inputs: inputs.map(({ file, format, rows, skipped }) => ({ file: basename(file), format, rows, skipped })),
+        records: records(people),
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === INGEST_ERROR) throw new InputError(`${(error as Error).message}${invalid.total ? ` (${invalid.total} bad rows skipped)` : ''}`);
+      throw error;
+    }
+    const store = await this.store(storeUrl, true);
+    const existing = await store.lastPosition();
+    if (existing > 0) throw new InputError(`${storeUrl} already holds ${existing} events: ingest writes a new world, use a fresh --store`);
+
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const last = plan.params.lastTick;
+    let lastYield = performance.now();
+    try {
+      for (const events of plan.ticks()) {
+        const tick = events[0]!.metadata.tick;
+        try {
+          await store.append(tickStream(tick), events, 'no_stream');
+        } catch (error) {
+          if (isConcurrencyError(error)) throw new Error(`tick ${tick} was already written by another writer on ${storeUrl}; only one ingest or simulate may write a store`);
+          throw error;
+        }
+        progress.update(`writing tick ${tick} of ${last}: ${plan.recordsDone} of ${rows} rows`, plan.recordsDone);
+        // the SQLite store appends synchronously: let signals in now and then
+        if (performance.now() - lastYield > 100) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
+        if (stop.signal.aborted && tick < last) throw new Error(`interrupted after tick ${tick} of ${last}: ${storeUrl} holds a partial world (replay works on it); remove it and ingest again for the whole`);
+      }
+    } finally {
+      progress.done();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+
+    const seconds = (performance.now() - started) / 1000;
+    const [healthy, suspicious, infected] = plan.state.counts;
+    return {
+      source: plan.params.source,
+      inputs,
+      rows,
+      skipped: invalid.total,
+      firstSkipped: invalid.first,
+      people: people.ids.length,
+      placeholderPhones: people.phones.filter(isPlaceholderPhone).length,
+      indexCases: people.status.reduce((n, s) => n + (s >= 1 ? 1 : 0), 0),
+      ticks: last,
+      bucketMs,
+      start: plan.params.start,
+      end: new Date(Date.parse(plan.params.start) + last * bucketMs).toISOString(),
+      ...(plan.params.radiusM !== undefined ? { radiusM: plan.params.radiusM } : {}),
+      contacts: plan.totals.contacts,
+      exposures: plan.totals.exposures,
+      status: { healthy, suspicious, infected },
+      events: plan.totals.events,
+      seconds: Math.round(seconds * 1000) / 1000,
+      rowsPerSecond: seconds > 0 ? Math.round(rows / seconds) : 0,
+      eventsPerSecond: seconds > 0 ? Math.round(plan.totals.events / seconds) : 0,
+      stateHash: plan.state.recordedHash!,
+    };
+  }
+
+  /** Print the result for a human (not with --json) and warn about skipped rows on stderr. */
+  protected report(result: IngestResult, storeUrl: string): void {
+    if (result.skipped > 0) process.stderr.write(`skipped ${result.skipped} bad rows; the first: ${result.firstSkipped[0]}\n`);
+    if (this.jsonEnabled()) return;
+    const files = result.inputs.length === 1 ? result.inputs[0]!.file : `${result.inputs.length} files`;
+    this.log(`ingested ${result.rows} rows of ${files} into ${storeUrl} (${result.skipped} skipped): ${result.people} people (${result.placeholderPhones} with a placeholder phone), index cases: ${result.indexCases}`);
+    this.log(`${result.ticks} ticks of ${ms(result.bucketMs)} from ${result.start} to ${result.end}${result.radiusM !== undefined ? `, contact radius ${result.radiusM} m` : ''}`);
+    this.log(`${result.contacts} contacts, ${result.exposures} exposures: healthy ${result.status.healthy}, suspicious ${result.status.suspicious}, infected ${result.status.infected}`);
+    this.log(`${result.events} events in ${result.seconds} s: ${result.rowsPerSecond} rows/s, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
+  }
+}
+

@@ -1,0 +1,84 @@
+/**
+ * Reader of SocioPatterns contact lists (https://www.sociopatterns.org/datasets/): one contact per
+ * line, `t i j` separated by spaces or tabs, extra columns allowed (the published files add the
+ * two people's classes or roles), no header; `t` is in seconds (UNIX time, or relative to a start
+ * the data set's page gives: `--epoch`), `i` and `j` are person ids. The contact was active during
+ * `[t-20, t]` (20 s resolution). Files are sorted by `t`; a time going back is refused.
+ * @module
+ */
+import type { ContactRecords } from '../../core/index.js';
+import { Column, decimal, numberedLines, RowError, timeMs, type FileCount, type Invalid } from './source.js';
+import type { IdTable } from './people.js';
+
+/** Contact rows read so far, people as provisional numbers of an {@link IdTable}. */
+export class ContactRows {
+  readonly time = new Column((n) => new Float64Array(n));
+  readonly a = new Column((n) => new Int32Array(n));
+  readonly b = new Column((n) => new Int32Array(n));
+
+  /** Rows read. */
+  get count(): number {
+    return this.time.length;
+  }
+
+  /** The rows as core's records, people renumbered with `remap` (from {@link IdTable.finish}). */
+  records(remap: Int32Array): ContactRecords {
+    const a = this.a.values().map((p) => remap[p]!);
+    const b = this.b.values().map((p) => remap[p]!);
+    return { source: 'contacts', count: this.count, time: this.time.values(), a, b };
+  }
+}
+
+/**
+ * Read the SocioPatterns file `file` into `rows`, times as `epochMs + t * 1000`.
+ * Bad rows (fewer than 3 columns, `t` not a number or out of range, `i = j`, `t` going back) go
+ * to `invalid`; `onRow` is called every 10,000 rows with the rows read so far in this file.
+ * @throws RowError for a bad row without `--skip-invalid`, or an empty file; InputError when the file cannot be read.
+ */
+export async function readContacts(file: string, ids: IdTable, epochMs: number, rows: ContactRows, invalid: Invalid, onRow: (rowsInFile: number) => void): Promise<FileCount> {
+  const count: FileCount = { file, format: 'sociopatterns', rows: 0, skipped: 0 };
+  let previous = -Infinity;
+  let previousLine = 0;
+  try {
+    for await (const { line, text } of numberedLines(file)) {
+      const fields = text.trim().split(/\s+/);
+      const bad = (reason: string) => invalid.row(new RowError(file, line, reason), count);
+      if (fields.length < 3) {
+        bad(`expected at least 3 columns (t i j), got ${fields.length}`);
+        continue;
+      }
+      const [t, i, j] = fields as [string, string, string];
+      const seconds = decimal(t);
+      if (seconds === undefined) {
+        bad(`time '${t}' is not a number`);
+        continue;
+      }
+      const time = timeMs(epochMs, seconds);
+      if (time === undefined) {
+        bad(`time ${t} s is outside the years 0000-9999`);
+        continue;
+      }
+      if (i === j) {
+        bad(`person '${i}' in contact with themself`);
+        continue;
+      }
+      if (seconds < previous) {
+        bad(`time ${t} goes back before ${previous} (line ${previousLine}): a contact list must be sorted by time`);
+        continue;
+      }
+      previous = seconds;
+      previousLine = line;
+      rows.time.push(time);
+      rows.a.push(ids.intern(i));
+      rows.b.push(ids.intern(j));
+      if (++count.rows % 10_000 === 0) onRow(count.rows);
+    }
+  } catch (error) {
+    if (error instanceof RowError && error.reason.startsWith('empty file')) {
+      invalid.row(error, count);
+      return count;
+    }
+    throw error;
+  }
+  return count;
+}
