@@ -3,6 +3,7 @@
  * @module
  */
 import { Flags } from '@oclif/core';
+import { InputError } from './base.js';
 
 /** `--grid WxH`: width and height in cells, both positive integers (e.g. `101x101`). */
 export const grid = Flags.custom<{ width: number; height: number }>({
@@ -13,7 +14,7 @@ export const grid = Flags.custom<{ width: number; height: number }>({
     const width = m ? Number(m[1]) : NaN;
     const height = m ? Number(m[2]) : NaN;
     if (!m || !(width >= 1) || !(height >= 1) || width > 2 ** 31 - 1 || height > 2 ** 31 - 1) {
-      throw new Error(`expected WIDTHxHEIGHT with positive integers, like 101x101; got '${input}'`);
+      throw new InputError(`expected WIDTHxHEIGHT with positive integers, like 101x101; got '${input}'`);
     }
     return { width, height };
   },

@@ -11,6 +11,7 @@ export * from './contacts.js';
 export * from './hash.js';
 export * from './evolve.js';
 export * from './streams.js';
+export * from './exposure.js';
 export * from './simulation.js';
 export * from './replay.js';
 export * from './projections/contactGraph.js';

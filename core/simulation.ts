@@ -18,6 +18,7 @@ import { evolve } from './evolve.js';
 import { stateHash } from './hash.js';
 import { contactScratch, detectContacts, type ContactScratch } from './contacts.js';
 import { initialState, type WorldState } from './world.js';
+import { exposeContacts, type TickContact } from './exposure.js';
 
 /** Counts of one tick, as `TickCompleted` records them. */
 export interface TickSummary {
@@ -125,35 +126,24 @@ function settleTick(state: WorldState, tick: number, events: DomainEvent[], buff
   const n = params.people;
   const m = meta(params, tick);
   const { nx, ny, exposed } = buffers;
-  const { status } = state;
   const moves = events.length;
 
   const pairs = detectContacts(nx, ny, n, params.radius, buffers.contacts);
-  const exposures: DomainEvent[] = [];
-  exposed.fill(0, 0, n);
+  const contacts: TickContact[] = new Array(pairs.count);
   for (let k = 0; k < pairs.count; k++) {
     const a = pairs.a[k]!;
     const b = pairs.b[k]!;
     const contactId = `c-${tick}-${k}`;
+    contacts[k] = { contactId, a, b };
     events.push({
       type: 'ContactDetected',
       data: { contactId, a, b, x: nx[a]!, y: ny[a]!, distance: Math.sqrt(pairs.d2[k]!) },
       metadata: m,
     });
-    // statuses at the start of the tick: `status` is not changed until the events are applied
-    const sa = status[a]!;
-    const sb = status[b]!;
-    if (sa >= 1 && sb === 0 && !exposed[b]) expose(b, a, contactId);
-    else if (sb >= 1 && sa === 0 && !exposed[a]) expose(a, b, contactId);
   }
-  function expose(personId: number, sourcePersonId: number, contactId: string): void {
-    exposed[personId] = 1;
-    const cause = { ...m, causationId: contactId };
-    exposures.push(
-      { type: 'HealthStatusChanged', data: { personId, from: 0, to: 1, reason: 'contact', sourcePersonId, contactId, x: nx[personId]!, y: ny[personId]! }, metadata: cause },
-      { type: 'NotificationIssued', data: { notificationId: `n-${tick}-${personId}`, personId, phone: state.phones[personId]! }, metadata: cause },
-    );
-  }
+  // statuses at the start of the tick: `state.status` is not changed until the events are applied
+  exposed.fill(0, 0, n);
+  const exposures = exposeContacts(state, contacts, m, (p) => nx[p]!, (p) => ny[p]!, exposed);
   for (const e of exposures) events.push(e);
   for (const e of events) evolve(state, e);
   const done = complete(state, tick, { moves, contacts: pairs.count, exposures: exposures.length / 2, events: events.length + 1 });

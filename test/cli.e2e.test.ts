@@ -141,6 +141,25 @@ describe('Ctrl-C', () => {
   });
 });
 
+describe('Ctrl-C without a pause between ticks', () => {
+  it('SIGINT stops a long --ticks run after the current tick, exit 0, store consistent', async () => {
+    const store = `sqlite:${join(dir, 'sigint-fast.db')}`;
+    const child = spawn(process.execPath, [BIN, 'simulate', '--store', store, '--people', '2000', '--ticks', '1000000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    await new Promise<void>((resolve) => child.stderr.on('data', (d) => ((stderr += d), /^tick \d+/m.test(stderr) && resolve())));
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code, stderr).toBe(0);
+    const stopped = /stopped at tick (\d+) \(interrupted\)/.exec(stdout);
+    expect(stopped, stdout).not.toBeNull();
+    expect(Number(stopped![1])).toBeLessThan(1_000_000);
+    const replay = json<{ matches: boolean; tick: number }>(await cli('replay', '--store', store, '--json'));
+    expect(replay).toMatchObject({ matches: true, tick: Number(stopped![1]) });
+  });
+});
+
 describe('bad input: one line on stderr, non-zero exit, nothing stored changes', () => {
   const store = `sqlite:${join(dir, 'bad.db')}`;
   let before: string;
@@ -166,7 +185,7 @@ describe('bad input: one line on stderr, non-zero exit, nothing stored changes',
   for (const [name, args, message] of cases) {
     it(name, async () => {
       const run = await cli(...args, '--store', store);
-      expect(run.code).not.toBe(0);
+      expect(run.code).toBe(2); // bad input
       expect(lines(run.stderr), run.stderr).toHaveLength(1);
       expect(run.stderr).toMatch(/^Error: /);
       expect(run.stderr).toMatch(message);

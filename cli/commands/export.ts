@@ -39,7 +39,7 @@ export default class Export extends BaseCommand {
       chunk += `${JSON.stringify({ position: e.position, stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata })}\n`;
       events++;
       if (chunk.length > 1 << 16) {
-        if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'error')]);
+        if (!out.write(chunk)) await drained(out);
         chunk = '';
       }
     }
@@ -52,4 +52,17 @@ export default class Export extends BaseCommand {
     }
     return undefined;
   }
+}
+
+/** Resolve when `out` drained, or failed (the error handler above notes a closed reader). */
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.once('drain', done);
+    out.once('error', done);
+  });
 }

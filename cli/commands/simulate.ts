@@ -146,7 +146,9 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
           `tick ${summary.tick}  healthy ${h}  suspicious ${s}  infected ${i}  contacts ${summary.contacts}  new exposures ${summary.exposures}  ${Math.round(events / seconds)} events/s`,
           tickMs >= 100,
         );
+        // pause, or at least yield to the event loop so that Ctrl-C is seen between ticks
         if (tickMs > 0) await sleep(tickMs, stop.signal);
+        else await new Promise((resolve) => setImmediate(resolve));
       }
       if (bridge && !bridgeError)
         await this.drain(
