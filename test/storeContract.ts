@@ -109,6 +109,7 @@ export function storeContract(name: string, factory: () => Promise<EventStore>, 
       expect((await collect(store.readAll({ after: p[1] }))).map((e) => e.position)).toEqual([p[2], p[3]]);
       expect((await collect(store.readAll({ types: ['A'] }))).map((e) => e.position)).toEqual([p[0], p[2]]);
       expect((await collect(store.readAll({ types: ['A'], after: p[0] }))).map((e) => e.position)).toEqual([p[2]]);
+      expect((await collect(store.readAll({ types: ['C', 'A'] }))).map((e) => e.type)).toEqual(['A', 'A', 'C']); // several types: still in global order
       expect((await collect(store.readAll({ limit: 3 }))).map((e) => e.position)).toEqual([p[0], p[1], p[2]]);
       expect((await collect(store.readAll({ after: p[0], limit: 2 }))).map((e) => e.position)).toEqual([p[1], p[2]]);
       expect(await collect(store.readAll({ after: p[3] }))).toEqual([]);
@@ -121,6 +122,20 @@ export function storeContract(name: string, factory: () => Promise<EventStore>, 
       await store.append('s-1', [ev('B', 2), ev('C', 3)], 5).catch(() => undefined);
       expect(await store.lastPosition()).toBe(first.position);
       expect(await collect(store.readAll())).toHaveLength(1);
+    });
+
+    it('reads several types across pages in global order, by readAll and by a subscription', async () => {
+      const store = await open();
+      const kinds = ['X', 'Y', 'Z', 'X', 'X'];
+      for (let batch = 0; batch < 5; batch++) await store.append(`mix-${batch}`, Array.from({ length: 700 }, (_, i) => ev(kinds[(i * 7 + batch) % 5]!, batch * 700 + i)), 'no_stream');
+      const all = await collect(store.readAll());
+      const want = all.filter((e) => e.type !== 'Y').map((e) => e.position);
+      expect(want.length).toBeGreaterThan(2000);
+      expect((await collect(store.readAll({ types: ['Z', 'X'] }))).map((e) => e.position)).toEqual(want);
+      const stop = new AbortController();
+      const seen = await collect(store.subscribeAll({ types: ['X', 'Z'], signal: stop.signal }), want.length);
+      stop.abort();
+      expect(seen.map((e) => e.position)).toEqual(want);
     });
 
     it('reads more events than one page, in order', async () => {

@@ -69,7 +69,6 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Eve
   const lastPosition = db.prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck();
   const streamPage = db.prepare('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?').raw();
   const pageAll = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?').raw();
-  const pageByType = new Map<string, Database.Statement>();
   const loadCheckpoint = db.prepare('SELECT position FROM checkpoints WHERE name = ?').pluck();
   const saveCheckpoint = db.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position');
   const appended = new AppendSignal();
@@ -93,16 +92,26 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Eve
     return { nextExpectedRevision: revision, position: position || (lastPosition.get() as number) };
   });
 
+  const pageOfType = db.prepare('SELECT * FROM events WHERE type = ? AND position > ? ORDER BY position LIMIT ?').raw();
+  /**
+   * Up to `limit` events after `after`, in global order, of the given types (all when none).
+   * Each type is read along its (type, position) index, already in order, and the runs are
+   * merged here: one `type IN (...) ORDER BY position` query would sort every matching row on
+   * every page, quadratic on a large log.
+   */
   const page = (after: number, limit: number, types?: readonly string[]): RawEvent[] => {
-    let statement = pageAll;
-    const args: unknown[] = [after];
-    if (types) {
-      const key = types.join(',');
-      statement = pageByType.get(key) ?? db.prepare(`SELECT * FROM events WHERE type IN (${types.map(() => '?').join(', ')}) AND position > ? ORDER BY position LIMIT ?`).raw();
-      pageByType.set(key, statement);
-      args.unshift(...types);
+    if (!types) return decodeRows(pageAll.all(after, limit) as Row[]);
+    const runs = types.map((type) => pageOfType.all(type, after, limit) as Row[]);
+    if (runs.length === 1) return decodeRows(runs[0]!);
+    const merged: Row[] = [];
+    const next = runs.map(() => 0);
+    while (merged.length < limit) {
+      let best = -1;
+      for (let r = 0; r < runs.length; r++) if (next[r]! < runs[r]!.length && (best < 0 || runs[r]![next[r]!]![0] < runs[best]![next[best]!]![0])) best = r;
+      if (best < 0) break;
+      merged.push(runs[best]![next[best]!++]!);
     }
-    return decodeRows(statement.all(...args, limit) as Row[]);
+    return decodeRows(merged);
   };
   const guard = () => {
     if (closed) throw new StoreError('the store is closed');
