@@ -15,15 +15,16 @@ function allPairs(xs: Int32Array, ys: Int32Array, radius: number): string[] {
   return out;
 }
 
+/** Our pairs, sorted like allPairs (detectContacts orders them by bucket sweep instead). */
 function found(xs: Int32Array, ys: Int32Array, radius: number): string[] {
   const p = detectContacts(xs, ys, xs.length, radius);
-  const out: string[] = [];
-  for (let k = 0; k < p.count; k++) out.push(`${p.a[k]}-${p.b[k]}-${p.d2[k]}`);
-  return out;
+  const out: [number, number, number][] = [];
+  for (let k = 0; k < p.count; k++) out.push([p.a[k]!, p.b[k]!, p.d2[k]!]);
+  return out.sort((u, v) => u[0] - v[0] || u[1] - v[1]).map(([a, b, d2]) => `${a}-${b}-${d2}`);
 }
 
 describe('detectContacts (spatial hashing)', () => {
-  it('finds exactly the pairs of an all-pairs search, in (a, b) order, for radius 0 to 3 and several densities', () => {
+  it('finds exactly the pairs of an all-pairs search, each once with a < b, for radius 0 to 3 and several densities', () => {
     const rng = xoroshiro128plus(42);
     for (const radius of [0, 1, 2, 3]) {
       for (const [n, size] of [[200, 20], [500, 300], [300, 5], [50, 1000]] as const) {
@@ -53,5 +54,13 @@ describe('detectContacts (spatial hashing)', () => {
 
   it('finds nothing for people all in different cells', () => {
     expect(found(Int32Array.from([0, 2, 4]), Int32Array.from([0, 0, 0]), 1)).toEqual([]);
+  });
+
+  it('a grid too large for 32-bit bucket keys still finds exactly the contacts (larger buckets)', () => {
+    const big = 2_000_000_000;
+    const xs = Int32Array.from([0, 0, big, big, big - 1, 5]);
+    const ys = Int32Array.from([0, 0, big, big - 1, big, 5]);
+    expect(found(xs, ys, 0)).toEqual(['0-1-0']);
+    expect(found(xs, ys, 1)).toEqual(['0-1-0', '2-3-1', '2-4-1']);
   });
 });

@@ -1,8 +1,10 @@
 /**
- * Contact detection by spatial hashing: people are bucketed by cell (buckets of `max(1, radius)`
- * cells, hashed into a table of about 2 slots per person, counting sort), and each person is
- * compared only with the people of its own and neighbouring buckets. Time and memory are linear
- * in the number of people, whatever the grid size; there is no all-pairs loop.
+ * Contact detection by spatial hashing: people are keyed by bucket (squares of `max(1, radius)`
+ * cells, key = row * bucketsPerRow + column), the keys are radix-sorted (three passes of 11 bits,
+ * stable, so people keep id order within a bucket), and one sweep over the sorted buckets compares
+ * each bucket with itself and with its four "forward" neighbours (right, and the three below), so
+ * that every pair is seen once. Time and memory are linear in the number of people, whatever the
+ * grid size; there is no all-pairs loop, and the sweep reads memory in order.
  * @module
  */
 
@@ -17,123 +19,136 @@ export interface ContactPairs {
 
 /** Reusable buffers for {@link detectContacts}, so the tick loop does not allocate. */
 export interface ContactScratch {
-  start: Int32Array;
-  fill: Int32Array;
-  order: Int32Array;
-  /** Each person's slot, then (radius 0) each person's index in `order`. */
-  slots: Int32Array;
-  rank: Int32Array;
+  keys: Uint32Array;
+  ids: Int32Array;
+  keys2: Uint32Array;
+  ids2: Int32Array;
   pairs: ContactPairs;
 }
 
 /** Empty scratch buffers; they grow on demand. */
 export function contactScratch(): ContactScratch {
   return {
-    start: new Int32Array(0),
-    fill: new Int32Array(0),
-    order: new Int32Array(0),
-    slots: new Int32Array(0),
-    rank: new Int32Array(0),
+    keys: new Uint32Array(0),
+    ids: new Int32Array(0),
+    keys2: new Uint32Array(0),
+    ids2: new Int32Array(0),
     pairs: { a: new Int32Array(1024), b: new Int32Array(1024), d2: new Int32Array(1024), count: 0 },
   };
 }
 
-function slotOf(bx: number, by: number, mask: number): number {
-  return (Math.imul(bx, 0x9e3779b1) ^ Math.imul(by, 0x85ebca77)) & mask;
-}
+const DIGIT = 11;
+const RADIX = 1 << DIGIT;
+const counts = new Int32Array(RADIX);
 
 /**
  * Every pair of the first `n` people whose cells are within `radius` cells (Euclidean:
- * `dx*dx + dy*dy <= radius*radius`; radius 0 means the same cell), each pair once, ordered by the
- * lower person id, then by the higher one. The result lives in `scratch` and is overwritten by the
- * next call.
+ * `dx*dx + dy*dy <= radius*radius`; radius 0 means the same cell), each pair once with `a < b`.
+ * Order (deterministic, part of the model since it picks the source of an exposure): by bucket in
+ * row-major order, within a bucket by id, then the pairs with the neighbouring buckets.
+ * Coordinates are non-negative cells. The result lives in `scratch` and is overwritten by the next call.
  */
 export function detectContacts(xs: Int32Array, ys: Int32Array, n: number, radius: number, scratch: ContactScratch = contactScratch()): ContactPairs {
-  const size = Math.max(1, radius);
-  let tableSize = 1;
-  while (tableSize < 2 * n) tableSize <<= 1;
-  const mask = tableSize - 1;
-  if (scratch.start.length < tableSize + 1) {
-    scratch.start = new Int32Array(tableSize + 1);
-    scratch.fill = new Int32Array(tableSize);
-  } else scratch.start.fill(0, 0, tableSize + 1);
-  if (scratch.order.length < n) {
-    scratch.order = new Int32Array(n);
-    scratch.slots = new Int32Array(n);
-    scratch.rank = new Int32Array(n);
-  }
-  const { start, order, slots, rank, fill } = scratch;
-  // Counting sort of people by hash slot; people keep id order within a slot.
+  let maxX = 0;
+  let maxY = 0;
   for (let i = 0; i < n; i++) {
-    const s = slotOf(Math.floor(xs[i]! / size), Math.floor(ys[i]! / size), mask);
-    slots[i] = s;
-    start[s + 1]!++;
+    if (xs[i]! > maxX) maxX = xs[i]!;
+    if (ys[i]! > maxY) maxY = ys[i]!;
   }
-  for (let s = 0; s < tableSize; s++) start[s + 1]! += start[s]!;
-  fill.set(start.subarray(0, tableSize));
-  for (let i = 0; i < n; i++) order[(rank[i] = fill[slots[i]!]!++)] = i;
+  // buckets of at least `radius` cells; larger ones (more candidates, same result) on a grid too
+  // large for 32-bit keys. One spare column, so that the bucket right of the last column is an
+  // empty key, not the start of the next row.
+  let size = Math.max(1, radius);
+  while ((Math.floor(maxY / size) + 2) * (Math.floor(maxX / size) + 2) > 2 ** 32) size *= 2;
+  const perRow = Math.floor(maxX / size) + 2;
+  const sameCell = radius === 0 && size === 1;
+  if (scratch.keys.length < n) {
+    scratch.keys = new Uint32Array(n);
+    scratch.ids = new Int32Array(n);
+    scratch.keys2 = new Uint32Array(n);
+    scratch.ids2 = new Int32Array(n);
+  }
+  let { keys, ids, keys2, ids2 } = scratch;
+  for (let i = 0; i < n; i++) {
+    keys[i] = Math.floor(ys[i]! / size) * perRow + Math.floor(xs[i]! / size);
+    ids[i] = i;
+  }
+  // LSD radix sort of (key, id), stable: ids stay ascending within a key
+  const maxKey = (Math.floor(maxY / size) + 1) * perRow;
+  for (let shift = 0; shift < 32 && maxKey >>> shift > 0; shift += DIGIT) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & (RADIX - 1)]!++;
+    let sum = 0;
+    for (let d = 0; d < RADIX; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      const at = counts[(k >>> shift) & (RADIX - 1)]!++;
+      keys2[at] = k;
+      ids2[at] = ids[i]!;
+    }
+    [keys, keys2] = [keys2, keys];
+    [ids, ids2] = [ids2, ids];
+  }
 
   const pairs = scratch.pairs;
   pairs.count = 0;
-  if (radius === 0) {
-    // same cell only: the people after i in i's slot (all with higher ids), same cell
-    for (let i = 0; i < n; i++) {
-      const x = xs[i]!;
-      const y = ys[i]!;
-      for (let k = rank[i]! + 1, end = start[slots[i]! + 1]!; k < end; k++) {
-        const j = order[k]!;
-        if (xs[j] === x && ys[j] === y) push(pairs, i, j, 0);
-      }
-    }
-    return pairs;
-  }
   const r2 = radius * radius;
-  const seen = [0, 0, 0, 0, 0, 0, 0, 0, 0];
-  for (let i = 0; i < n; i++) {
-    const x = xs[i]!;
-    const y = ys[i]!;
-    const bx = Math.floor(x / size);
-    const by = Math.floor(y / size);
-    let seenCount = 0;
-    for (let oy = -1; oy <= 1; oy++) {
-      for (let ox = -1; ox <= 1; ox++) {
-        const s = slotOf(bx + ox, by + oy, mask);
-        let dup = false;
-        for (let k = 0; k < seenCount; k++) if (seen[k] === s) dup = true;
-        if (dup) continue;
-        seen[seenCount++] = s;
-        for (let k = start[s]!, end = start[s + 1]!; k < end; k++) {
-          const j = order[k]!;
-          if (j <= i) continue;
-          const dx = xs[j]! - x;
-          const dy = ys[j]! - y;
-          const d2 = dx * dx + dy * dy;
-          if (d2 <= r2) push(pairs, i, j, d2);
-        }
+  let below = 0; // first index whose key >= the key of the bucket below-left of the current one
+  for (let start = 0; start < n; ) {
+    const key = keys[start]!;
+    let end = start + 1;
+    while (end < n && keys[end] === key) end++;
+    // within the bucket (radius 0: one cell, every pair is a contact)
+    for (let k = start; k < end; k++) {
+      const i = ids[k]!;
+      for (let m = k + 1; m < end; m++) {
+        const j = ids[m]!;
+        if (sameCell) push(pairs, i, j, 0);
+        else pair(xs, ys, pairs, i, j, r2);
       }
     }
-    sortTail(pairs, i);
+    if (radius > 0) {
+      // right neighbour: the next bucket, if it is key + 1
+      let right = end;
+      while (right < n && keys[right] === key + 1) right++;
+      across(xs, ys, ids, pairs, start, end, end, right, r2);
+      // the three buckets below: keys key + perRow - 1 .. key + perRow + 1, contiguous in the sort
+      const from = key + perRow - 1;
+      while (below < n && keys[below]! < from) below++;
+      let to = below;
+      while (to < n && keys[to]! <= from + 2) to++;
+      across(xs, ys, ids, pairs, start, end, below, to, r2);
+    }
+    start = end;
   }
+  scratch.keys = keys;
+  scratch.ids = ids;
+  scratch.keys2 = keys2;
+  scratch.ids2 = ids2;
   return pairs;
 }
 
-/** Keep the pairs of person `i` ordered by the other person when several buckets contributed. */
-function sortTail(pairs: ContactPairs, i: number): void {
-  let first = pairs.count;
-  while (first > 0 && pairs.a[first - 1] === i) first--;
-  // insertion sort: a person has few contacts
-  for (let k = first + 1; k < pairs.count; k++) {
-    const b = pairs.b[k]!;
-    const d2 = pairs.d2[k]!;
-    let m = k - 1;
-    while (m >= first && pairs.b[m]! > b) {
-      pairs.b[m + 1] = pairs.b[m]!;
-      pairs.d2[m + 1] = pairs.d2[m]!;
-      m--;
+/** Pairs between the people of sorted ranges [s1, e1) and [s2, e2). */
+function across(xs: Int32Array, ys: Int32Array, ids: Int32Array, pairs: ContactPairs, s1: number, e1: number, s2: number, e2: number, r2: number): void {
+  for (let k = s1; k < e1; k++) {
+    const i = ids[k]!;
+    for (let m = s2; m < e2; m++) {
+      const j = ids[m]!;
+      if (i < j) pair(xs, ys, pairs, i, j, r2);
+      else pair(xs, ys, pairs, j, i, r2);
     }
-    pairs.b[m + 1] = b;
-    pairs.d2[m + 1] = d2;
   }
+}
+
+function pair(xs: Int32Array, ys: Int32Array, pairs: ContactPairs, a: number, b: number, r2: number): void {
+  const dx = xs[b]! - xs[a]!;
+  const dy = ys[b]! - ys[a]!;
+  const d2 = dx * dx + dy * dy;
+  if (d2 <= r2) push(pairs, a, b, d2);
 }
 
 function push(pairs: ContactPairs, a: number, b: number, d2: number): void {
