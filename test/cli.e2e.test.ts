@@ -8,34 +8,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cli, json, lines, type Run } from './cli.js';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'run.js');
 const dir = mkdtempSync(join(tmpdir(), 'stopcovid-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** Run `stopcovid ...args` to completion. */
-async function cli(...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 1 << 28, env: { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
-const json = <T>(run: Run): T => {
-  expect(run.stderr, run.stderr).not.toMatch(/\n\s+at /);
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as T;
-};
-const lines = (text: string) => text.split('\n').filter(Boolean);
 const exportOf = async (store: string) => {
   const run = await cli('export', '--store', store);
   expect(run.code, run.stderr).toBe(0);

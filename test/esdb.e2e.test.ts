@@ -10,36 +10,16 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { BIN, cli, json, lines, type Run } from './cli.js';
 
 const URL = process.env.STOPCOVID_ESDB_URL;
 if (!URL) console.warn(`EventStoreDB CLI tests SKIPPED: STOPCOVID_ESDB_URL is not set. Run them with: docker compose up -d eventstore && npm run build && STOPCOVID_ESDB_URL='esdb://localhost:2113?tls=false' npx vitest run test/esdb.e2e.test.ts`);
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'run.js');
 const run = `${process.pid}-${Math.floor(performance.timeOrigin).toString(36)}`;
 const withOption = (url: string, option: string) => `${url}${url.includes('?') ? '&' : '?'}${option}`;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-async function cli(...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 1 << 28, env: { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
-const json = <T>(r: Run): T => {
-  expect(r.stderr, r.stderr).not.toMatch(/\n\s+at /);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as T;
-};
-const lines = (text: string) => text.split('\n').filter(Boolean);
 type Logged = { position: number; type: string; data: Record<string, unknown>; metadata: { tick: number; at: string } };
 
 describe('the CLI with an EventStoreDB store that cannot be reached (no server needed)', () => {

@@ -12,34 +12,14 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBridge, type Notification, type NotificationBus } from '../core/index.js';
 import { sqliteStore } from '../adapters/store/sqlite.js';
+import { BIN, cli, json, lines, type Run } from './cli.js';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'run.js');
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'ingest');
 const dir = mkdtempSync(join(tmpdir(), 'stopcovid-ingest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-async function cli(...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 1 << 28, env: { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
-const json = <T>(run: Run): T => {
-  expect(run.stderr, run.stderr).not.toMatch(/\n\s+at /);
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as T;
-};
-const lines = (text: string) => text.split('\n').filter(Boolean);
 type Logged = { type: string; data: Record<string, unknown>; metadata: { tick: number; at: string; causationId?: string } };
 const exportOf = async (store: string): Promise<Logged[]> => {
   const run = await cli('export', '--store', store);

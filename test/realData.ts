@@ -12,11 +12,13 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, expect } from 'vitest';
+import { cli, json, type Run } from './cli.js';
+
+export { cli, json, type Run };
 
 const ROOT = join(import.meta.dirname, '..');
 /** The shared data sets: `../shared/data` from the repository root. */
 export const DATA = join(ROOT, '..', 'shared', 'data');
-const BIN = join(ROOT, 'bin', 'run.js');
 /** True when the data folder is there; otherwise the caller's tests are skipped and this says so once per file. */
 export const available = existsSync(DATA);
 if (!available) console.warn(`Real-data ingest tests SKIPPED: no data folder at ${DATA} (../shared/data beside the repository).`);
@@ -28,24 +30,6 @@ export function tempDir(): string {
   return dir;
 }
 
-export interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-export async function cli(...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 1 << 30, env: { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-export const json = <T>(run: Run): T => {
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as T;
-};
 export type Logged = { type: string; data: Record<string, unknown>; metadata: { tick: number; at: string } };
 export async function exportText(store: string): Promise<string> {
   const run = await cli('export', '--store', store);
