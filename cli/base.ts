@@ -87,12 +87,11 @@ function oneLine(message: string): string {
   const lines = message
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('See more help'));
-  const text = lines
-    .join(': ')
-    .replace(/^Error: /, '')
-    .replace(/^Parsing (--[\w-]+):/, '$1:');
-  return text;
+    .filter((l) => l && !/^(See more help|Note:|Alternatively)/.test(l));
+  let text = '';
+  // oclif wraps long descriptions over lines; only "Parsing --flag" heads a separate reason
+  for (const line of lines) text += text === '' ? line : /^Parsing --[\w-]+$/.test(text) ? `: ${line}` : ` ${line}`;
+  return text.replace(/^Error: /, '').replace(/^Parsing (--[\w-]+)\s*:/, '$1:').replace(/\s{2,}/g, ' ');
 }
 
 function isInputError(error: { code?: string; name?: string }): boolean {

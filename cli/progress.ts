@@ -20,7 +20,9 @@ export class StatusLine {
     const now = performance.now();
     if (process.stderr.isTTY) {
       if (!force && now - this.last < 100) return;
-      process.stderr.write(`\r\x1b[2K${text}`);
+      // one terminal row: a wrapped line could not be rewritten in place
+      const width = process.stderr.columns || 80;
+      process.stderr.write(`\r\x1b[2K${text.length >= width ? `${text.slice(0, width - 2)}…` : text}`);
       this.shown = true;
     } else {
       if (!force && now - this.last < this.everyMs) return;

@@ -51,10 +51,13 @@ describe('trace', () => {
     expect(t.upstream).toBeUndefined();
   });
 
-  it('the depth limit cuts the downstream tree', () => {
+  it('the depth limit cuts the downstream tree, and says so', () => {
     const t = trace(graph(), 0, 'down', 1);
     expect(ids(t.downstream)).toEqual([1]);
     expect(t.downstreamCount).toBe(1);
+    expect(t.downstreamTruncated).toBe(true);
+    expect(trace(graph(), 0, 'down', 3).downstreamTruncated).toBe(false);
+    expect(trace(graph(), 3, 'down', 1).downstreamTruncated).toBe(false); // 3 -> 4, and 4 exposed no one
   });
 
   it('both directions from the middle of the chain; an index case has no upstream', () => {

@@ -42,6 +42,8 @@ export interface Trace {
   downstream?: TraceLink[];
   /** Total people in the downstream tree (within the depth limit). */
   downstreamCount?: number;
+  /** True when the depth limit left out people further down the tree. */
+  downstreamTruncated?: boolean;
 }
 
 /** Direction of a trace query. */
@@ -100,6 +102,7 @@ export function trace(graph: ContactGraph, personId: number, direction: Directio
   if (direction !== 'up') {
     const visited = new Set<number>([personId]);
     let count = 0;
+    let truncated = false;
     const grow = (source: number, level: number): TraceLink[] => {
       const out: TraceLink[] = [];
       for (const edge of graph.exposedBy(source)) {
@@ -107,13 +110,18 @@ export function trace(graph: ContactGraph, personId: number, direction: Directio
         visited.add(edge.exposed);
         count++;
         const l = link(graph, edge, edge.exposed);
-        l.children = level < depth ? grow(edge.exposed, level + 1) : [];
+        if (level < depth) l.children = grow(edge.exposed, level + 1);
+        else {
+          l.children = [];
+          if (graph.exposedBy(edge.exposed).some((e) => !visited.has(e.exposed))) truncated = true;
+        }
         out.push(l);
       }
       return out;
     };
     result.downstream = grow(personId, 1);
     result.downstreamCount = count;
+    result.downstreamTruncated = truncated;
   }
   return result;
 }

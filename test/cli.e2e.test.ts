@@ -59,7 +59,8 @@ describe('simulate, replay, trace, consume, export on a SQLite file', () => {
     expect(result.upstream[0]).toMatchObject({ personId: exposure.data.sourcePersonId, phone: phones.get(exposure.data.sourcePersonId), tick: exposure.metadata.tick });
     const tree = await cli('trace', phone.slice(1), '--store', store, '--direction', 'up');
     expect(tree.code).toBe(0);
-    expect(tree.stdout).toContain(`<- ${phones.get(exposure.data.sourcePersonId)}  tick ${exposure.metadata.tick}`);
+    expect(tree.stdout).toContain(`<- ${phones.get(exposure.data.sourcePersonId)} (`);
+    expect(tree.stdout).toContain(`exposed ${phone} at tick ${exposure.metadata.tick} (${exposure.metadata.at}) in cell (${exposure.data.x},${exposure.data.y})`);
   });
 
   it('consume prints one alert per 0 -> 1 exposure, never naming the source, then only new ones', async () => {

@@ -29,9 +29,9 @@ It follows the store live until Ctrl-C; --until-caught-up stops once everything 
 
   async run(): Promise<BridgeCommandResult> {
     const { flags } = await this.parse(Bridge);
-    if (!flags.bus) throw new InputError('bridge needs a bus: --bus kafka://host:port (or STOPCOVID_BUS)');
+    const bus = await this.bus(flags);
+    if (!bus) throw new InputError('bridge needs a bus: --bus kafka://host:port (or STOPCOVID_BUS)');
     const store = await this.store(flags.store, false);
-    const bus = (await this.bus(flags))!;
     const status = new StatusLine(!this.jsonEnabled());
     const started = performance.now();
     const from = (await store.checkpoints.load(bridgeCheckpoint(flags.topic))) ?? 0;

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { committedTicks, type NotificationBus, type RawEvent } from '../../core/index.js';
 import type { EventData } from '../../events/index.js';
-import { BaseCommand } from '../base.js';
+import { BaseCommand, InputError } from '../base.js';
 import { busFlags } from '../flags.js';
 
 /** The text of every alert. It never names the source person. */
@@ -41,6 +41,7 @@ Either way, running again shows only new alerts, and a group with no saved posit
 
   async run(): Promise<undefined> {
     const { flags } = await this.parse(Consume);
+    if (!flags.group.trim()) throw new InputError('--group needs a name');
     const print = (alert: Alert) => (this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${alert.at}  ${alert.phone}  ${alert.message}\n`);
     const bus = await this.bus(flags);
     if (bus) return this.fromBus(bus, flags, print);

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { BaseCommand } from '../base.js';
+import { BaseCommand, InputError } from '../base.js';
 
 /** What `export --json` returns when writing to a file (with no --output, the log itself is the output). */
 export interface ExportResult {
@@ -25,7 +25,7 @@ export default class Export extends BaseCommand {
   async run(): Promise<ExportResult | undefined> {
     const { flags } = await this.parse(Export);
     const store = await this.store(flags.store, false);
-    const out: Writable = flags.output ? createWriteStream(flags.output) : process.stdout;
+    const out: Writable = flags.output ? await openOutput(flags.output) : process.stdout;
     // a reader that goes away (`export | head`) ends the export quietly
     let closed = false;
     out.on('error', (error: NodeJS.ErrnoException) => {
@@ -65,4 +65,18 @@ function drained(out: Writable): Promise<void> {
     out.once('drain', done);
     out.once('error', done);
   });
+}
+
+/**
+ * A write stream to `path`, once the file is open.
+ * @throws InputError when it cannot be opened (a missing folder, a directory, no permission).
+ */
+async function openOutput(path: string): Promise<Writable> {
+  const out = createWriteStream(path);
+  try {
+    await once(out, 'open');
+    return out;
+  } catch (error) {
+    throw new InputError(`cannot write to ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }

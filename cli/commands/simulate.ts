@@ -77,8 +77,8 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
     for (const key of Object.keys(requested) as (keyof WorldParamsInput)[]) if (requested[key] === undefined) delete requested[key];
     const tickMs = flags['tick-ms'] ?? (flags.ticks ? 0 : 200);
     const verbose = !this.jsonEnabled();
+    const bus = await this.bus(flags); // first: an unreachable bus must not leave an empty store behind
     const store = await this.store(flags.store, true);
-    const bus = await this.bus(flags);
 
     const last = await store.lastPosition();
     const bar = progressBar('loading world', last, verbose && last > 100_000);

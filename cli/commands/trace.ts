@@ -68,9 +68,14 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
  */
 export type Place = 'cell' | 'metres' | 'none';
 
-function describe(l: TraceLink, place: Place): string {
-  const where = place === 'cell' ? `  cell (${l.cell.x},${l.cell.y})` : place === 'metres' ? `  at (${l.cell.x} m, ${l.cell.y} m)` : '';
-  return `${l.phone}${l.sourceId !== undefined ? ` (id ${l.sourceId})` : ''}  tick ${l.tick}  ${l.at}${where}  source ${STATUS[l.sourceStatus]}, exposed ${l.exposedStatus.from}->${l.exposedStatus.to}`;
+function who(phone: string, sourceId: string | undefined): string {
+  return `${phone}${sourceId !== undefined ? ` (id ${sourceId})` : ''}`;
+}
+
+/** Where and when an exposure happened: tick, simulated time, the exposed person's position. */
+function when(l: TraceLink, place: Place): string {
+  const where = place === 'cell' ? ` in cell (${l.cell.x},${l.cell.y})` : place === 'metres' ? ` at (${l.cell.x} m, ${l.cell.y} m)` : '';
+  return `at tick ${l.tick} (${l.at})${where}`;
 }
 
 /** Render a trace as indented text lines; `place` says how to show a link's position. */
@@ -79,14 +84,18 @@ export function render(t: Trace, place: Place = 'cell'): string[] {
   if (t.upstream) {
     lines.push(`upstream (who exposed this person, nearest first):`);
     if (t.upstream.length === 0) lines.push(t.indexCase ? '  none: an index case' : '  none: never exposed by a contact');
-    t.upstream.forEach((l, i) => lines.push(`${'  '.repeat(i + 1)}<- ${describe(l, place)}${l.indexCase ? '  [index case]' : ''}`));
+    // link i: its person (the source, then status 1 or 2) exposed the person of link i - 1 (or the traced person)
+    t.upstream.forEach((l, i) => {
+      const exposed = i === 0 ? who(t.phone, t.sourceId) : who(t.upstream![i - 1]!.phone, t.upstream![i - 1]!.sourceId);
+      lines.push(`${'  '.repeat(i + 1)}<- ${who(l.phone, l.sourceId)} (${STATUS[l.sourceStatus]}${l.indexCase ? ', index case' : ''}) exposed ${exposed} ${when(l, place)}`);
+    });
     if (t.upstreamTruncated) lines.push(`${'  '.repeat(t.upstream.length + 1)}... (--depth reached)`);
   }
   if (t.downstream) {
-    lines.push(`downstream (whom this person exposed): ${t.downstreamCount} people`);
+    lines.push(`downstream (whom this person exposed): ${t.downstreamCount} people${t.downstreamTruncated ? ' within --depth, more beyond it' : ''}`);
     const walk = (links: TraceLink[], level: number) => {
       for (const l of links) {
-        lines.push(`${'  '.repeat(level)}-> ${describe(l, place)}`);
+        lines.push(`${'  '.repeat(level)}-> ${who(l.phone, l.sourceId)} exposed ${when(l, place)}`);
         walk(l.children ?? [], level + 1);
       }
     };
