@@ -49,21 +49,20 @@ export function initialState(): WorldState {
 /** Allocate the arrays of a world of `params.people` people (all healthy, at cell 0,0). */
 export function allocate(state: WorldState, params: WorldParams): void {
   state.params = params;
-  state.xs = new Int32Array(params.people);
-  state.ys = new Int32Array(params.people);
-  state.status = new Uint8Array(params.people);
-  state.phones = new Array<string>(params.people);
-  state.counts = [0, 0, 0];
-  state.registered = 0;
+  arrays(state, params.people);
 }
 
 /** Allocate the arrays of an ingested world of `ingest.people` people (all healthy, at 0,0). */
 export function allocateIngested(state: WorldState, ingest: IngestParams): void {
   state.ingest = ingest;
-  state.xs = new Int32Array(ingest.people);
-  state.ys = new Int32Array(ingest.people);
-  state.status = new Uint8Array(ingest.people);
-  state.phones = new Array<string>(ingest.people);
+  arrays(state, ingest.people);
+}
+
+function arrays(state: WorldState, people: number): void {
+  state.xs = new Int32Array(people);
+  state.ys = new Int32Array(people);
+  state.status = new Uint8Array(people);
+  state.phones = new Array<string>(people);
   state.counts = [0, 0, 0];
   state.registered = 0;
 }

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse';
 import { placeholderPhone } from '../../core/index.js';
 import { InputError } from '../base.js';
 import { toE164 } from '../phone.js';
-import { openInput, RowError, streamError } from './source.js';
+import { openInput, RowError, csvParseError } from './source.js';
 
 /** Ids met in the input, numbered in order of first appearance until {@link IdTable.finish} sorts them. */
 export class IdTable {
@@ -152,10 +152,7 @@ async function* csvPairs(file: string, header: [string, string]): AsyncGenerator
       yield { line, record: [record[0], record[1]] };
     }
   } catch (error) {
-    if (error instanceof InputError) throw error;
-    const e = error as { code?: string; lines?: number; message: string };
-    if (e.code?.startsWith('CSV_')) throw new RowError(file, e.lines ?? 1, e.message);
-    throw streamError(file, error);
+    throw csvParseError(file, error);
   } finally {
     input.destroy();
   }

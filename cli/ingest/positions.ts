@@ -15,7 +15,7 @@ import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse';
 import type { PositionRecords } from '../../core/index.js';
 import { InputError } from '../base.js';
-import { Column, decimal, numberedLines, openInput, RowError, streamError, timeMs, type FileCount, type Invalid } from './source.js';
+import { Column, decimal, numberedLines, openInput, RowError, csvParseError, timeMs, type FileCount, type Invalid } from './source.js';
 import type { IdTable } from './people.js';
 
 /** Input formats of `ingest positions`. */
@@ -198,10 +198,7 @@ async function csv(file: string, epochMs: number, count: FileCount, invalid: Inv
       add(id, ms, at.lat, at.lon);
     }
   } catch (error) {
-    if (error instanceof InputError) throw error;
-    const e = error as { code?: string; lines?: number; message: string };
-    if (e.code?.startsWith('CSV_')) throw new RowError(file, e.lines ?? 1, e.message);
-    throw streamError(file, error);
+    throw csvParseError(file, error);
   } finally {
     input.destroy();
   }

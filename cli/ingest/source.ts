@@ -80,6 +80,17 @@ export async function openInput(file: string): Promise<Readable> {
   return raw.pipe(gunzip);
 }
 
+/**
+ * An error met while parsing `file` with csv-parse, as one line: our own InputErrors as they are,
+ * csv-parse's (`CSV_*`) as a RowError at its line, stream errors via {@link streamError}.
+ */
+export function csvParseError(file: string, error: unknown): InputError {
+  if (error instanceof InputError) return error;
+  const e = error as { code?: string; lines?: number; message: string };
+  if (e.code?.startsWith('CSV_')) return new RowError(file, e.lines ?? 1, e.message);
+  return streamError(file, error);
+}
+
 /** A stream error (gzip, I/O) as one line naming the file. */
 export function streamError(file: string, error: unknown): InputError {
   const e = error as { code?: string; message?: string };
