@@ -28,7 +28,7 @@ Ctrl-C (SIGINT) or SIGTERM stops after the tick being written, with an error: th
   };
 
   static override flags = {
-    bucket: bucket({ summary: 'Length of a time bucket (one tick), with a unit: 20s, 1m, 1h.', default: 20_000 }),
+    bucket: bucket({ summary: 'Length of a time bucket (one tick), with a unit: 20s, 1m, 1h.', default: 20_000, defaultHelp: async () => '20s' }),
     ...ingestFlags,
   };
 

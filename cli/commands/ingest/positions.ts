@@ -44,7 +44,7 @@ Ctrl-C (SIGINT) or SIGTERM stops after the tick being written, with an error: th
         return value;
       },
     })(),
-    bucket: bucket({ summary: 'Length of a time bucket (one tick), with a unit: 30s, 1m, 5m.', default: 60_000 }),
+    bucket: bucket({ summary: 'Length of a time bucket (one tick), with a unit: 30s, 1m, 5m.', default: 60_000, defaultHelp: async () => '1m' }),
     format: Flags.string({ summary: 'Format of the files.', options: ['auto', 'csv', 'cabspotting'], default: 'auto' }),
     ...ingestFlags,
   };
