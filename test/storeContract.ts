@@ -11,7 +11,8 @@ import type { RawEvent } from '../events/index.js';
 
 const ev = (type: string, n: number): NewEvent => ({ type, data: { n }, metadata: { tick: n, at: '2020-03-17T00:00:00.000Z', schemaVersion: 1 } });
 
-async function collect(it: AsyncIterable<RawEvent>, max = Infinity): Promise<RawEvent[]> {
+/** The events of `it`, at most `max` (then the iteration is ended). */
+export async function collect(it: AsyncIterable<RawEvent>, max = Infinity): Promise<RawEvent[]> {
   const out: RawEvent[] = [];
   for await (const e of it) {
     out.push(e);

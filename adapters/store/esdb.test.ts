@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { committedTicks, ConcurrencyError, DEFAULT_PARAMS, genesis, isConcurrencyError, isStoreError, loadWorld, scratch, stepTick, StoreError, tickStream } from '../../core/index.js';
 import { isEventDecodeError, type RawEvent } from '../../events/index.js';
 import { openStore } from '../registry.js';
-import { storeContract } from '../../test/storeContract.js';
+import { collect, storeContract } from '../../test/storeContract.js';
 import { FakeEsdb } from '../../test/esdbFake.js';
 import { CHECKPOINT_CATEGORY, escapeRegex, esdbStore, openEsdbStore } from './esdb.js';
 import { chunkBySize, eventSize, eventSizes } from './esdbChunks.js';
@@ -22,14 +22,6 @@ import { parseEsdbUrl, redact } from './esdbUrl.js';
 
 const ev = (type: string, n: number, tick = n) => ({ type, data: { n }, metadata: { tick, at: '2020-03-17T00:00:00.000Z', schemaVersion: 1 } });
 
-async function collect(it: AsyncIterable<RawEvent>, max = Infinity): Promise<RawEvent[]> {
-  const out: RawEvent[] = [];
-  for await (const e of it) {
-    out.push(e);
-    if (out.length >= max) break;
-  }
-  return out;
-}
 
 describe('store URLs', () => {
   it('reads a local insecure URL and hands the client a kurrentdb:// connection string', () => {

@@ -7,7 +7,7 @@
  * @module
  */
 import type { ContactRecords } from '../../core/index.js';
-import { Column, decimal, numberedLines, RowError, timeMs, type FileCount, type Invalid } from './source.js';
+import { Column, decimal, numberedLines, readFile, RowError, timeMs, type FileCount, type Invalid } from './source.js';
 import type { IdTable } from './people.js';
 
 /** Contact rows read so far, people as provisional numbers of an {@link IdTable}. */
@@ -39,7 +39,7 @@ export async function readContacts(file: string, ids: IdTable, epochMs: number, 
   const count: FileCount = { file, format: 'sociopatterns', rows: 0, skipped: 0 };
   let previous = -Infinity;
   let previousLine = 0;
-  try {
+  return readFile(count, invalid, async () => {
     for await (const { line, text } of numberedLines(file)) {
       const fields = text.trim().split(/\s+/);
       const bad = (reason: string) => invalid.row(new RowError(file, line, reason), count);
@@ -73,12 +73,5 @@ export async function readContacts(file: string, ids: IdTable, epochMs: number, 
       rows.b.push(ids.intern(j));
       if (++count.rows % 10_000 === 0) onRow(count.rows);
     }
-  } catch (error) {
-    if (error instanceof RowError && error.reason.startsWith('empty file')) {
-      invalid.row(error, count);
-      return count;
-    }
-    throw error;
-  }
-  return count;
+  });
 }

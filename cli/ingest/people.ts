@@ -7,7 +7,7 @@ import { parse } from 'csv-parse';
 import { placeholderPhone } from '../../core/index.js';
 import { InputError } from '../base.js';
 import { toE164 } from '../phone.js';
-import { openInput, RowError, csvParseError } from './source.js';
+import { EmptyFileError, openInput, RowError, csvParseError } from './source.js';
 
 /** Ids met in the input, numbered in order of first appearance until {@link IdTable.finish} sorts them. */
 export class IdTable {
@@ -156,5 +156,5 @@ async function* csvPairs(file: string, header: [string, string]): AsyncGenerator
   } finally {
     input.destroy();
   }
-  if (!any) throw new RowError(file, 1, 'empty file: no rows');
+  if (!any) throw new EmptyFileError(file);
 }

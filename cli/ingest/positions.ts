@@ -15,7 +15,7 @@ import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse';
 import type { PositionRecords } from '../../core/index.js';
 import { InputError } from '../base.js';
-import { Column, decimal, numberedLines, openInput, RowError, csvParseError, timeMs, type FileCount, type Invalid } from './source.js';
+import { Column, decimal, EmptyFileError, numberedLines, openInput, readFile, RowError, csvParseError, timeMs, type FileCount, type Invalid } from './source.js';
 import type { IdTable } from './people.js';
 
 /** Input formats of `ingest positions`. */
@@ -59,7 +59,7 @@ export async function detectFormat(file: string): Promise<PositionFormat> {
     if (text.trim().split(/\s+/).length === 4) return 'cabspotting';
     throw new RowError(file, line, 'cannot tell the format: expected CSV (id,time,latitude,longitude) or cabspotting (latitude longitude occupancy time); use --format');
   }
-  throw new RowError(file, 1, 'empty file: no rows');
+  throw new EmptyFileError(file);
 }
 
 /** The person id of a cabspotting file: `new_abboip.txt` is `abboip`. */
@@ -104,17 +104,7 @@ export async function readPositions(file: string, format: PositionFormat, ids: I
     rows.push(ids.intern(id), ms, lat, lon);
     if (++count.rows % 10_000 === 0) onRow(count.rows);
   };
-  try {
-    if (format === 'cabspotting') await cabspotting(file, epochMs, count, invalid, add);
-    else await csv(file, epochMs, count, invalid, add);
-  } catch (error) {
-    if (error instanceof RowError && error.reason.startsWith('empty file')) {
-      invalid.row(error, count);
-      return count;
-    }
-    throw error;
-  }
-  return count;
+  return readFile(count, invalid, () => (format === 'cabspotting' ? cabspotting(file, epochMs, count, invalid, add) : csv(file, epochMs, count, invalid, add)));
 }
 
 type Add = (id: string, ms: number, lat: number, lon: number) => void;
@@ -202,7 +192,7 @@ async function csv(file: string, epochMs: number, count: FileCount, invalid: Inv
   } finally {
     input.destroy();
   }
-  if (!any) throw new RowError(file, 1, 'empty file: no rows');
+  if (!any) throw new EmptyFileError(file);
 }
 
 /** The columns named by a header line, or `undefined` when the first row is data (its first field is not `id`). */

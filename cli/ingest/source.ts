@@ -22,6 +22,27 @@ export class RowError extends InputError {
   }
 }
 
+/** An input file with no row, reported at line 1 (a bad row: `--skip-invalid` skips the file). */
+export class EmptyFileError extends RowError {
+  constructor(file: string) {
+    super(file, 1, 'empty file: no rows');
+  }
+}
+
+/**
+ * Run `read` on one file; an empty file goes to `invalid` like a bad row (refused, or skipped
+ * with `--skip-invalid`), and `count` is returned either way.
+ */
+export async function readFile(count: FileCount, invalid: Invalid, read: () => Promise<void>): Promise<FileCount> {
+  try {
+    await read();
+  } catch (error) {
+    if (!(error instanceof EmptyFileError)) throw error;
+    invalid.row(error, count);
+  }
+  return count;
+}
+
 /** What became of the rows of one file. */
 export interface FileCount {
   /** The file as the user named it. */
@@ -122,7 +143,7 @@ export async function* numberedLines(file: string): AsyncGenerator<{ line: numbe
     lines.close();
     input.destroy();
   }
-  if (!any) throw new RowError(file, 1, 'empty file: no rows');
+  if (!any) throw new EmptyFileError(file);
 }
 
 /**
