@@ -5,6 +5,8 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 import type { EventStore, NotificationBus } from '../core/index.js';
 import { openBus, openStore } from '../adapters/registry.js';
+import type { SqliteReadModels } from '../adapters/readmodels/sqlite.js';
+import { progressBar } from './progress.js';
 
 /** Flags every command shares. */
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -24,9 +26,15 @@ export abstract class BaseCommand extends Command {
       default: 'sqlite:./stopcovid.db',
       helpGroup: 'GLOBAL',
     }),
+    'read-models': Flags.string({
+      summary: "Read-model file, sqlite:<file>. [default: the store's own file for sqlite: stores, in memory for memory:, else sqlite:./stopcovid-read-models.db]",
+      env: 'STOPCOVID_READ_MODELS',
+      helpGroup: 'GLOBAL',
+    }),
   };
 
   private stores: EventStore[] = [];
+  private models: SqliteReadModels[] = [];
   private buses: NotificationBus[] = [];
   private interrupt?: { controller: AbortController; handler: () => void };
 
@@ -52,6 +60,32 @@ export abstract class BaseCommand extends Command {
     return store;
   }
 
+  /**
+   * Open the read models of `store` (see `--read-models`) and bring them up to date through the
+   * projection runner, with a progress bar when that means reading much of the log (a store
+   * written before read models existed, or a projection whose version changed). With `inline`,
+   * later appends to a SQLite store update them in the same transaction. `catchUp: false` opens
+   * them as they are (to report their lag).
+   */
+  protected async readModels(store: EventStore, flags: { store: string; 'read-models'?: string }, options: { inline?: boolean; signal?: AbortSignal; catchUp?: boolean } = {}): Promise<SqliteReadModels> {
+    const { catchUpReadModels, openReadModels, isSqliteStore } = await import('../adapters/readmodels/open.js');
+    const { group } = await import('../adapters/readmodels/sqlite.js');
+    const models = openReadModels(store, flags.store, flags['read-models']);
+    this.models.push(models);
+    if (options.catchUp === false) return models;
+    let bar: ReturnType<typeof progressBar> | undefined;
+    await catchUpReadModels(store, models, {
+      signal: options.signal,
+      onProgress: (p) => {
+        if (!bar && p.read > 50_000) bar = progressBar('building read models', p.total, !this.jsonEnabled());
+        bar?.update(p.position);
+      },
+    });
+    bar?.stop();
+    if (options.inline && isSqliteStore(store) && !flags['read-models']) models.attachInline(store, group('read-models', models.projections));
+    return models;
+  }
+
   /** Connect to the bus named by the bus flags, or `undefined` for none (the embedded default); closed when the command ends. */
   protected async bus(flags: { bus?: string; topic: string; partitions: number; 'connect-timeout': number }): Promise<NotificationBus | undefined> {
     const bus = await openBus(flags.bus, { topic: flags.topic, partitions: flags.partitions, connectTimeoutMs: flags['connect-timeout'] });
@@ -65,6 +99,7 @@ export abstract class BaseCommand extends Command {
       process.off('SIGTERM', this.interrupt.handler);
     }
     for (const bus of this.buses.splice(0)) await bus.close().catch(() => undefined);
+    for (const models of this.models.splice(0)) models.close();
     for (const store of this.stores.splice(0)) await store.close().catch(() => undefined);
     return super.finally(error);
   }

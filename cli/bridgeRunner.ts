@@ -3,7 +3,7 @@
  * while the bus is down (never for errors a retry cannot mend), with one line per outage.
  * @module
  */
-import { isBusError, runBridge, type BridgeResult, type EventStore, type NotificationBus } from '../core/index.js';
+import { isBusError, runBridge, type BridgeResult, type EventStore, type Notification, type NotificationBus } from '../core/index.js';
 
 /** Checkpoint name of the bridge for `topic`. */
 export function bridgeCheckpoint(topic: string): string {
@@ -19,6 +19,8 @@ export interface StartBridgeOptions {
   /** Told about outages and recoveries, one line each. */
   warn(line: string): void;
   onProgress?(published: number, position: number): void;
+  /** After the bus acknowledged `batch`. */
+  onPublished?(batch: readonly Notification[]): void;
 }
 
 /** Start the bridge; the promise settles when it stops (caught up, aborted, or a fatal error). */
@@ -29,6 +31,7 @@ export function startBridge(store: EventStore, bus: NotificationBus, options: St
     follow: options.follow,
     signal: options.signal,
     batchSize: options.batchSize,
+    onPublished: options.onPublished,
     onProgress: (published, position) => {
       if (down) options.warn('Kafka is back: publishing the alerts written meanwhile');
       down = false;

@@ -8,7 +8,8 @@
  */
 import type { EventData, StoredEvent } from '../events/index.js';
 import type { EventStore, Notification, NotificationBus } from './ports.js';
-import { committedTicks } from './replay.js';
+import { after, type Projection, type ReadModelStore } from './projections/projection.js';
+import { runProjection } from './projections/runner.js';
 
 /** Event types the bridge reads: the notifications and the commit marker. */
 export const BRIDGE_TYPES = ['NotificationIssued', 'TickCompleted'] as const;
@@ -35,6 +36,8 @@ export interface BridgeOptions {
    * false to give up (the error is then thrown). Without it, errors are thrown at once.
    */
   onPublishError?(error: unknown, attempt: number): Promise<boolean>;
+  /** After the bus acknowledged `batch` (e.g. to mark it published in the alert ledger). */
+  onPublished?(batch: readonly Notification[]): void | Promise<void>;
 }
 
 /** What a bridge run did. */
@@ -45,35 +48,64 @@ export interface BridgeResult {
 }
 
 /**
- * Run the bridge from `store` to `bus`.
+ * The alerts of committed ticks as a projection: a batch's alerts are collected into the list it
+ * is given, which the reader's store then publishes (the bridge) or prints (`consume`).
+ */
+export const alertsProjection: Projection<Notification[]> = {
+  name: 'alerts',
+  version: 1,
+  types: BRIDGE_TYPES,
+  evolve(out, events) {
+    for (const e of events) if (e.type === 'NotificationIssued') out.push(toNotification(e));
+  },
+};
+
+/**
+ * Run the bridge from `store` to `bus` through the projection runner: the bridge's "read
+ * model" is the bus, its checkpoint is saved in the store only after the bus acknowledged the
+ * batch's alerts.
  * @throws the bus's error when `onPublishError` gives up; EventDecodeError on a corrupt event.
  */
 export async function runBridge(store: EventStore, bus: NotificationBus, options: BridgeOptions): Promise<BridgeResult> {
   const batchSize = options.batchSize ?? 2000;
-  let position = (await store.checkpoints.load(options.checkpoint)) ?? 0;
   let published = 0;
-  const source = options.follow
-    ? store.subscribeAll({ after: position, types: BRIDGE_TYPES, signal: options.signal })
-    : store.readAll({ after: position, types: BRIDGE_TYPES });
-  for await (const tick of committedTicks(source)) {
-    const notifications = tick.filter((e) => e.type === 'NotificationIssued').map(toNotification);
-    for (let i = 0; i < notifications.length; i += batchSize) {
-      const batch = notifications.slice(i, i + batchSize);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await bus.publish(batch);
-          break;
-        } catch (error) {
-          if (!options.onPublishError || !(await options.onPublishError(error, attempt))) throw error;
-          if (options.signal?.aborted) return { published, position };
+  let position = (await store.checkpoints.load(options.checkpoint)) ?? 0;
+  let gaveUp = false;
+  const sink: ReadModelStore<Notification[]> = {
+    checkpoint: async () => (position > 0 ? { position, version: alertsProjection.version } : undefined),
+    async commit(projection, events, last) {
+      const notifications: Notification[] = [];
+      projection.evolve(notifications, after(events, position));
+      for (let i = 0; i < notifications.length; i += batchSize) {
+        const batch = notifications.slice(i, i + batchSize);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await bus.publish(batch);
+            break;
+          } catch (error) {
+            if (!options.onPublishError || !(await options.onPublishError(error, attempt))) throw error;
+            if (options.signal?.aborted) {
+              gaveUp = true;
+              throw new BridgeStopped();
+            }
+          }
         }
+        published += batch.length;
+        await options.onPublished?.(batch);
       }
-      published += batch.length;
-    }
-    position = tick[tick.length - 1]!.position;
-    await store.checkpoints.save(options.checkpoint, position);
-    options.onProgress?.(published, position);
-    if (options.signal?.aborted) break;
+      position = last;
+      await store.checkpoints.save(options.checkpoint, position);
+      options.onProgress?.(published, position);
+    },
+  };
+  try {
+    // a batch a tick: the checkpoint moves with every tick's alerts, as before the runner
+    await runProjection(store, alertsProjection, sink, { follow: options.follow, signal: options.signal, batchEvents: 1 });
+  } catch (error) {
+    if (!(gaveUp && error instanceof BridgeStopped)) throw error;
   }
   return { published, position };
 }
+
+/** Thrown inside a commit to stop the runner when the bridge was interrupted during retries. */
+class BridgeStopped extends Error {}

@@ -2,12 +2,15 @@
  * Folding a store's log into current state, tick by tick, honouring the commit marker.
  * @module
  */
-import { decode, type DomainEvent, type RawEvent, type StoredEvent } from '../events/index.js';
+import type { RawEvent } from '../events/index.js';
 import type { EventStore } from './ports.js';
+import { initialState, type WorldState } from './world.js';
+import { inMemory } from './projections/memory.js';
+import { runProjection } from './projections/runner.js';
+import { worldProjection } from './projections/world.js';
 
 export type { RawEvent };
-import { evolve } from './evolve.js';
-import { initialState, type WorldState } from './world.js';
+export { committedTicks } from './projections/committedTicks.js';
 
 /** Options of {@link loadWorld}. */
 export interface LoadOptions {
@@ -27,50 +30,16 @@ export interface LoadResult {
 }
 
 /**
- * Group events read in global order (from `readAll` or `subscribeAll`, which must include
- * `TickCompleted`) into committed ticks: the events of tick t are yielded together once
- * `TickCompleted(t)` is read; a tick that lacks it is left out and counted by `onIgnored`
- * (DESIGN.md: `TickCompleted` is the commit marker).
- * @throws EventDecodeError on a stored event that fails its schema.
- */
-export async function* committedTicks(events: AsyncIterable<RawEvent>, onIgnored?: (n: number) => void): AsyncGenerator<StoredEvent[]> {
-  let pending: StoredEvent[] = [];
-  let pendingTick = -1;
-  for await (const raw of events) {
-    const event = decode(raw);
-    const tick = event.metadata.tick;
-    if (tick !== pendingTick) {
-      if (pending.length > 0) onIgnored?.(pending.length);
-      pending = [];
-      pendingTick = tick;
-    }
-    pending.push(event);
-    if (event.type === 'TickCompleted') {
-      yield pending;
-      pending = [];
-      pendingTick = -1;
-    }
-  }
-  if (pending.length > 0) onIgnored?.(pending.length);
-}
-
-/**
- * Rebuild a world's current state from the store with the same `evolve` the simulation uses.
+ * Rebuild a world's current state from the store with the same `evolve` the simulation uses,
+ * through the projection runner (the `world` projection, held in memory).
  * @throws EventDecodeError on a corrupt event; EvolveError on a log that does not fold.
  */
 export async function loadWorld(store: EventStore, options: LoadOptions = {}): Promise<LoadResult> {
   const state = initialState();
-  let events = 0;
-  let ignored = 0;
-  let nextReport = 10_000;
-  for await (const tick of committedTicks(store.readAll(), (n) => (ignored += n))) {
-    for (const event of tick) evolve(state, event as DomainEvent);
-    events += tick.length;
-    if (options.onProgress && events >= nextReport) {
-      options.onProgress(tick[tick.length - 1]!.position);
-      nextReport = events + 10_000;
-    }
-    if (options.untilTick !== undefined && state.tick >= options.untilTick) break;
-  }
-  return { state, events, ignored };
+  const run = await runProjection(store, worldProjection, inMemory(state), {
+    untilTick: options.untilTick,
+    batchEvents: 10_000,
+    onProgress: (_read, position) => options.onProgress?.(position),
+  });
+  return { state, events: run.read, ignored: run.ignored };
 }

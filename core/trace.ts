@@ -3,7 +3,26 @@
  * case) and downstream (everyone this person exposed, directly or not), with a depth limit.
  * @module
  */
-import type { ContactGraph, ExposureEdge } from './projections/contactGraph.js';
+import type { ExposureEdge } from './projections/contactGraph.js';
+
+/**
+ * What a trace query reads: the contact graph indexed both ways. The in-memory
+ * {@link ContactGraph} and the persisted `exposures` + `people` read models implement it.
+ */
+export interface TraceSource {
+  /** The phone of `personId`, or `undefined` for an unknown person. */
+  phoneOf(personId: number): string | undefined;
+  /** The person's id in the input data (ingested worlds only). */
+  sourceIdOf(personId: number): string | undefined;
+  /** Exposures of `person` (edges into them), oldest first. */
+  exposuresOf(person: number): readonly ExposureEdge[];
+  /** Exposures caused by `person` (edges out of them), oldest first. */
+  exposedBy(person: number): readonly ExposureEdge[];
+  /** Current status of `person`. */
+  statusOf(person: number): number;
+  /** True when `person`'s current status >= 1 did not come from a contact. */
+  isIndexCase(person: number): boolean;
+}
 
 /** One link of a contact chain, as shown to a tracer. */
 export interface TraceLink {
@@ -19,6 +38,8 @@ export interface TraceLink {
   /** Status of the source at the start of the tick (1 or 2), and of the exposed before -> after. */
   sourceStatus: number;
   exposedStatus: { from: number; to: number };
+  /** Links from the index case to the exposed person of this link (1: exposed by an index case), where known. */
+  hops?: number;
   /** Upstream only: this person is an index case (status >= 1 not from a contact). */
   indexCase?: boolean;
   /** Downstream only: the people this one exposed in turn. */
@@ -49,16 +70,17 @@ export interface Trace {
 /** Direction of a trace query. */
 export type Direction = 'up' | 'down' | 'both';
 
-function link(graph: ContactGraph, edge: ExposureEdge, personId: number): TraceLink {
+function link(graph: TraceSource, edge: ExposureEdge, personId: number): TraceLink {
   return {
     personId,
-    phone: graph.phones[personId] ?? '?',
+    phone: graph.phoneOf(personId) ?? '?',
     ...sourceId(graph, personId),
     tick: edge.tick,
     at: edge.at,
     cell: { x: edge.x, y: edge.y },
-    sourceStatus: graph.statusAt(edge.source, edge.tick),
+    sourceStatus: edge.sourceStatus,
     exposedStatus: { from: 0, to: 1 },
+    ...(edge.hops !== undefined ? { hops: edge.hops } : {}),
   };
 }
 
@@ -67,12 +89,12 @@ function link(graph: ContactGraph, edge: ExposureEdge, personId: number): TraceL
  * Upstream follows, from the person's latest exposure, the source's latest exposure before that
  * tick, and so on, until a source that was not exposed by a contact (an index case).
  */
-export function trace(graph: ContactGraph, personId: number, direction: Direction, depth: number, nowTick = Infinity): Trace {
+export function trace(graph: TraceSource, personId: number, direction: Direction, depth: number): Trace {
   const result: Trace = {
     personId,
-    phone: graph.phones[personId] ?? '?',
+    phone: graph.phoneOf(personId) ?? '?',
     ...sourceId(graph, personId),
-    status: graph.statusAt(personId, nowTick),
+    status: graph.statusOf(personId),
     indexCase: graph.isIndexCase(personId),
   };
   if (direction !== 'down') {
@@ -126,8 +148,8 @@ export function trace(graph: ContactGraph, personId: number, direction: Directio
   return result;
 }
 
-function sourceId(graph: ContactGraph, personId: number): { sourceId?: string } {
-  const id = graph.sourceIds[personId];
+function sourceId(graph: TraceSource, personId: number): { sourceId?: string } {
+  const id = graph.sourceIdOf(personId);
   return id === undefined ? {} : { sourceId: id };
 }
 

@@ -33,6 +33,24 @@ CREATE TABLE streams (stream TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOU
 CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
 `;
 
+/**
+ * Called inside an append's transaction, after its events were inserted: `events[i]` is at
+ * `revision + i` in `stream` and at global position `position + i`. What it writes to the same
+ * database commits or rolls back with the events (inline projections). It must not throw for
+ * anything but a fault that should refuse the append.
+ */
+export type AppendHook = (stream: string, events: readonly NewEvent[], revision: number, position: number) => void;
+
+/** The SQLite store: the port plus the database handle, for read models kept in the same file. */
+export interface SqliteEventStore extends EventStore {
+  /** The open database (one connection), shared by the read models of this file. */
+  readonly db: Database.Database;
+  /** The file, as given. */
+  readonly file: string;
+  /** Run `hook` inside every later append's transaction; returns a function that removes it. */
+  onAppend(hook: AppendHook): () => void;
+}
+
 /** A row in raw mode, columns in table order: position, stream, revision, type, data, metadata. */
 type Row = [position: number, stream: string, revision: number, type: string, data: string, metadata: string];
 
@@ -41,7 +59,7 @@ type Row = [position: number, stream: string, revision: number, type: string, da
  * @throws StoreError when the file is missing (and `create` is false), unreadable, not a SQLite
  *   database, or a SQLite database that is not a stopcovid store. Nothing in the file is changed then.
  */
-export function sqliteStore(file: string, options: SqliteStoreOptions = {}): EventStore {
+export function sqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteEventStore {
   const create = options.create ?? true;
   const pollMs = options.pollMs ?? 100;
   if (!create && !existsSync(file)) throw new StoreError(`no store at ${file}: run 'stopcovid simulate' first`);
@@ -72,6 +90,7 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Eve
   const loadCheckpoint = db.prepare('SELECT position FROM checkpoints WHERE name = ?').pluck();
   const saveCheckpoint = db.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position');
   const appended = new AppendSignal();
+  const hooks = new Set<AppendHook>();
   let closed = false;
 
   const appendTx = db.transaction((stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult => {
@@ -79,6 +98,7 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Eve
     checkExpectedRevision(stream, expected, current);
     let revision = current;
     let position = 0;
+    let first = 0;
     let lastMeta: unknown;
     let lastMetaJson = '';
     for (const e of events) {
@@ -87,8 +107,12 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Eve
         lastMetaJson = JSON.stringify(e.metadata);
       }
       position = Number(insert.run(stream, ++revision, e.type, JSON.stringify(e.data), lastMetaJson).lastInsertRowid);
+      if (first === 0) first = position;
     }
-    if (events.length > 0) setRevision.run(stream, revision);
+    if (events.length > 0) {
+      setRevision.run(stream, revision);
+      for (const hook of hooks) hook(stream, events, current + 1, first);
+    }
     return { nextExpectedRevision: revision, position: position || (lastPosition.get() as number) };
   });
 
@@ -118,6 +142,12 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Eve
   };
 
   return {
+    db,
+    file,
+    onAppend(hook) {
+      hooks.add(hook);
+      return () => hooks.delete(hook);
+    },
     async append(stream, events, expected) {
       guard();
       const result = appendTx.immediate(stream, events, expected);

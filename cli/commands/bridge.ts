@@ -32,6 +32,7 @@ It follows the store live until Ctrl-C; --until-caught-up stops once everything 
     const bus = await this.bus(flags);
     if (!bus) throw new InputError('bridge needs a bus: --bus kafka://host:port (or STOPCOVID_BUS)');
     const store = await this.store(flags.store, false);
+    const models = await this.readModels(store, flags);
     const status = new StatusLine(!this.jsonEnabled());
     const started = performance.now();
     const from = (await store.checkpoints.load(bridgeCheckpoint(flags.topic))) ?? 0;
@@ -44,6 +45,7 @@ It follows the store live until Ctrl-C; --until-caught-up stops once everything 
         signal: this.interrupted(),
         batchSize: flags['batch-size'],
         warn: (line) => process.stderr.write(`${line}\n`),
+        onPublished: (batch) => models.markPublished(batch.map((n) => n.notificationId), new Date().toISOString()),
         onProgress: (published, position) => status.update(`published ${published} alerts, checkpoint ${position}, ${Math.round(published / ((performance.now() - started) / 1000))} alerts/s`),
       });
     } finally {

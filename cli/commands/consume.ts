@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
-import { committedTicks, type NotificationBus, type RawEvent } from '../../core/index.js';
-import type { EventData } from '../../events/index.js';
+import { after, alertsProjection, runProjection, type Notification, type NotificationBus, type ReadModelStore } from '../../core/index.js';
 import { BaseCommand, InputError } from '../base.js';
 import { busFlags } from '../flags.js';
 
@@ -47,22 +46,23 @@ Either way, running again shows only new alerts, and a group with no saved posit
     if (bus) return this.fromBus(bus, flags, print);
     const store = await this.store(flags.store, false);
     const checkpoint = `consumer-group:${flags.group}`;
-    const after = flags['from-beginning'] ? 0 : ((await store.checkpoints.load(checkpoint)) ?? 0);
-    const types = ['NotificationIssued', 'TickCompleted'];
+    let position = flags['from-beginning'] ? 0 : ((await store.checkpoints.load(checkpoint)) ?? 0);
     let count = 0;
-    const source: AsyncIterable<RawEvent> = flags.follow ? store.subscribeAll({ after, types, signal: this.interrupted() }) : store.readAll({ after, types });
-    for await (const tick of committedTicks(source)) {
-      let out = '';
-      for (const e of tick) {
-        if (e.type !== 'NotificationIssued') continue;
-        const data = e.data as EventData<'NotificationIssued'>;
-        const alert: Alert = { notificationId: data.notificationId, at: e.metadata.at, tick: e.metadata.tick, phone: data.phone, message: ALERT_MESSAGE };
-        out += print(alert);
-        count++;
-      }
-      if (out) process.stdout.write(out);
-      await store.checkpoints.save(checkpoint, tick[tick.length - 1]!.position);
-    }
+    // the group's position moves only after the alerts were written out: a closed stdout keeps them for the next run
+    const printer: ReadModelStore<Notification[]> = {
+      checkpoint: async () => (position > 0 ? { position, version: alertsProjection.version } : undefined),
+      async commit(projection, events, last) {
+        const alerts: Notification[] = [];
+        projection.evolve(alerts, after(events, position));
+        let out = '';
+        for (const n of alerts) out += print({ notificationId: n.notificationId, at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE });
+        if (out) await new Promise<void>((resolve, reject) => process.stdout.write(out, (error) => (error ? reject(error) : resolve())));
+        count += alerts.length;
+        position = last;
+        await store.checkpoints.save(checkpoint, position);
+      },
+    };
+    await runProjection(store, alertsProjection, printer, { follow: flags.follow, signal: this.interrupted(), batchEvents: 10_000 });
     if (!this.jsonEnabled()) process.stderr.write(`${count} alerts for group ${flags.group}\n`);
     return undefined;
   }

@@ -6,6 +6,7 @@ import {
   isConcurrencyError,
   loadWorld,
   scratch,
+  stateHash,
   stepTick,
   tickStream,
   type WorldParams,
@@ -13,6 +14,8 @@ import {
   type WorldState,
 } from '../../core/index.js';
 import { BaseCommand, InputError } from '../base.js';
+import { catchUpReadModels, isSqliteStore } from '../../adapters/readmodels/open.js';
+import { AppendSignal } from '../../adapters/store/catchUp.js';
 import { busFlags, grid } from '../flags.js';
 import { startBridge } from '../bridgeRunner.js';
 import { progressBar, StatusLine } from '../progress.js';
@@ -80,11 +83,18 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
     const bus = await this.bus(flags); // first: an unreachable bus must not leave an empty store behind
     const store = await this.store(flags.store, true);
 
-    const last = await store.lastPosition();
-    const bar = progressBar('loading world', last, verbose && last > 100_000);
-    const loaded = await loadWorld(store, { onProgress: (p) => bar.update(p) });
-    bar.stop();
-    let state: WorldState = loaded.state;
+    // the read models: inline with the SQLite store (same transaction as each tick), else caught up after each tick
+    const models = await this.readModels(store, flags, { inline: true });
+    const inline = isSqliteStore(store) && !flags['read-models'];
+    let state: WorldState = models.snapshot();
+    if (state.tick >= 0 && !state.ingest && stateHash(state) !== state.recordedHash) {
+      // the snapshot does not match the hash its own tick recorded: resume from the log instead
+      process.stderr.write(`warning: the people read model does not match the state hash recorded at tick ${state.tick}; folding the log instead (run 'stopcovid verify')\n`);
+      const last = await store.lastPosition();
+      const bar = progressBar('loading world', last, verbose && last > 100_000);
+      state = (await loadWorld(store, { onProgress: (p) => bar.update(p) })).state;
+      bar.stop();
+    }
     if (state.ingest) throw new InputError(`${flags.store} holds a world ingested from ${state.ingest.inputs.map((i) => i.file).join(', ')} (${state.ingest.source}), not a simulation: simulate cannot continue it; use another --store`);
     let created = false;
     let events = 0;
@@ -92,6 +102,7 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
       const params: WorldParams = { ...DEFAULT_PARAMS, ...requested };
       const world = genesis(params);
       await this.append(store, 0, world.events);
+      if (!inline) await catchUpReadModels(store, models);
       state = world.state;
       created = true;
       events += world.events.length;
@@ -111,16 +122,22 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
     const bridgeStop = new AbortController();
     let bridged = { published: 0, position: 0 };
     let bridgeError: unknown;
+    const progressed = new AppendSignal(); // released each time the bridge moves its checkpoint
     const bridge = bus
       ? startBridge(store, bus, {
           topic: flags.topic,
           follow: true,
           signal: bridgeStop.signal,
           warn: (line) => process.stderr.write(`\n${line}\n`),
-          onProgress: (published, position) => (bridged = { published, position }),
+          onProgress: (published, position) => {
+            bridged = { published, position };
+            progressed.notify();
+          },
+          onPublished: (batch) => models.markPublished(batch.map((n) => n.notificationId), new Date().toISOString()),
         }).catch((error: unknown) => {
           bridgeError = error;
           stop.abort();
+          progressed.notify();
           return bridged;
         })
       : undefined;
@@ -136,6 +153,7 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
       while (!stop.signal.aborted && (flags.ticks === undefined || ticksRun < flags.ticks)) {
         const { events: tickEvents, summary } = stepTick(state, buffers);
         await this.append(store, summary.tick, tickEvents);
+        if (!inline) await catchUpReadModels(store, models);
         ticksRun++;
         events += tickEvents.length;
         contacts += summary.contacts;
@@ -156,6 +174,7 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
           () => bridged.position,
           () => bridgeError !== undefined,
           flags['drain-timeout'],
+          progressed,
         );
     } finally {
       status.done();
@@ -191,12 +210,13 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
    * Wait until the bridge's checkpoint reaches the end of the log, at most `timeoutMs`.
    * @throws Error when it does not: the alerts are safe in the store, `stopcovid bridge` delivers them.
    */
-  private async drain(store: { lastPosition(): Promise<number> }, position: () => number, failed: () => boolean, timeoutMs: number): Promise<void> {
+  private async drain(store: { lastPosition(): Promise<number> }, position: () => number, failed: () => boolean, timeoutMs: number, progressed: AppendSignal): Promise<void> {
     const end = await store.lastPosition();
     const deadline = performance.now() + timeoutMs;
     while (position() < end && !failed()) {
-      if (performance.now() > deadline) throw new Error(`Kafka did not acknowledge every alert within ${timeoutMs} ms; they are safe in the store: run 'stopcovid bridge' to deliver them`);
-      await new Promise((r) => setTimeout(r, 20));
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`Kafka did not acknowledge every alert within ${timeoutMs} ms; they are safe in the store: run 'stopcovid bridge' to deliver them`);
+      await progressed.wait(left); // woken by the bridge's next checkpoint, not by polling
     }
   }
 

@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { committedTicks, ContactGraph, isPlaceholderPhone, trace, type Direction, type Trace, type TraceLink } from '../../core/index.js';
-import type { DomainEvent } from '../../events/index.js';
+import { isPlaceholderPhone, trace, type Direction, type Trace, type TraceLink } from '../../core/index.js';
 import { BaseCommand, InputError } from '../base.js';
 import { toE164 } from '../phone.js';
 
@@ -40,19 +39,16 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
     const compact = args.phone.replace(/[\s.-]/g, '');
     const phone = sourceId !== undefined ? undefined : isPlaceholderPhone(compact) ? compact : toE164(args.phone, flags.region);
     const store = await this.store(flags.store, false);
-    const graph = new ContactGraph();
-    let tick = -1;
-    let place: Place = 'cell';
-    for await (const events of committedTicks(store.readAll({ types: ['PersonRegistered', 'HealthStatusChanged', 'TickCompleted', 'WorldIngested'] }))) {
-      for (const e of events) {
-        if (e.type === 'WorldIngested') place = e.data.source === 'positions' ? 'metres' : 'none';
-        graph.evolve(e as DomainEvent);
-      }
-      tick = events[events.length - 1]!.metadata.tick;
+    const models = await this.readModels(store, flags);
+    const world = models.world();
+    if (world.tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    const place: Place = world.ingest ? (world.ingest.source === 'positions' ? 'metres' : 'none') : 'cell';
+    const personId = phone !== undefined ? models.personByPhone(phone) : models.personBySourceId(sourceId!);
+    if (personId === undefined) {
+      const some = models.people({ limit: 3 }).map((p) => (p.sourceId !== undefined && phone === undefined ? `id:${p.sourceId}` : p.phone));
+      throw new InputError(`${phone !== undefined ? `no person with phone ${phone}` : `no person with id '${sourceId}'`} in this world; try one of ${some.join(', ')} (stopcovid people lists them)`);
     }
-    if (tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
-    const personId = phone !== undefined ? graph.personByPhone(phone) : graph.personBySourceId(sourceId!);
-    if (personId === undefined) throw new InputError(phone !== undefined ? `no person with phone ${phone} in this world` : `no person with id '${sourceId}' in this world`);
+    const graph = models.traceSource();
     const result = trace(graph, personId, flags.direction as Direction, flags.depth);
     if (!this.jsonEnabled()) {
       if (flags.format === 'json') this.log(JSON.stringify(result, null, 2));

@@ -4,6 +4,7 @@
  * @module
  */
 import type { DomainEvent } from '../../events/index.js';
+import type { TraceSource } from '../trace.js';
 
 /** One exposure: `source` (status >= 1 at the start of `tick`) made `exposed` go 0 -> 1. */
 export interface ExposureEdge {
@@ -16,10 +17,14 @@ export interface ExposureEdge {
   x: number;
   y: number;
   contactId: string;
+  /** The source's status at the start of the tick (1 or 2). */
+  sourceStatus: number;
+  /** Links from the index case (1: the source is an index case), where known. */
+  hops?: number;
 }
 
 /** The contact graph of one world. Build it with {@link ContactGraph.evolve} over committed events. */
-export class ContactGraph {
+export class ContactGraph implements TraceSource {
   /** Phone (E.164) by person id. */
   readonly phones: string[] = [];
   /** Id in the input data by person id (ingested worlds only). */
@@ -44,11 +49,24 @@ export class ContactGraph {
       const d = event.data;
       push(this.history, d.personId, { tick: event.metadata.tick, to: d.to, reason: d.reason });
       if (d.reason === 'contact') {
-        const edge: ExposureEdge = { source: d.sourcePersonId!, exposed: d.personId, tick: event.metadata.tick, at: event.metadata.at, x: d.x!, y: d.y!, contactId: d.contactId! };
+        const tick = event.metadata.tick;
+        const edge: ExposureEdge = { source: d.sourcePersonId!, exposed: d.personId, tick, at: event.metadata.at, x: d.x!, y: d.y!, contactId: d.contactId!, sourceStatus: this.statusAt(d.sourcePersonId!, tick) };
         push(this.upstream, edge.exposed, edge);
         push(this.downstream, edge.source, edge);
       }
     }
+  }
+
+  phoneOf(personId: number): string | undefined {
+    return this.phones[personId];
+  }
+
+  sourceIdOf(personId: number): string | undefined {
+    return this.sourceIds[personId];
+  }
+
+  statusOf(person: number): number {
+    return this.statusAt(person, Infinity);
   }
 
   /** The person with this E.164 phone, or `undefined`. */

@@ -1,0 +1,33 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, InputError } from '../base.js';
+import type { PersonView } from '../../adapters/readmodels/sqlite.js';
+
+const STATUS = ['healthy', 'suspicious', 'infected'];
+
+/** `stopcovid people`: list people from the people read model. */
+export default class People extends BaseCommand {
+  static override summary = 'List the people of the world: phone, status, cell and last status change.';
+  static override description = 'Reads the people read model (never the log), by person id. Use it to find a phone to trace.';
+
+  static override examples = ['<%= config.bin %> people --limit 5', '<%= config.bin %> people --status 2 --json'];
+
+  static override flags = {
+    status: Flags.integer({ summary: 'Only people of this status: 0 healthy, 1 suspicious, 2 infected.', min: 0, max: 2 }),
+    limit: Flags.integer({ summary: 'Most people to list.', default: 20, min: 1 }),
+    offset: Flags.integer({ summary: 'Skip this many people first.', default: 0, min: 0 }),
+  };
+
+  async run(): Promise<PersonView[]> {
+    const { flags } = await this.parse(People);
+    const store = await this.store(flags.store, false);
+    const models = await this.readModels(store, flags);
+    if (models.world().tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    const people = models.people({ status: flags.status, limit: flags.limit, offset: flags.offset });
+    if (!this.jsonEnabled())
+      for (const p of people) {
+        const last = p.lastChange ? `  since tick ${p.lastChange.tick} (${p.lastChange.reason})` : '';
+        this.log(`${p.phone}${p.sourceId !== undefined ? ` (id ${p.sourceId})` : ''}  person ${p.personId}  ${STATUS[p.status]}  cell (${p.cell.x},${p.cell.y})${last}`);
+      }
+    return people;
+  }
+}

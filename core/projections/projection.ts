@@ -1,0 +1,79 @@
+/**
+ * The read side's shapes: a {@link Projection} folds committed events into a read model, and a
+ * {@link ReadModelStore} saves what a batch changed together with the projection's checkpoint,
+ * so that a crash can neither skip an event nor apply one twice (DESIGN.md, "Projections and
+ * queries"; Emmett's inline projections, Axon's tracking tokens, Kafka Streams' changelog).
+ * @module
+ */
+import type { EventType, StoredEvent } from '../../events/index.js';
+
+/**
+ * A projection: a named, versioned fold of events into a read model.
+ * `Tx` is what the projection writes through during one batch (a SQLite transaction's writer,
+ * an in-memory state, a list of alerts to publish).
+ */
+export interface Projection<Tx> {
+  /** Unique name, also the read model's name in `status` and `rebuild` (e.g. `people`). */
+  readonly name: string;
+  /** Bumped whenever the fold changes: a read model written by another version is rebuilt. */
+  readonly version: number;
+  /**
+   * The event types it reads, or `'all'`. The runner always adds `TickCompleted`, the commit
+   * marker, so a batch holds whole committed ticks only.
+   */
+  readonly types: readonly EventType[] | 'all';
+  /**
+   * Apply one batch of committed events (whole ticks, in global order, each after the
+   * projection's checkpoint) through `tx`. Synchronous, so that an inline projection runs inside
+   * the store's own append transaction.
+   */
+  evolve(tx: Tx, events: readonly StoredEvent[]): void;
+}
+
+/** Where a projection stands: the global position of the last event it applied, and the version that applied it. */
+export interface Checkpoint {
+  position: number;
+  version: number;
+}
+
+/**
+ * The read-model port: a projection's checkpoint, and one atomic step that applies a batch and
+ * saves the new checkpoint together.
+ */
+export interface ReadModelStore<Tx> {
+  /** The checkpoint of `projection`, or `undefined` when it has never applied anything. */
+  checkpoint(projection: Projection<Tx>): Promise<Checkpoint | undefined>;
+  /**
+   * Apply `events` (already filtered to the projection's types) and save `position` as the
+   * checkpoint, all or nothing. Events at or before the checkpoint saved at that moment are
+   * skipped here (another process may have applied them meanwhile), so feeding a batch twice
+   * changes nothing.
+   */
+  commit(projection: Projection<Tx>, events: readonly StoredEvent[], position: number): Promise<void>;
+}
+
+/** Error code of {@link ProjectionVersionError}. */
+export const PROJECTION_VERSION = 'PROJECTION_VERSION';
+
+/** A read model was written by another version of its projection: it must be rebuilt before use. */
+export class ProjectionVersionError extends Error {
+  readonly code = PROJECTION_VERSION;
+  constructor(
+    readonly projection: string,
+    readonly stored: number,
+    readonly current: number,
+  ) {
+    super(`read model ${projection} was built by version ${stored} of its projection, this is version ${current}: run 'stopcovid rebuild ${projection}'`);
+    this.name = 'ProjectionVersionError';
+  }
+}
+
+/**
+ * Skip the events at or before `checkpoint` (they were applied already). Positions increase
+ * along the batch, so this is a cut, not a filter.
+ */
+export function after(events: readonly StoredEvent[], checkpoint: number): readonly StoredEvent[] {
+  let i = 0;
+  while (i < events.length && events[i]!.position <= checkpoint) i++;
+  return i === 0 ? events : events.slice(i);
+}

@@ -1,0 +1,241 @@
+/**
+ * The world's read models, as projections: `people` (current state and each person's last
+ * status change), `exposures` (the contact graph with hop counts and provenance), `metrics`
+ * (the epidemic curve, one row per tick) and `notifications` (the alert ledger). Each writes
+ * through a small port that an adapter implements (SQLite: adapters/readmodels/sqlite.ts).
+ * @module
+ */
+import type { DomainEvent, EventData, StoredEvent } from '../../events/index.js';
+import { evolve } from '../evolve.js';
+import type { WorldState } from '../world.js';
+import type { Projection } from './projection.js';
+
+/** A person as the `people` read model keeps them. */
+export interface PersonRow {
+  personId: number;
+  /** E.164 (a `+999` placeholder for ingested people without one). */
+  phone: string;
+  /** Id in the input data (ingested worlds only). */
+  sourceId?: string;
+}
+
+/** A status change as the `people` read model keeps the last one of each person. */
+export interface StatusChangeRow {
+  personId: number;
+  tick: number;
+  /** Simulated time, ISO-8601. */
+  at: string;
+  from: number;
+  to: number;
+  reason: string;
+  /** Global position of the `HealthStatusChanged` event. */
+  position: number;
+}
+
+/** What the `people` projection writes through. */
+export interface PeopleTx {
+  /** The current state (cells, statuses, counts, last tick and recorded hash), updated in place. */
+  state(): WorldState;
+  addPeople(rows: readonly PersonRow[]): void;
+  /** Record each person's latest status change (the status itself is in {@link state}). */
+  setLastChange(changes: readonly StatusChangeRow[]): void;
+}
+
+/**
+ * `people`: the world's current state, folded by the simulation's own `evolve` (so it is a
+ * snapshot from which a world can resume), plus phones, input ids and last status changes.
+ */
+export const peopleProjection: Projection<PeopleTx> = {
+  name: 'people',
+  version: 1,
+  types: ['SimulationStarted', 'WorldIngested', 'PersonRegistered', 'PersonMoved', 'HealthStatusChanged', 'TickCompleted'],
+  evolve(tx, events) {
+    const state = tx.state();
+    const rows: PersonRow[] = [];
+    const changes: StatusChangeRow[] = [];
+    for (const e of events) {
+      evolve(state, e as DomainEvent);
+      if (e.type === 'PersonRegistered') rows.push(e.data.sourceId === undefined ? { personId: e.data.personId, phone: e.data.phone } : { personId: e.data.personId, phone: e.data.phone, sourceId: e.data.sourceId });
+      else if (e.type === 'HealthStatusChanged')
+        changes.push({ personId: e.data.personId, tick: e.metadata.tick, at: e.metadata.at, from: e.data.from, to: e.data.to, reason: e.data.reason, position: e.position });
+    }
+    if (rows.length > 0) tx.addPeople(rows);
+    if (changes.length > 0) tx.setLastChange(changes);
+  },
+};
+
+/** One exposure with its provenance, as the `exposures` read model keeps it. */
+export interface ExposureRow {
+  /** The person who went 0 -> 1, and the person of status >= 1 who exposed them. */
+  exposed: number;
+  source: number;
+  tick: number;
+  /** Simulated time, ISO-8601. */
+  at: string;
+  /** The exposed person's cell (metres for GPS worlds). */
+  x: number;
+  y: number;
+  contactId: string;
+  /** Links from the index case: 1 when the source is an index case. */
+  hops: number;
+  /** The source's status at the start of the tick (1 or 2). */
+  sourceStatus: number;
+  /** Global positions of the `ContactDetected` and `HealthStatusChanged` events (0 when the contact is not in the log). */
+  contactPosition: number;
+  statusPosition: number;
+}
+
+/** A person who is a case (status >= 1) as the `exposures` projection tracks them. */
+export interface CaseState {
+  status: number;
+  /** Hops from the index case: 0 for an index case. */
+  hops: number;
+}
+
+/** What the `exposures` projection writes through. */
+export interface ExposuresTx {
+  /** The case state of `personId` (after the batch's earlier ticks), `undefined` for status 0. */
+  caseOf(personId: number): CaseState | undefined;
+  /** Set (or, with `undefined`, clear) the case state of `personId`. */
+  setCase(personId: number, state: CaseState | undefined): void;
+  addExposures(rows: readonly ExposureRow[]): void;
+}
+
+/**
+ * `exposures`: every 0 -> 1 exposure as an edge source -> exposed, with the source's status at
+ * the start of the tick and the hop count from the index case (DESIGN.md: exposure is decided
+ * on the statuses at the start of the tick, so this projection reads them before applying the
+ * tick's changes).
+ */
+export const exposuresProjection: Projection<ExposuresTx> = {
+  name: 'exposures',
+  version: 1,
+  types: ['ContactDetected', 'HealthStatusChanged', 'TickCompleted'],
+  evolve(tx, events) {
+    let contacts = new Map<string, number>();
+    let changes: StoredEvent<'HealthStatusChanged'>[] = [];
+    for (const e of events) {
+      if (e.type === 'ContactDetected') contacts.set(e.data.contactId, e.position);
+      else if (e.type === 'HealthStatusChanged') changes.push(e as StoredEvent<'HealthStatusChanged'>);
+      else if (e.type === 'TickCompleted') {
+        settle(tx, changes, contacts);
+        contacts = new Map();
+        changes = [];
+      }
+    }
+    settle(tx, changes, contacts);
+  },
+};
+
+/** One tick's status changes: exposures read the case states as they were at the tick's start. */
+function settle(tx: ExposuresTx, changes: StoredEvent<'HealthStatusChanged'>[], contacts: Map<string, number>): void {
+  if (changes.length === 0) return;
+  const rows: ExposureRow[] = [];
+  const next: [number, CaseState | undefined][] = [];
+  for (const e of changes) {
+    const d = e.data;
+    if (d.reason === 'contact') {
+      const source = tx.caseOf(d.sourcePersonId!);
+      const hops = (source?.hops ?? 0) + 1;
+      rows.push({
+        exposed: d.personId,
+        source: d.sourcePersonId!,
+        tick: e.metadata.tick,
+        at: e.metadata.at,
+        x: d.x!,
+        y: d.y!,
+        contactId: d.contactId!,
+        hops,
+        sourceStatus: source?.status ?? 0,
+        contactPosition: contacts.get(d.contactId!) ?? 0,
+        statusPosition: e.position,
+      });
+      next.push([d.personId, d.to >= 1 ? { status: d.to, hops } : undefined]);
+    } else {
+      const current = tx.caseOf(d.personId);
+      // an index case (initial, a positive test) starts a chain; a status kept by another reason keeps its hops
+      next.push([d.personId, d.to >= 1 ? { status: d.to, hops: d.reason === 'test-negative' ? (current?.hops ?? 0) : 0 } : undefined]);
+    }
+  }
+  if (rows.length > 0) tx.addExposures(rows);
+  for (const [person, state] of next) tx.setCase(person, state);
+}
+
+/** One tick of the epidemic curve, as the `metrics` read model keeps it. */
+export interface MetricsRow {
+  tick: number;
+  /** Simulated time, ISO-8601. */
+  at: string;
+  healthy: number;
+  suspicious: number;
+  infected: number;
+  contacts: number;
+  exposures: number;
+  notifications: number;
+  /** Global position of the tick's `TickCompleted`. */
+  position: number;
+}
+
+/** What the `metrics` projection writes through. */
+export interface MetricsTx {
+  putMetrics(rows: readonly MetricsRow[]): void;
+}
+
+/** `metrics`: per tick, people per status, contacts, new exposures and alerts (from each `TickCompleted` and the tick's alerts). */
+export const metricsProjection: Projection<MetricsTx> = {
+  name: 'metrics',
+  version: 1,
+  types: ['NotificationIssued', 'TickCompleted'],
+  evolve(tx, events) {
+    const rows: MetricsRow[] = [];
+    let notifications = 0;
+    for (const e of events) {
+      if (e.type === 'NotificationIssued') notifications++;
+      else if (e.type === 'TickCompleted') {
+        const d = e.data as EventData<'TickCompleted'>;
+        rows.push({ tick: d.tick, at: e.metadata.at, healthy: d.healthy, suspicious: d.suspicious, infected: d.infected, contacts: d.contacts, exposures: d.exposures, notifications, position: e.position });
+        notifications = 0;
+      }
+    }
+    tx.putMetrics(rows);
+  },
+};
+
+/** One alert in the ledger. */
+export interface NotificationRow {
+  notificationId: string;
+  personId: number;
+  phone: string;
+  tick: number;
+  /** Simulated time, ISO-8601. */
+  at: string;
+  /** Global position of the `NotificationIssued` event. */
+  position: number;
+}
+
+/** What the `notifications` projection writes through. */
+export interface NotificationsTx {
+  addNotifications(rows: readonly NotificationRow[]): void;
+}
+
+/** `notifications`: the ledger of every alert issued; the bridge marks when each was published. */
+export const notificationsProjection: Projection<NotificationsTx> = {
+  name: 'notifications',
+  version: 1,
+  types: ['NotificationIssued', 'TickCompleted'],
+  evolve(tx, events) {
+    const rows: NotificationRow[] = [];
+    for (const e of events) {
+      if (e.type !== 'NotificationIssued') continue;
+      const d = e.data as EventData<'NotificationIssued'>;
+      rows.push({ notificationId: d.notificationId, personId: d.personId, phone: d.phone, tick: e.metadata.tick, at: e.metadata.at, position: e.position });
+    }
+    if (rows.length > 0) tx.addNotifications(rows);
+  },
+};
+
+/** Everything the world's read models write through: one transaction of a read-model store. */
+export type WorldReadModelTx = PeopleTx & ExposuresTx & MetricsTx & NotificationsTx;
+
+/** The world's read models, in the order they are applied. */
+export const worldReadModels: readonly Projection<WorldReadModelTx>[] = [peopleProjection, exposuresProjection, metricsProjection, notificationsProjection];
