@@ -1,3 +1,5 @@
+import type { EventStore } from '../../core/index.js';
+import type { SqliteReadModels } from '../../adapters/readmodels/sqlite.js';
 import { BaseCommand, InputError } from '../base.js';
 import { isSqliteStore } from '../../adapters/readmodels/open.js';
 
@@ -44,6 +46,18 @@ Lag is counted in events (events in the log after the read model's checkpoint) a
     const { flags } = await this.parse(Status);
     const store = await this.store(flags.store, false);
     const models = await this.readModels(store, flags, { catchUp: false });
+    // one read transaction on a SQLite store: the log's end and the checkpoints are read at the same instant
+    const snapshot = isSqliteStore(store) && !store.db.inTransaction;
+    if (snapshot) store.db.exec('BEGIN');
+    try {
+      return await this.report(store, models, flags.store);
+    } finally {
+      if (snapshot && store.db.inTransaction) store.db.exec('COMMIT');
+    }
+  }
+
+  private async report(store: EventStore, models: SqliteReadModels, url: string): Promise<StatusResult> {
+    const flags = { store: url };
     const lastPosition = await store.lastPosition();
     if (lastPosition === 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
     const now = Date.now();

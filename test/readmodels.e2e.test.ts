@@ -1,0 +1,199 @@
+/**
+ * The read models through the real binary: SIGKILL of `simulate` and of `rebuild` at random
+ * moments never leaves a read model that differs from the log, and resuming gives the same log
+ * and read models as an uninterrupted run; readers run beside a writing simulate; a store
+ * written before read models existed gets them on first use, its events byte for byte unchanged.
+ * `verify` and `status` run in process (oclif's Command.run); `simulate` and `rebuild` are real
+ * processes, because the process being killed is what matters.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PARAMS, genesis, scratch, stepTick, tickStream } from '../core/index.js';
+import { sqliteStore } from '../adapters/store/sqlite.js';
+import { storeReadModels } from '../adapters/readmodels/sqlite.js';
+import Verify, { type VerifyResult } from '../cli/commands/verify.js';
+import Status, { type StatusResult } from '../cli/commands/status.js';
+import { BIN, cli } from './cli.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const dir = mkdtempSync(join(tmpdir(), 'stopcovid-readmodels-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const WORLD = ['--people', '2000', '--grid', '140x140', '--radius', '1', '--seed', '5'];
+
+/** Run a command in this process, quietly; returns its result and restores the exit code. */
+async function inProcess<T>(command: { run(argv: string[], root: string): Promise<unknown> }, ...argv: string[]): Promise<T> {
+  const log = console.log; // oclif prints --json results with console.log
+  console.log = () => undefined;
+  try {
+    return (await command.run([...argv, '--json'], ROOT)) as T;
+  } finally {
+    console.log = log;
+    process.exitCode = undefined;
+  }
+}
+
+/** Start `stopcovid ...args`; resolves with the exit code or signal once it ends. */
+function start(...args: string[]): { kill(): void; done: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '' } });
+  child.stderr.resume();
+  return { kill: () => child.kill('SIGKILL'), done: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The events table, hashed row by row: what must never change. */
+function eventsDigest(file: string): string {
+  const db = new Database(file, { readonly: true });
+  const h = createHash('sha256');
+  for (const row of db.prepare('SELECT * FROM events ORDER BY position').raw().iterate()) h.update(JSON.stringify(row));
+  db.close();
+  return h.digest('hex');
+}
+
+/** Every read model's rows (without delivery times). */
+function readModels(file: string): unknown {
+  const store = sqliteStore(file, { create: false });
+  const models = storeReadModels(store);
+  const out = Object.fromEntries(models.projections.map((p) => [p.name, models.dump(p.name)]));
+  void store.close();
+  return out;
+}
+
+describe('crash safety', () => {
+  it('SIGKILL of simulate at 20 random moments: verify passes after each, and the resumed world equals an uninterrupted one', async () => {
+    const crashed = join(dir, 'crashed.db');
+    const rng = xoroshiro128plus(42);
+    const kills: number[] = [];
+    let killedMidRun = 0;
+    let verified = 0;
+    for (let k = 0; k < 20; k++) {
+      const run = start('simulate', '--store', `sqlite:${crashed}`, ...WORLD, '--ticks', '3');
+      const delay = uniformInt(rng, 300, 1500);
+      kills.push(delay);
+      await sleep(delay);
+      run.kill();
+      const { signal } = await run.done;
+      if (signal === 'SIGKILL') killedMidRun++;
+      if (!existsSync(crashed)) continue; // killed before it created the store: nothing written
+      const verify = await inProcess<VerifyResult | undefined>(Verify, '--store', `sqlite:${crashed}`);
+      if (verify === undefined && !(await cli('status', '--store', `sqlite:${crashed}`)).stderr.includes('no world')) throw new Error(`verify failed after the kill at ${delay} ms`);
+      if (verify === undefined) continue; // killed before tick 0 committed: an empty store
+      verified++;
+      expect(verify.differences, `after the kill at ${delay} ms (kill ${k + 1})`).toEqual([]);
+      expect(verify.ok).toBe(true);
+    }
+    expect(killedMidRun).toBeGreaterThan(10); // most kills landed while simulate ran
+    expect(verified).toBeGreaterThan(15);
+    const status = await inProcess<StatusResult>(Status, '--store', `sqlite:${crashed}`);
+    const tick = status.tick;
+    expect(tick).toBeGreaterThan(0);
+    // resume to a fixed tick, and make the same world in one uninterrupted run
+    const last = 40;
+    expect(tick).toBeLessThan(last);
+    expect((await cli('simulate', '--store', `sqlite:${crashed}`, '--ticks', String(last - tick))).code).toBe(0);
+    const straight = join(dir, 'straight.db');
+    expect((await cli('simulate', '--store', `sqlite:${straight}`, ...WORLD, '--ticks', String(last))).code).toBe(0);
+    expect(eventsDigest(crashed)).toBe(eventsDigest(straight));
+    expect(readModels(crashed)).toEqual(readModels(straight));
+    console.info(`simulate crash test: ${killedMidRun} of 20 SIGKILLs mid-run (delays ${kills.join(', ')} ms), ${verified} verified, world at tick ${tick} afterwards, verify passed each time`);
+  }, 240_000);
+
+  it('SIGKILL of rebuild at random moments leaves the live read models intact; running it again finishes', async () => {
+    const file = join(dir, 'rebuild.db');
+    expect((await cli('simulate', '--store', `sqlite:${file}`, '--people', '12000', '--grid', '350x350', '--ticks', '6')).code).toBe(0);
+    const before = readModels(file);
+    const digest = eventsDigest(file);
+    const rng = xoroshiro128plus(7);
+    let leftPartial = 0;
+    for (let k = 0; k < 4; k++) {
+      const run = start('rebuild', '--store', `sqlite:${file}`);
+      await sleep(uniformInt(rng, 400, 1500));
+      run.kill();
+      await run.done;
+      const db = new Database(file, { readonly: true });
+      if (db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'rmn_%'").pluck().get()) leftPartial++;
+      db.close();
+      expect(readModels(file)).toEqual(before);
+      expect((await inProcess<VerifyResult>(Verify, '--store', `sqlite:${file}`)).ok).toBe(true);
+    }
+    expect(leftPartial).toBeGreaterThan(0); // at least one kill landed inside a rebuild
+    const done = await cli('rebuild', '--store', `sqlite:${file}`, '--json');
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ aborted: false, names: ['people', 'exposures', 'metrics', 'notifications'] });
+    expect(readModels(file)).toEqual(before);
+    expect(eventsDigest(file)).toBe(digest);
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'rmn_%'").pluck().get()).toBe(0);
+    db.close();
+  }, 240_000);
+});
+
+describe('readers beside a writer', () => {
+  it('status and people while simulate writes: consistent answers, and simulate is never refused', async () => {
+    const file = join(dir, 'live.db');
+    expect((await cli('simulate', '--store', `sqlite:${file}`, ...WORLD, '--ticks', '2')).code).toBe(0);
+    const run = start('simulate', '--store', `sqlite:${file}`, '--ticks', '60', '--tick-ms', '20');
+    let reads = 0;
+    let running = true;
+    const seenTicks = new Set<number>();
+    const exited = run.done.then((r) => ((running = false), r));
+    while (running) {
+      const status = await inProcess<StatusResult>(Status, '--store', `sqlite:${file}`);
+      // one read transaction: every read model at the same checkpoint, the log's last position, no lag
+      const checkpoints = new Set(status.readModels.map((r) => r.checkpoint));
+      expect(checkpoints.size).toBe(1);
+      expect([...checkpoints][0]).toBe(status.lastPosition);
+      expect(status.readModels.every((r) => r.lagEvents === 0)).toBe(true);
+      seenTicks.add(status.tick);
+      const traced = await cli('people', '--store', `sqlite:${file}`, '--status', '1', '--limit', '1', '--json');
+      expect(traced.code).toBe(0);
+      reads++;
+      await sleep(30);
+    }
+    const { code } = await exited;
+    expect(code).toBe(0);
+    expect(seenTicks.size).toBeGreaterThan(3); // the readers saw the world move
+    expect((await inProcess<VerifyResult>(Verify, '--store', `sqlite:${file}`)).ok).toBe(true);
+  }, 120_000);
+});
+
+describe('a store written before read models existed', () => {
+  it('gets its read models on first use, its events byte for byte unchanged', async () => {
+    const file = join(dir, 'old.db');
+    // the previous release's layout: events, streams and checkpoints only, written without read models
+    const store = sqliteStore(file);
+    const world = genesis({ ...DEFAULT_PARAMS, people: 1500, width: 90, height: 90, seed: 9 });
+    await store.append(tickStream(0), world.events, 'no_stream');
+    const buffers = scratch();
+    for (let t = 1; t <= 15; t++) await store.append(tickStream(t), stepTick(world.state, buffers).events, 'no_stream');
+    await store.close();
+    const raw = new Database(file);
+    const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    raw.close();
+    expect(tables).toEqual(['checkpoints', 'events', 'streams']);
+    const digest = eventsDigest(file);
+
+    const phone = world.state.phones[world.state.status.findIndex((s) => s === 1)]!;
+    const traced = await cli('trace', phone, '--store', `sqlite:${file}`, '--format', 'json');
+    expect(traced.code).toBe(0);
+    expect(JSON.parse(traced.stdout)).toMatchObject({ phone, status: 1 });
+    expect(eventsDigest(file)).toBe(digest);
+    const status = await inProcess<StatusResult>(Status, '--store', `sqlite:${file}`);
+    expect(status.readModels.map((r) => [r.name, r.lagEvents])).toEqual([
+      ['people', 0],
+      ['exposures', 0],
+      ['metrics', 0],
+      ['notifications', 0],
+    ]);
+    expect(status.tick).toBe(15);
+    expect((await inProcess<VerifyResult>(Verify, '--store', `sqlite:${file}`)).ok).toBe(true);
+  });
+});
