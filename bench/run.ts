@@ -18,9 +18,10 @@ import { benchStore } from './store.js';
 import { benchKafka } from './kafka.js';
 import { benchTrace } from './trace.js';
 import { benchMemory } from './memory.js';
+import { benchReadModels } from './readModels.js';
 import { fmt, type Row } from './stats.js';
 
-const SECTIONS = ['detection', 'kernel', 'simulate', 'kafka', 'trace', 'memory'] as const;
+const SECTIONS = ['detection', 'kernel', 'simulate', 'readmodels', 'kafka', 'trace', 'memory'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     'kernel-people': { type: 'string', default: '1e5' },
     'sim-people': { type: 'string', default: '1e5' },
     'sim-ticks': { type: 'string', default: '5' },
+    'rm-ticks': { type: 'string', default: '10' },
     'trace-events': { type: 'string', default: '1e7' },
     'trace-people': { type: 'string', default: '1e6' },
     'memory-people': { type: 'string', default: '1e6' },
@@ -77,6 +79,7 @@ const skipped: string[] = [];
 if (only.has('detection')) rows.push(...(await benchDetection(sizes.map(Math.round), reps, log)));
 if (only.has('kernel')) rows.push(...(await benchKernel(num('kernel-people'), 5, reps, log)));
 if (only.has('simulate')) rows.push(...(await benchStore(num('sim-people'), num('sim-ticks'), reps, log)));
+if (only.has('readmodels')) rows.push(...(await benchReadModels(num('sim-people'), num('rm-ticks'), Math.min(reps, 3), log)));
 if (only.has('kafka')) {
   if (await reachable(String(values.kafka))) rows.push(...(await benchKafka(String(values.kafka), num('alerts'), num('batch-size'), reps, log)));
   else skipped.push(`kafka: no broker at ${values.kafka} (npm run kafka:start)`);

@@ -215,7 +215,12 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
       const last = events[events.length - 1]!;
       if (last.type !== 'TickCompleted') return;
       for (const m of this.projections) if ((this.row(m.name)?.position ?? 0) !== position - 1) return;
-      const stored = events.map((e, i) => ({ ...(e as DomainEvent), stream, revision: revision + i, position: position + i }) as StoredEvent);
+      const stored = new Array<StoredEvent>(events.length);
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        // one object shape for every event: spreading 100,000 events a tick costs more than the inserts
+        stored[i] = { type: e.type, data: e.data, metadata: e.metadata, stream, revision: revision + i, position: position + i } as StoredEvent;
+      }
       this.commitSync(group, stored, position + events.length - 1, LIVE);
     });
   }
@@ -560,9 +565,14 @@ function membersOf(projection: Projection<WorldReadModelTx>): readonly Projectio
 /** The events of `events` that `projection` reads (its types and the commit marker). */
 function only(events: readonly StoredEvent[], projection: Projection<unknown>): readonly StoredEvent[] {
   if (projection.types === 'all') return events;
-  const types = projection.types as readonly string[];
-  return events.filter((e) => e.type === 'TickCompleted' || types.includes(e.type));
+  let types = typeSets.get(projection);
+  if (!types) typeSets.set(projection, (types = new Set<string>([...projection.types, 'TickCompleted'])));
+  const out: StoredEvent[] = [];
+  for (const e of events) if (types.has(e.type)) out.push(e);
+  return out;
 }
+
+const typeSets = new WeakMap<Projection<unknown>, Set<string>>();
 
 type PersonRowDb = { person_id: number; phone: string; source_id: string | null; status: number; last_tick: number | null; last_at: string | null; last_from: number | null; last_to: number | null; last_reason: string | null; last_position: number | null };
 type ExposureRowDb = { status_position: number; exposed: number; source: number; tick: number; at: string; x: number; y: number; contact_id: string; hops: number; source_status: number; contact_position: number };
