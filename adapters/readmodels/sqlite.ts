@@ -11,7 +11,7 @@
  * @module
  */
 import Database from 'better-sqlite3';
-import type { DomainEvent, StoredEvent } from '../../events/index.js';
+import { schemas, type StoredEvent } from '../../events/index.js';
 import {
   after,
   ProjectionVersionError,
@@ -547,10 +547,12 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
 export function group(name: string, members: readonly Projection<WorldReadModelTx>[]): Projection<WorldReadModelTx> & { members: readonly Projection<WorldReadModelTx>[] } {
   const types = new Set<string>();
   for (const m of members) for (const t of m.types === 'all' ? [] : m.types) types.add(t);
+  // every type read: read the log unfiltered, in position order, rather than merging one index run per type
+  const everything = members.some((m) => m.types === 'all') || Object.keys(schemas).every((t) => types.has(t));
   return {
     name,
     version: 1,
-    types: members.some((m) => m.types === 'all') ? 'all' : ([...types] as Projection<WorldReadModelTx>['types']),
+    types: everything ? 'all' : ([...types] as Projection<WorldReadModelTx>['types']),
     members,
     evolve(tx, events) {
       for (const m of members) m.evolve(tx, only(events, m));
