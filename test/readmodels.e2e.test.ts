@@ -195,5 +195,16 @@ describe('a store written before read models existed', () => {
     ]);
     expect(status.tick).toBe(15);
     expect((await inProcess<VerifyResult>(Verify, '--store', `sqlite:${file}`)).ok).toBe(true);
+
+    // a read model written by another version of its projection is rebuilt (blue/green) on first use
+    const rows = status.readModels.find((r) => r.name === 'exposures')!.rows.exposures!;
+    expect(rows).toBeGreaterThan(0);
+    const db = new Database(file);
+    db.exec("UPDATE read_models SET version = 0 WHERE name = 'exposures'; DELETE FROM rm_exposures");
+    db.close();
+    expect((await cli('trace', phone, '--store', `sqlite:${file}`)).code).toBe(0);
+    const after = await inProcess<StatusResult>(Status, '--store', `sqlite:${file}`);
+    expect(after.readModels.find((r) => r.name === 'exposures')).toMatchObject({ version: 1, lagEvents: 0, rows: { exposures: rows } });
+    expect(eventsDigest(file)).toBe(digest);
   });
 });
