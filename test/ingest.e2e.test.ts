@@ -91,7 +91,7 @@ describe('ingest contacts: the A, B, C, D contact list (contacts-abcd.tsv)', () 
     expect(tree.stdout).toContain('-> +999000000002 (id C) exposed at tick 8');
     expect(tree.stdout).not.toContain('cell (');
     const unknown = await cli('trace', 'id:Z', '--store', store);
-    expect(unknown.stderr).toMatch(/^Error: no person with id 'Z' in this world; try one of id:A, id:B, id:C \(stopcovid people lists them\)$/); 
+    expect(unknown.stderr).toMatch(/^Error: no person with id 'Z' in this world; try one of id:A, id:B, id:C \(stopcovid people lists them\)\n?$/); 
   });
 
   it('consume prints one alert per exposure, to the exposed placeholder phones', async () => {
