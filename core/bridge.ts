@@ -2,8 +2,10 @@
  * The notification bridge: from the store (the source of truth) to a notification bus.
  * It reads committed ticks after its checkpoint, publishes each tick's `NotificationIssued`
  * events, and saves its checkpoint only after the bus acknowledged them (DESIGN.md,
- * "Notifications through Kafka"). Delivery is at least once: after a crash the last tick's
- * alerts may be published again, with the same notification ids.
+ * "Notifications through Kafka"). On a bus with transactions (Kafka) each batch of alerts and
+ * the bridge's checkpoint commit in one transaction: a killed bridge leaves no alert twice for
+ * consumers that read committed messages. On other buses delivery is at least once: after a
+ * crash the last batch may be published again, with the same notification ids.
  * @module
  */
 import type { EventData, StoredEvent } from '../events/index.js';
@@ -38,6 +40,8 @@ export interface BridgeOptions {
   onPublishError?(error: unknown, attempt: number): Promise<boolean>;
   /** After the bus acknowledged `batch` (e.g. to mark it published in the alert ledger). */
   onPublished?(batch: readonly Notification[]): void | Promise<void>;
+  /** The world's identity: alert ids and keys on the bus carry it, so worlds never collide. */
+  worldId?: string;
 }
 
 /** What a bridge run did. */
@@ -68,41 +72,60 @@ export const alertsProjection: Projection<Notification[]> = {
  */
 export async function runBridge(store: EventStore, bus: NotificationBus, options: BridgeOptions): Promise<BridgeResult> {
   const batchSize = options.batchSize ?? 2000;
+  const tx = bus.transactional ? await bus.transactional(options.worldId ? `${options.worldId}.${options.checkpoint}` : options.checkpoint) : undefined;
   let published = 0;
-  let position = (await store.checkpoints.load(options.checkpoint)) ?? 0;
+  // the bus's transactional checkpoint is the truth; the store's one is a copy (and a start for a bridge of an older release)
+  let position = (await tx?.checkpoint()) ?? (await store.checkpoints.load(options.checkpoint)) ?? 0;
   let gaveUp = false;
+  const retry = async (work: () => Promise<void>) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!options.onPublishError || !(await options.onPublishError(error, attempt))) throw error;
+        if (options.signal?.aborted) {
+          gaveUp = true;
+          throw new BridgeStopped();
+        }
+      }
+    }
+  };
   const sink: ReadModelStore<Notification[]> = {
     checkpoint: async () => (position > 0 ? { position, version: alertsProjection.version } : undefined),
     async commit(projection, events, last) {
       const notifications: Notification[] = [];
       projection.evolve(notifications, after(events, position));
-      for (let i = 0; i < notifications.length; i += batchSize) {
-        const batch = notifications.slice(i, i + batchSize);
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await bus.publish(batch);
-            break;
-          } catch (error) {
-            if (!options.onPublishError || !(await options.onPublishError(error, attempt))) throw error;
-            if (options.signal?.aborted) {
-              gaveUp = true;
-              throw new BridgeStopped();
-            }
-          }
+      if (options.worldId) for (const n of notifications) Object.assign(n, { worldId: options.worldId, notificationId: `${options.worldId}:${n.notificationId}` });
+      if (tx) {
+        // one transaction: every alert of the batch and the new checkpoint
+        let again = false;
+        await retry(async () => {
+          // after a failure the outcome may be unknown (a commit whose answer was lost): look before publishing again
+          if (again && ((await tx.checkpoint()) ?? 0) >= last) return;
+          again = true;
+          await tx.publishAt(notifications, last);
+        });
+        published += notifications.length;
+        if (notifications.length > 0) await options.onPublished?.(notifications);
+      } else
+        for (let i = 0; i < notifications.length; i += batchSize) {
+          const batch = notifications.slice(i, i + batchSize);
+          await retry(() => bus.publish(batch));
+          published += batch.length;
+          await options.onPublished?.(batch);
         }
-        published += batch.length;
-        await options.onPublished?.(batch);
-      }
       position = last;
       await store.checkpoints.save(options.checkpoint, position);
       options.onProgress?.(published, position);
     },
   };
   try {
-    // a batch a tick: the checkpoint moves with every tick's alerts, as before the runner
-    await runProjection(store, alertsProjection, sink, { follow: options.follow, signal: options.signal, batchEvents: 1 });
+    // catching up, a batch holds about `batchSize` alerts; live, a tick
+    await runProjection(store, alertsProjection, sink, { follow: options.follow, signal: options.signal, batchEvents: batchSize });
   } catch (error) {
     if (!(gaveUp && error instanceof BridgeStopped)) throw error;
+  } finally {
+    await tx?.close();
   }
   return { published, position };
 }

@@ -133,7 +133,13 @@ export function isStoreError(error: unknown): error is StoreError {
  * so consumers can drop duplicates of an at-least-once delivery.
  */
 export interface Notification {
+  /**
+   * Unique across worlds on a bus: `<worldId>:n-<tick>-<personId>` when the world's identity is
+   * known (the bridge), `n-<tick>-<personId>` within one world.
+   */
   notificationId: string;
+  /** The world the alert belongs to, when known. */
+  worldId?: string;
   personId: number;
   phone: string;
   tick: number;
@@ -156,8 +162,27 @@ export interface ConsumeOptions {
   onNotification(notification: Notification): void | Promise<void>;
 }
 
+/**
+ * Publishing with the publisher's checkpoint in the same bus transaction: a batch of alerts and
+ * the position it brings the publisher to are committed together or not at all, and a second
+ * publisher of the same name fences the first (Kafka transactions; exactly once for consumers
+ * that read committed messages only).
+ */
+export interface TransactionalPublisher {
+  /** The position saved by the last committed transaction, or `undefined` when none was. */
+  checkpoint(): Promise<number | undefined>;
+  /**
+   * Publish `notifications` and save `position`, atomically.
+   * @throws BusError; `retriable` false when another publisher of the same name took over (fenced).
+   */
+  publishAt(notifications: readonly Notification[], position: number): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** The notification bus port: publish alerts, consume them as a consumer group. */
 export interface NotificationBus {
+  /** A transactional publisher named `name` (one per world and topic), where the bus has transactions. */
+  transactional?(name: string): Promise<TransactionalPublisher>;
   /** Publish `notifications` in order; resolves once the bus acknowledged all of them. @throws BusError */
   publish(notifications: readonly Notification[]): Promise<void>;
   /** Read alerts as a member of `options.group`. @throws BusError */

@@ -74,6 +74,22 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BusError(message, true)), ms)))]).finally(() => clearTimeout(timer));
 }
 
+/** The Kafka message of an alert: keyed by world and person, so one person's alerts stay in order. */
+function message(n: Notification): { key: string; value: string; headers: Record<string, string> } {
+  return {
+    key: n.worldId ? `${n.worldId}:${n.personId}` : String(n.personId),
+    value: JSON.stringify(n),
+    headers: { notificationId: n.notificationId, type: 'ExposureNotification', ...(n.worldId ? { worldId: n.worldId } : {}) },
+  };
+}
+
+/** True for Kafka's "producer fenced" answers: a newer producer with the same transactional id exists. */
+function fenced(error: unknown): boolean {
+  type E = { type?: string; name?: string; cause?: E; originalError?: E };
+  const e = error as E | undefined;
+  return !!e && (e.type === 'PRODUCER_FENCED' || e.type === 'INVALID_PRODUCER_EPOCH' || e.name === 'KafkaJSProducerFencedError' || fenced(e.cause) || fenced(e.originalError));
+}
+
 /**
  * Connect to Kafka at `url`: create the topic if needed and connect an idempotent producer.
  * @throws BusError when the broker does not answer within `connectTimeoutMs` ("cannot reach Kafka ...").
@@ -118,22 +134,64 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
     throw e.message.startsWith('cannot reach') ? e : new BusError(`cannot reach Kafka at ${where}: ${e.message}`, e.retriable, { cause: error });
   }
 
+  const checkpointTopic = `${topic}.bridge-checkpoints`;
   return {
     async publish(notifications: readonly Notification[]) {
       if (notifications.length === 0) return;
       try {
-        await producer.send({
-          topic,
-          acks: -1,
-          messages: notifications.map((n) => ({
-            key: String(n.personId),
-            value: JSON.stringify(n),
-            headers: { notificationId: n.notificationId, type: 'ExposureNotification' },
-          })),
-        });
+        await producer.send({ topic, acks: -1, messages: notifications.map(message) });
       } catch (error) {
         throw translate(error, `publishing to Kafka at ${where}`);
       }
+    },
+
+    /**
+     * A transactional producer (`transactional.id` `stopcovid-bridge.<name>`) whose checkpoint is
+     * the committed offset of consumer group `stopcovid-bridge.<name>` on partition 0 of the topic
+     * `<topic>.bridge-checkpoints`, written with `sendOffsets` inside each transaction (Kafka's
+     * exactly-once: the alerts and the position become visible together, or neither does).
+     */
+    async transactional(name: string) {
+      const group = `stopcovid-bridge.${name}`;
+      const tx = kafka.producer({ transactionalId: group, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, transactionTimeout: 60_000 });
+      try {
+        await withTimeout(
+          (async () => {
+            if (!(await admin.listTopics()).includes(checkpointTopic)) await admin.createTopics({ topics: [{ topic: checkpointTopic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+            await tx.connect(); // InitProducerId: fences an older producer of the same name and aborts its open transaction
+          })(),
+          timeout,
+          `cannot reach Kafka at ${where} within ${timeout} ms`,
+        );
+      } catch (error) {
+        await tx.disconnect().catch(() => undefined);
+        throw translate(error, `starting a transactional producer on Kafka at ${where}`);
+      }
+      return {
+        async checkpoint() {
+          const offsets = await retrying(() => admin.fetchOffsets({ groupId: group, topics: [checkpointTopic] }), timeout).catch((error) => {
+            throw translate(error, `reading the bridge checkpoint from Kafka at ${where}`);
+          });
+          const offset = Number(offsets[0]?.partitions.find((p) => p.partition === 0)?.offset ?? -1);
+          return offset >= 0 ? offset : undefined;
+        },
+        async publishAt(notifications: readonly Notification[], position: number) {
+          let transaction: Awaited<ReturnType<Producer['transaction']>> | undefined;
+          try {
+            transaction = await tx.transaction();
+            for (let i = 0; i < notifications.length; i += 2000) await transaction.send({ topic, acks: -1, messages: notifications.slice(i, i + 2000).map(message) });
+            await transaction.sendOffsets({ consumerGroupId: group, topics: [{ topic: checkpointTopic, partitions: [{ partition: 0, offset: String(position) }] }] });
+            await transaction.commit();
+          } catch (error) {
+            await transaction?.abort().catch(() => undefined);
+            if (fenced(error)) throw new BusError(`another bridge took over publishing these alerts (Kafka fenced transactional id ${group}); this one stops`, false, { cause: error });
+            throw translate(error, `publishing to Kafka at ${where}`);
+          }
+        },
+        async close() {
+          await tx.disconnect().catch(() => undefined);
+        },
+      };
     },
 
     async consume(o: ConsumeOptions) {
@@ -165,13 +223,30 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
         });
         o.signal?.addEventListener('abort', () => finish(), { once: true });
         const seen = new Set<string>();
+        // a fetch of transaction markers only (a transactional producer writes one after each commit)
+        // never reaches eachBatch: move the group past it, or a non-following read never catches up
+        const delivered = new Map<number, string | null>();
+        consumer.on(consumer.events.END_BATCH_PROCESS, async (e) => {
+          const { partition, firstOffset, lastOffset } = e.payload as { partition: number; firstOffset: string | null; lastOffset: string };
+          if (firstOffset !== null && delivered.get(partition) === firstOffset) return; // a batch eachBatch handled
+          const next = BigInt(lastOffset) + 1n;
+          if (firstOffset === null || BigInt(firstOffset) !== (committed.get(partition) ?? 0n) || next <= (committed.get(partition) ?? 0n)) return;
+          await consumer.commitOffsets([{ topic, partition, offset: next.toString() }]).catch(() => undefined);
+          committed.set(partition, next);
+          if (!o.follow && caughtUp()) finish();
+        });
         await consumer.run({
           autoCommit: false,
           eachBatchAutoResolve: false,
           eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
             let last: string | undefined;
+            let whole = true;
+            delivered.set(batch.partition, batch.firstOffset());
             for (const message of batch.messages) {
-              if (!isRunning() || isStale()) break;
+              if (!isRunning() || isStale()) {
+                whole = false;
+                break;
+              }
               const notification = JSON.parse(message.value?.toString() ?? 'null') as Notification | null;
               if (notification && !seen.has(notification.notificationId)) {
                 seen.add(notification.notificationId);
@@ -180,6 +255,8 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
               resolveOffset(message.offset);
               last = message.offset;
             }
+            // a whole batch also moves past the transaction markers it ended with
+            if (whole && batch.messages.length > 0) last = batch.lastOffset();
             if (last !== undefined) {
               const next = BigInt(last) + 1n;
               await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, InputError } from '../base.js';
 import { busFlags } from '../flags.js';
-import { bridgeCheckpoint, startBridge } from '../bridgeRunner.js';
+import { bridgeCheckpoint, startBridge, takeLease } from '../bridgeRunner.js';
+import { worldIdentity } from '../identity.js';
 import { StatusLine } from '../progress.js';
 
 /** What `bridge --json` returns. */
@@ -15,7 +16,7 @@ export interface BridgeCommandResult {
 /** `stopcovid bridge`: publish the store's alerts to Kafka, from the bridge's checkpoint. */
 export default class Bridge extends BaseCommand {
   static override summary = "Publish the store's exposure alerts to Kafka (the notification bridge).";
-  static override description = `Reads the store from the bridge's checkpoint, publishes each 0 -> 1 exposure's alert to the Kafka topic (key: the person, so one person's alerts stay in order), and saves the checkpoint only after Kafka acknowledged. Delivery is at least once; every alert has a deterministic id, so consumers drop duplicates.
+  static override description = `Reads the store from the bridge's checkpoint and publishes each 0 -> 1 exposure's alert to the Kafka topic (key: the world and the person, so one person's alerts stay in order). Each batch of alerts and the bridge's checkpoint commit in one Kafka transaction: a bridge killed at any moment and restarted leaves every alert exactly once on the topic for consumers that read committed messages (consume does). Alert ids carry the world's identity, so worlds sharing a topic never collide. One bridge at a time publishes a world's alerts: a second one (or simulate --bus beside a bridge) is refused while the first holds its lease (renewed every few seconds; a killed bridge's lease ends within 15 s).
 
 It follows the store live until Ctrl-C; --until-caught-up stops once everything written so far is published. While Kafka is down it retries with backoff; the alerts stay in the store meanwhile. 'simulate --bus' runs the same bridge inside the simulation.`;
 
@@ -37,12 +38,15 @@ It follows the store live until Ctrl-C; --until-caught-up stops once everything 
     const started = performance.now();
     const from = (await store.checkpoints.load(bridgeCheckpoint(flags.topic))) ?? 0;
     if (!this.jsonEnabled()) this.log(`bridge from ${flags.store} (checkpoint ${from}) to ${flags.bus} topic ${flags.topic}`);
+    const worldId = await worldIdentity(store);
+    const lease = await takeLease(store, flags.topic);
     let result;
     try {
       result = await startBridge(store, bus, {
         topic: flags.topic,
         follow: !flags['until-caught-up'],
-        signal: this.interrupted(),
+        signal: AbortSignal.any([this.interrupted(), lease.lost]),
+        worldId,
         batchSize: flags['batch-size'],
         warn: (line) => process.stderr.write(`${line}\n`),
         onPublished: (batch) => models.markPublished(batch.map((n) => n.notificationId), new Date().toISOString()),
@@ -50,7 +54,9 @@ It follows the store live until Ctrl-C; --until-caught-up stops once everything 
       });
     } finally {
       status.done();
+      await lease.release();
     }
+    if (lease.lost.aborted) throw new Error(`this bridge lost its lease on ${flags.topic} to another one and stopped`);
     const seconds = (performance.now() - started) / 1000;
     const out: BridgeCommandResult = { ...result, notificationsPerSecond: seconds > 0 ? Math.round(result.published / seconds) : 0 };
     if (!this.jsonEnabled()) this.log(`published ${out.published} alerts (${out.notificationsPerSecond}/s); checkpoint ${out.position}`);

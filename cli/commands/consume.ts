@@ -1,6 +1,8 @@
 import { Flags } from '@oclif/core';
 import { after, alertsProjection, runProjection, type Notification, type NotificationBus, type ReadModelStore } from '../../core/index.js';
 import { BaseCommand, InputError } from '../base.js';
+import { openStore } from '../../adapters/registry.js';
+import { worldIdentity } from '../identity.js';
 import { busFlags } from '../flags.js';
 
 /** The text of every alert. It never names the source person. */
@@ -9,6 +11,8 @@ export const ALERT_MESSAGE = 'You have been in contact with a person at risk of 
 /** One alert as `consume --json` prints it (one JSON object per line). */
 export interface Alert {
   notificationId: string;
+  /** The world of the alert (alerts read from Kafka). */
+  worldId?: string;
   at: string;
   tick: number;
   phone: string;
@@ -43,7 +47,7 @@ Either way, running again shows only new alerts, and a group with no saved posit
     if (!flags.group.trim()) throw new InputError('--group needs a name');
     const print = (alert: Alert) => (this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${alert.at}  ${alert.phone}  ${alert.message}\n`);
     const bus = await this.bus(flags);
-    if (bus) return this.fromBus(bus, flags, print);
+    if (bus) return this.fromBus(bus, flags, print, await this.worldOf(flags.store));
     const store = await this.store(flags.store, false);
     const checkpoint = `consumer-group:${flags.group}`;
     let position = flags['from-beginning'] ? 0 : ((await store.checkpoints.load(checkpoint)) ?? 0);
@@ -67,8 +71,21 @@ Either way, running again shows only new alerts, and a group with no saved posit
     return undefined;
   }
 
-  private async fromBus(bus: NotificationBus, flags: { group: string; 'from-beginning': boolean; follow: boolean; topic: string }, print: (alert: Alert) => string): Promise<undefined> {
+  /**
+   * The identity of the world in `url`, to read only its alerts from a topic that several worlds
+   * may share; `undefined` (with a line on stderr) when there is no world there.
+   */
+  private async worldOf(url: string): Promise<string | undefined> {
+    const store = await openStore(url, { create: false }).catch(() => undefined);
+    const id = store && (await store.lastPosition()) > 0 ? await worldIdentity(store) : undefined;
+    await store?.close();
+    if (id === undefined) process.stderr.write(`no world in ${url}: reading the alerts of every world on the topic\n`);
+    return id;
+  }
+
+  private async fromBus(bus: NotificationBus, flags: { group: string; 'from-beginning': boolean; follow: boolean; topic: string }, print: (alert: Alert) => string, worldId: string | undefined): Promise<undefined> {
     let count = 0;
+    let others = 0;
     await bus.consume({
       group: flags.group,
       fromBeginning: flags['from-beginning'],
@@ -76,11 +93,15 @@ Either way, running again shows only new alerts, and a group with no saved posit
       signal: this.interrupted(),
       onAssigned: (partitions) => process.stderr.write(`joined group ${flags.group} on topic ${flags.topic}: partitions ${partitions.join(', ') || 'none'}\n`),
       onNotification: (n) => {
+        if (worldId !== undefined && n.worldId !== worldId) {
+          others++; // another world's alert on a shared topic: not this group's to print
+          return;
+        }
         count++;
-        process.stdout.write(print({ notificationId: n.notificationId, at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE }));
+        process.stdout.write(print({ notificationId: n.notificationId, ...(n.worldId ? { worldId: n.worldId } : {}), at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE }));
       },
     });
-    if (!this.jsonEnabled()) process.stderr.write(`${count} alerts for group ${flags.group} from Kafka topic ${flags.topic}\n`);
+    if (!this.jsonEnabled()) process.stderr.write(`${count} alerts for group ${flags.group} from Kafka topic ${flags.topic}${worldId ? ` (world ${worldId}; ${others} alerts of other worlds skipped)` : ''}\n`);
     return undefined;
   }
 }

@@ -17,7 +17,8 @@ import { BaseCommand, InputError } from '../base.js';
 import { catchUpReadModels, isSqliteStore } from '../../adapters/readmodels/open.js';
 import { AppendSignal } from '../../adapters/store/catchUp.js';
 import { busFlags, grid } from '../flags.js';
-import { startBridge } from '../bridgeRunner.js';
+import { startBridge, takeLease } from '../bridgeRunner.js';
+import { worldIdentity } from '../identity.js';
 import { progressBar, StatusLine } from '../progress.js';
 
 /** What `simulate --json` returns. */
@@ -123,11 +124,20 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
     let bridged = { published: 0, position: 0 };
     let bridgeError: unknown;
     const progressed = new AppendSignal(); // released each time the bridge moves its checkpoint
-    const bridge = bus
+    // one bridge at a time publishes a world's alerts: when another holds the lease, it delivers them
+    const worldId = await worldIdentity(store);
+    const lease = bus
+      ? await takeLease(store, flags.topic).catch((error: Error) => {
+          process.stderr.write(`${error.message.replace(/: stop it first.*$/, '')}; it delivers this world's alerts, this simulate publishes none\n`);
+          return undefined;
+        })
+      : undefined;
+    const bridge = bus && lease
       ? startBridge(store, bus, {
+          worldId,
           topic: flags.topic,
           follow: true,
-          signal: bridgeStop.signal,
+          signal: AbortSignal.any([bridgeStop.signal, lease.lost]),
           warn: (line) => process.stderr.write(`\n${line}\n`),
           onProgress: (published, position) => {
             bridged = { published, position };
@@ -168,7 +178,7 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
         if (tickMs > 0) await sleep(tickMs, stop.signal);
         else await new Promise((resolve) => setImmediate(resolve));
       }
-      if (bridge && !bridgeError)
+      if (bridge && !bridgeError && !lease?.lost.aborted)
         await this.drain(
           store,
           () => bridged.position,
@@ -180,6 +190,7 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
       status.done();
       bridgeStop.abort();
       await bridge;
+      await lease?.release();
     }
     if (bridgeError) throw bridgeError;
     const seconds = (performance.now() - started) / 1000;
@@ -201,7 +212,7 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
     if (verbose) {
       this.log(`stopped at tick ${state.tick} (${result.stoppedBy === 'signal' ? 'interrupted' : `${ticksRun} ticks`}): healthy ${healthy}, suspicious ${suspicious}, infected ${infected}`);
       this.log(`${events} events written, ${contacts} contacts, ${exposures} new exposures, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
-      if (bus) this.log(`${bridged.published} alerts published to Kafka topic ${flags.topic}`);
+      if (bridge) this.log(`${bridged.published} alerts published to Kafka topic ${flags.topic}`);
     }
     return result;
   }

@@ -3,6 +3,7 @@
  * tick per stream, progress on stderr, and the result.
  * @module
  */
+import { worldIdentity } from '../identity.js';
 import { basename } from 'node:path';
 import { Flags } from '@oclif/core';
 import ms from 'ms';
@@ -153,6 +154,7 @@ export abstract class IngestCommand extends BaseCommand {
         }
         if (stop.signal.aborted && tick < last) throw new Error(`interrupted after tick ${tick} of ${last}: ${storeUrl} holds a partial world (replay works on it); remove it and ingest again for the whole`);
       }
+      await worldIdentity(store); // the new world's identity, carried by its alerts on a shared Kafka topic
     } finally {
       progress.done();
       process.off('SIGINT', onSignal);

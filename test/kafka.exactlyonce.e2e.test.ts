@@ -1,0 +1,192 @@
+/**
+ * Exactly once from the store to Kafka, against a real broker: the bridge SIGKILLed 10 times
+ * mid-publish leaves every alert exactly once on the topic for a read-committed consumer; two
+ * worlds made with the same seed share a topic and each consumer gets exactly its own world's
+ * alerts; a bridge started beside `simulate --bus` is refused, so each alert is on the topic once.
+ * Counts are of raw messages read with isolation READ_COMMITTED, without any de-duplication.
+ * Skipped with a notice without a broker, unless STOPCOVID_REQUIRE_KAFKA=1 (CI).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN } from './cli.js';
+
+const URL = process.env.STOPCOVID_KAFKA_URL ?? 'kafka://127.0.0.1:9092';
+const BROKER = URL.replace(/^kafka:\/\//, '').split(',')[0]!;
+const REQUIRED = process.env.STOPCOVID_REQUIRE_KAFKA === '1';
+const run = `${process.pid}-${Math.floor(performance.now())}`;
+const topicName = (name: string) => `test-eo-${run}-${name}`;
+
+const available = await new Promise<boolean>((resolve) => {
+  const i = BROKER.lastIndexOf(':');
+  const socket = connect({ host: BROKER.slice(0, i), port: Number(BROKER.slice(i + 1)), timeout: 1500 }, () => (socket.destroy(), resolve(true)));
+  socket.on('error', () => resolve(false));
+  socket.on('timeout', () => (socket.destroy(), resolve(false)));
+});
+if (!available) {
+  if (REQUIRED) throw new Error(`STOPCOVID_REQUIRE_KAFKA=1 but no Kafka broker answers at ${BROKER}`);
+  console.warn(`Kafka exactly-once tests SKIPPED: no broker at ${BROKER} (npm run kafka:start, or STOPCOVID_KAFKA_URL).`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'stopcovid-eo-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const env = { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '', KAFKAJS_NO_PARTITIONER_WARNING: '1' };
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 1 << 28, env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** The alert ids a world's store holds (the `notifications` read model, through `consume` from the store). */
+async function storedIds(store: string): Promise<string[]> {
+  const out = await cli('consume', '--store', store, '--group', `ids-${Math.random()}`, '--json');
+  expect(out.code, out.stderr).toBe(0);
+  return out.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { notificationId: string }).notificationId);
+}
+
+/**
+ * Every message of `topic` that a READ_COMMITTED consumer receives, raw (no de-duplication):
+ * `worldId:notificationId` strings. Reads until each partition's position reaches its end.
+ */
+async function readCommitted(topic: string): Promise<string[]> {
+  const kafka = new Kafka({ brokers: [BROKER], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+  await admin.disconnect();
+  const consumer = kafka.consumer({ groupId: `raw-${topic}-${Math.random()}`, readUncommitted: false, maxWaitTimeInMs: 100 });
+  const ids: string[] = [];
+  const reached = new Map<number, bigint>();
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const check = () => [...ends].every(([p, end]) => (reached.get(p) ?? 0n) >= end) && done();
+  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+    const { partition, lastOffset } = e.payload as { partition: number; lastOffset: string };
+    reached.set(partition, BigInt(lastOffset) + 1n);
+    check();
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) ids.push((m.headers?.notificationId ?? '').toString());
+    },
+  });
+  check();
+  const timeout = setTimeout(done, 60_000);
+  await finished;
+  clearTimeout(timeout);
+  await consumer.disconnect();
+  return ids;
+}
+
+/** Offsets in a topic (sum of high watermarks: messages, transaction markers, aborted messages). */
+async function topicSize(topic: string): Promise<number> {
+  const admin = new Kafka({ brokers: [BROKER], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  } catch {
+    return 0;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function exited(child: ReturnType<typeof spawn>): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+}
+
+describe.runIf(available)('exactly once from the store to Kafka', () => {
+  it('10 SIGKILLs of the bridge mid-publish: every alert exactly once for a read-committed consumer', async () => {
+    const topic = topicName('kills');
+    const store = `sqlite:${join(dir, 'kills.db')}`;
+    expect((await cli('simulate', '--store', store, '--people', '20000', '--grid', '110x110', '--ticks', '4')).code).toBe(0);
+    const expected = await storedIds(store);
+    expect(expected.length).toBeGreaterThan(5000);
+    const rng = xoroshiro128plus(12);
+    const delays: number[] = [];
+    let midPublish = 0;
+    let offsets = 0;
+    for (let k = 0; k < 10; k++) {
+      const child = spawn(process.execPath, [BIN, 'bridge', '--store', store, '--bus', URL, '--topic', topic, '--until-caught-up', '--batch-size', '100'], { env, stdio: 'ignore' });
+      // wait until this bridge writes to the topic, then kill it a random moment later
+      const start = offsets;
+      const deadline = performance.now() + 30_000;
+      while ((offsets = await topicSize(topic)) === start && performance.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      const delay = uniformInt(rng, 0, 300);
+      delays.push(delay);
+      await new Promise((r) => setTimeout(r, delay));
+      const killedRunning = child.exitCode === null;
+      child.kill('SIGKILL');
+      await exited(child);
+      if (killedRunning && offsets > start) midPublish++;
+    }
+    expect(midPublish).toBeGreaterThanOrEqual(8); // the kills landed while the bridge was publishing
+    const last = await cli('bridge', '--store', store, '--bus', URL, '--topic', topic, '--until-caught-up', '--json');
+    expect(last.code, last.stderr).toBe(0);
+    const raw = await readCommitted(topic);
+    const worldId = raw[0]!.split(':')[0]!;
+    const counts = new Map<string, number>();
+    for (const id of raw) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const lost = expected.filter((id) => !counts.has(`${worldId}:${id}`));
+    const repeated = [...counts.values()].filter((n) => n > 1).length;
+    console.info(`bridge kill test: ${expected.length} alerts, 10 SIGKILLs (${midPublish} mid-publish) ${delays.join(', ')} ms after each bridge's first write; read committed: ${raw.length} messages, ${lost.length} lost, ${repeated} repeated; the last bridge published ${JSON.parse(last.stdout).published}`);
+    expect(lost).toEqual([]);
+    expect(repeated).toBe(0);
+    expect(raw.length).toBe(expected.length);
+  }, 300_000);
+
+  it('two worlds with the same seed on one topic: each consumer gets all of its own world, none of the other', async () => {
+    const topic = topicName('worlds');
+    const stores = ['a', 'b'].map((w) => `sqlite:${join(dir, `world-${w}.db`)}`);
+    const expected: string[][] = [];
+    for (const store of stores) {
+      expect((await cli('simulate', '--store', store, '--people', '3000', '--grid', '90x90', '--ticks', '8')).code).toBe(0);
+      expected.push(await storedIds(store));
+      const bridged = await cli('bridge', '--store', store, '--bus', URL, '--topic', topic, '--until-caught-up');
+      expect(bridged.code, bridged.stderr).toBe(0);
+    }
+    // the same seed and parameters: the same alert ids inside each world
+    expect(expected[0]).toEqual(expected[1]);
+    const got: string[][] = [];
+    for (const store of stores) {
+      const out = await cli('consume', '--bus', URL, '--topic', topic, '--store', store, '--group', `g-${topic}-${got.length}`, '--json');
+      expect(out.code, out.stderr).toBe(0);
+      got.push(out.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { notificationId: string }).notificationId));
+    }
+    const worlds = got.map((ids) => new Set(ids.map((id) => id.split(':')[0])));
+    expect(worlds.map((w) => w.size)).toEqual([1, 1]);
+    expect([...worlds[0]!][0]).not.toBe([...worlds[1]!][0]);
+    for (const w of [0, 1]) expect(got[w]!.map((id) => id.split(':')[1]).sort()).toEqual([...expected[w]!].sort());
+    console.info(`two worlds on one topic: world A ${expected[0]!.length} alerts stored, ${got[0]!.length} consumed; world B ${expected[1]!.length} stored, ${got[1]!.length} consumed`);
+  }, 180_000);
+
+  it('a bridge beside simulate --bus is refused with one line; each alert is on the topic once', async () => {
+    const topic = topicName('beside');
+    const store = `sqlite:${join(dir, 'beside.db')}`;
+    const sim = spawn(process.execPath, [BIN, 'simulate', '--store', store, '--people', '2000', '--grid', '80x80', '--ticks', '40', '--tick-ms', '100', '--bus', URL, '--topic', topic], { env, stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 3000));
+    const second = await cli('bridge', '--store', store, '--bus', URL, '--topic', topic, '--until-caught-up');
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/^Error: another bridge \(process \d+\) publishes this world's alerts to [^\n]+\n$/);
+    expect(await exited(sim)).toBe(0);
+    const raw = await readCommitted(topic);
+    const expected = await storedIds(store);
+    expect(new Set(raw).size).toBe(raw.length);
+    expect(raw.length).toBe(expected.length);
+  }, 180_000);
+});
