@@ -4,69 +4,26 @@
  * or STOPCOVID_KAFKA_URL. Without one these tests are skipped with a notice, unless
  * STOPCOVID_REQUIRE_KAFKA=1 (as in CI), where a missing broker fails.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PARAMS, genesis, runBridge, stepTick, tickStream, type Notification } from '../core/index.js';
 import { memoryStore } from '../adapters/store/memory.js';
 import { kafkaBus } from '../adapters/bus/kafka.js';
+import { BROKER, brokerAvailable, cli, env, REQUIRED, topicSize, URL } from './kafka.js';
 
-const URL = process.env.STOPCOVID_KAFKA_URL ?? 'kafka://127.0.0.1:9092';
-const BROKER = URL.replace(/^kafka:\/\//, '').split(',')[0]!;
-const REQUIRED = process.env.STOPCOVID_REQUIRE_KAFKA === '1';
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'run.js');
 const SCRIPT = join(ROOT, 'scripts', 'kafka-local.sh');
 const run = `${process.pid}-${Math.floor(performance.now())}`;
 const topicName = (name: string) => `test-${run}-${name}`;
 
-function reachable(address: string): Promise<boolean> {
-  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 1500 }, () => (socket.destroy(), resolve(true)));
-    socket.on('error', () => resolve(false));
-    socket.on('timeout', () => (socket.destroy(), resolve(false)));
-  });
-}
-
-const available = await reachable(BROKER);
-if (!available) {
-  if (REQUIRED) throw new Error(`STOPCOVID_REQUIRE_KAFKA=1 but no Kafka broker answers at ${BROKER}`);
-  console.warn(`Kafka tests SKIPPED: no broker at ${BROKER}. Run them with: npm run kafka:start && npm test (needs Java 17), or set STOPCOVID_KAFKA_URL.`);
-}
+const available = await brokerAvailable('Kafka tests');
 
 const dir = mkdtempSync(join(tmpdir(), 'stopcovid-kafka-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const env = { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '', KAFKAJS_NO_PARTITIONER_WARNING: '1' };
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 1 << 28, env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-/** Messages in a topic (sum of high watermarks), read with a plain kafkajs admin client. */
-async function topicSize(topic: string): Promise<number> {
-  const admin = new Kafka({ brokers: [BROKER], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
-  } catch {
-    return 0;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /** Exposures (NotificationIssued) in a SQLite store, read back through `export`. */
 async function storedAlerts(store: string): Promise<{ notificationId: string; phone: string; at: string }[]> {
   const out = await cli('export', '--store', store);

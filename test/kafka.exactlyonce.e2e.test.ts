@@ -6,49 +6,24 @@
  * Counts are of raw messages read with isolation READ_COMMITTED, without any de-duplication.
  * Skipped with a notice without a broker, unless STOPCOVID_REQUIRE_KAFKA=1 (CI).
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN } from './cli.js';
+import { BROKER, brokerAvailable, cli, env, topicSize, URL } from './kafka.js';
 
-const URL = process.env.STOPCOVID_KAFKA_URL ?? 'kafka://127.0.0.1:9092';
-const BROKER = URL.replace(/^kafka:\/\//, '').split(',')[0]!;
-const REQUIRED = process.env.STOPCOVID_REQUIRE_KAFKA === '1';
 const run = `${process.pid}-${Math.floor(performance.now())}`;
 const topicName = (name: string) => `test-eo-${run}-${name}`;
 
-const available = await new Promise<boolean>((resolve) => {
-  const i = BROKER.lastIndexOf(':');
-  const socket = connect({ host: BROKER.slice(0, i), port: Number(BROKER.slice(i + 1)), timeout: 1500 }, () => (socket.destroy(), resolve(true)));
-  socket.on('error', () => resolve(false));
-  socket.on('timeout', () => (socket.destroy(), resolve(false)));
-});
-if (!available) {
-  if (REQUIRED) throw new Error(`STOPCOVID_REQUIRE_KAFKA=1 but no Kafka broker answers at ${BROKER}`);
-  console.warn(`Kafka exactly-once tests SKIPPED: no broker at ${BROKER} (npm run kafka:start, or STOPCOVID_KAFKA_URL).`);
-}
+const available = await brokerAvailable('Kafka exactly-once tests');
 
 const dir = mkdtempSync(join(tmpdir(), 'stopcovid-eo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const env = { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '', KAFKAJS_NO_PARTITIONER_WARNING: '1' };
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 1 << 28, env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
 /** The alert ids a world's store holds (the `notifications` read model, through `consume` from the store). */
 async function storedIds(store: string): Promise<string[]> {
   const out = await cli('consume', '--store', store, '--group', `ids-${Math.random()}`, '--json');
@@ -90,19 +65,6 @@ async function readCommitted(topic: string): Promise<string[]> {
   clearTimeout(timeout);
   await consumer.disconnect();
   return ids;
-}
-
-/** Offsets in a topic (sum of high watermarks: messages, transaction markers, aborted messages). */
-async function topicSize(topic: string): Promise<number> {
-  const admin = new Kafka({ brokers: [BROKER], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
-  } catch {
-    return 0;
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 function exited(child: ReturnType<typeof spawn>): Promise<number | null> {

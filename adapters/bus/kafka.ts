@@ -167,6 +167,19 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
         await tx.disconnect().catch(() => undefined);
         throw translate(error, `starting a transactional producer on Kafka at ${where}`);
       }
+      /**
+       * Kafka writes a transaction's commit markers after the commit returns: wait (10 s at most)
+       * until read-committed consumers can see the offsets just written, so that "published"
+       * means visible and a consumer started right after sees them.
+       */
+      const visible = async (written: Map<number, bigint>) => {
+        const deadline = performance.now() + 10_000;
+        while (written.size > 0 && performance.now() < deadline) {
+          const stable = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.offset)]));
+          if ([...written].every(([partition, last]) => (stable.get(partition) ?? 0n) > last)) return;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      };
       return {
         async checkpoint() {
           const offsets = await retrying(() => admin.fetchOffsets({ groupId: group, topics: [checkpointTopic] }), timeout).catch((error) => {
@@ -179,9 +192,16 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
           let transaction: Awaited<ReturnType<Producer['transaction']>> | undefined;
           try {
             transaction = await tx.transaction();
-            for (let i = 0; i < notifications.length; i += 2000) await transaction.send({ topic, acks: -1, messages: notifications.slice(i, i + 2000).map(message) });
+            // partition -> an offset this transaction wrote: once the stable offset passes it, the transaction is visible there
+            const written = new Map<number, bigint>();
+            for (let i = 0; i < notifications.length; i += 2000)
+              for (const r of await transaction.send({ topic, acks: -1, messages: notifications.slice(i, i + 2000).map(message) })) {
+                const offset = BigInt(r.baseOffset ?? '-1');
+                if (offset > (written.get(r.partition) ?? -1n)) written.set(r.partition, offset);
+              }
             await transaction.sendOffsets({ consumerGroupId: group, topics: [{ topic: checkpointTopic, partitions: [{ partition: 0, offset: String(position) }] }] });
             await transaction.commit();
+            await visible(written);
           } catch (error) {
             await transaction?.abort().catch(() => undefined);
             if (fenced(error)) throw new BusError(`another bridge took over publishing these alerts (Kafka fenced transactional id ${group}); this one stops`, false, { cause: error });

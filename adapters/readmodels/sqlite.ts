@@ -16,6 +16,7 @@ import {
   after,
   ProjectionVersionError,
   StoreError,
+  initialState,
   worldReadModels,
   type CaseState,
   type Checkpoint,
@@ -293,17 +294,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
   /** The `people` snapshot as a {@link WorldState}; with `phones`, phones are filled from the rows. */
   private loadState(prefix: string, phones: boolean): WorldState {
     const row = this.stmt(`SELECT * FROM ${prefix}people_state WHERE id = 1`).get() as StateRow | undefined;
-    const state: WorldState = {
-      params: null,
-      tick: -1,
-      xs: new Int32Array(0),
-      ys: new Int32Array(0),
-      status: new Uint8Array(0),
-      phones: [],
-      counts: [0, 0, 0],
-      registered: 0,
-      recordedHash: null,
-    };
+    const state = initialState();
     if (row) {
       state.params = row.params ? JSON.parse(row.params) : null;
       if (row.ingest) state.ingest = JSON.parse(row.ingest);

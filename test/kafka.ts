@@ -1,0 +1,55 @@
+/**
+ * What the Kafka tests share: the broker from STOPCOVID_KAFKA_URL (default 127.0.0.1:9092),
+ * whether it answers (a missing broker fails when STOPCOVID_REQUIRE_KAFKA=1, as in CI, and skips
+ * with a notice elsewhere), the CLI run with a clean environment, and a topic's size.
+ */
+import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { BIN } from './cli.js';
+
+export const URL = process.env.STOPCOVID_KAFKA_URL ?? 'kafka://127.0.0.1:9092';
+export const BROKER = URL.replace(/^kafka:\/\//, '').split(',')[0]!;
+export const REQUIRED = process.env.STOPCOVID_REQUIRE_KAFKA === '1';
+/** The environment of the CLI processes: no store or bus from the caller's. */
+export const env = { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '', KAFKAJS_NO_PARTITIONER_WARNING: '1' };
+
+/** True when the broker answers; throws when it does not and STOPCOVID_REQUIRE_KAFKA=1. */
+export async function brokerAvailable(what: string): Promise<boolean> {
+  const i = BROKER.lastIndexOf(':');
+  const ok = await new Promise<boolean>((resolve) => {
+    const socket = connect({ host: BROKER.slice(0, i), port: Number(BROKER.slice(i + 1)), timeout: 1500 }, () => (socket.destroy(), resolve(true)));
+    socket.on('error', () => resolve(false));
+    socket.on('timeout', () => (socket.destroy(), resolve(false)));
+  });
+  if (!ok) {
+    if (REQUIRED) throw new Error(`STOPCOVID_REQUIRE_KAFKA=1 but no Kafka broker answers at ${BROKER}`);
+    console.warn(`${what} SKIPPED: no broker at ${BROKER}. Run them with: npm run kafka:start && npm test (needs Java 17), or set STOPCOVID_KAFKA_URL.`);
+  }
+  return ok;
+}
+
+/** Run `stopcovid ...args` to completion with {@link env}. */
+export async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 1 << 28, env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** Offsets in a topic (sum of high watermarks: messages, transaction markers, aborted messages); 0 for no topic. */
+export async function topicSize(topic: string): Promise<number> {
+  const admin = new Kafka({ brokers: [BROKER], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  } catch {
+    return 0;
+  } finally {
+    await admin.disconnect();
+  }
+}
