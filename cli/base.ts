@@ -82,8 +82,11 @@ export abstract class BaseCommand extends Command {
   }
 }
 
-/** oclif's parse errors span lines ("Parsing --x", the reason, "See more help"): keep one line. */
-function oneLine(message: string): string {
+/**
+ * One line from an error message: oclif's parse errors span lines ("Parsing --x", the reason,
+ * "See more help"), and a leading `Error: ` is dropped (the caller prints its own).
+ */
+export function oneLine(message: string): string {
   const lines = message
     .split('\n')
     .map((l) => l.trim())

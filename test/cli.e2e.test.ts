@@ -150,9 +150,9 @@ describe('bad input: one line on stderr, non-zero exit, nothing stored changes',
   });
 
   const cases: [string, string[], RegExp][] = [
-    ['zero people', ['simulate', '--people', '0'], /--people: Expected an integer greater than or equal to 1/],
+    ['zero people', ['simulate', '--people', '0'], /--people: expected a number from 1 to 50000000; got 0/],
     ['negative people', ['simulate', '--people', '-3'], /--people/],
-    ['non-numeric people', ['simulate', '--people', 'many'], /--people: Expected an integer/],
+    ['non-numeric people', ['simulate', '--people', 'many'], /--people: expected a whole number such as 1000000, 1_000_000 or 1e6; got 'many'/],
     ['zero ticks', ['simulate', '--ticks', '0'], /--ticks/],
     ['negative step', ['simulate', '--step', '-1'], /--step/],
     ['malformed grid', ['simulate', '--grid', '101'], /--grid: expected WIDTHxHEIGHT/],

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { loadWorld, stateHash } from '../../core/index.js';
+import { count } from '../flags.js';
 import { BaseCommand, InputError } from '../base.js';
 import { progressBar } from '../progress.js';
 
@@ -24,7 +25,7 @@ export default class Replay extends BaseCommand {
   static override examples = ['<%= config.bin %> replay', '<%= config.bin %> replay --until-tick 10 --json'];
 
   static override flags = {
-    'until-tick': Flags.integer({ summary: 'Stop after this tick. [default: the last completed tick]', min: 0 }),
+    'until-tick': count({ summary: 'Stop after this tick. [default: the last completed tick]', min: 0 }),
   };
 
   async run(): Promise<ReplayResult> {

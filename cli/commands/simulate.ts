@@ -13,7 +13,7 @@ import {
   type WorldState,
 } from '../../core/index.js';
 import { BaseCommand, InputError } from '../base.js';
-import { busFlags, grid } from '../flags.js';
+import { busFlags, count, grid } from '../flags.js';
 import { startBridge } from '../bridgeRunner.js';
 import { progressBar, StatusLine } from '../progress.js';
 
@@ -53,15 +53,15 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
   ];
 
   static override flags = {
-    people: Flags.integer({ summary: 'Number of people. [default: 100]', min: 1, max: 50_000_000 }),
+    people: count({ summary: 'Number of people. [default: 100]', min: 1, max: 50_000_000 }),
     grid: grid(),
-    step: Flags.integer({ summary: 'Largest move per tick on each axis, in cells. [default: 5]', min: 0 }),
-    radius: Flags.integer({ summary: 'Contact distance in cells (Euclidean); 0 means the same cell. [default: 0]', min: 0 }),
-    seed: Flags.integer({ summary: 'Seed of the random generator. [default: 1]', min: 0, max: 2 ** 32 - 1 }),
-    ticks: Flags.integer({ summary: 'Ticks to run, then stop. [default: run until interrupted]', min: 1 }),
-    'tick-ms': Flags.integer({ summary: 'Pause between ticks, milliseconds. [default: 0 with --ticks, else 200]', min: 0 }),
+    step: count({ summary: 'Largest move per tick on each axis, in cells. [default: 5]', min: 0 }),
+    radius: count({ summary: 'Contact distance in cells (Euclidean); 0 means the same cell. [default: 0]', min: 0 }),
+    seed: count({ summary: 'Seed of the random generator. [default: 1]', min: 0, max: 2 ** 32 - 1 }),
+    ticks: count({ summary: 'Ticks to run, then stop. [default: run until interrupted]', min: 1 }),
+    'tick-ms': count({ summary: 'Pause between ticks, milliseconds. [default: 0 with --ticks, else 200]', min: 0 }),
     ...busFlags,
-    'drain-timeout': Flags.integer({ summary: 'With --bus: at the end, wait this long for the bridge to publish every alert, milliseconds.', default: 60_000, min: 0, helpGroup: 'BUS' }),
+    'drain-timeout': count({ summary: 'With --bus: at the end, wait this long for the bridge to publish every alert, milliseconds.', default: 60_000, min: 0, helpGroup: 'BUS' }),
   };
 
   async run(): Promise<SimulateResult> {

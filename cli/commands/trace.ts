@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { committedTicks, ContactGraph, isPlaceholderPhone, trace, type Direction, type Trace, type TraceLink } from '../../core/index.js';
 import type { DomainEvent } from '../../events/index.js';
+import { count } from '../flags.js';
 import { BaseCommand, InputError } from '../base.js';
 import { toE164 } from '../phone.js';
 
@@ -29,7 +30,7 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
 
   static override flags = {
     direction: Flags.string({ summary: 'Which way to follow exposures.', options: ['up', 'down', 'both'], default: 'both' }),
-    depth: Flags.integer({ summary: 'Most links to follow each way.', min: 1, default: 10 }),
+    depth: count({ summary: 'Most links to follow each way.', min: 1, default: 10 }),
     format: Flags.string({ summary: 'Output format.', options: ['tree', 'json'], default: 'tree' }),
     region: Flags.string({ summary: 'Country for national phone forms (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
   };

@@ -1,0 +1,31 @@
+/**
+ * The entry of the `stopcovid` binary: oclif's `run` with the project's one error style. Errors
+ * that no command catches (an unknown command, a plugin's own errors, `help` for a topic that does
+ * not exist) are printed as one line `Error: <message>` on stderr, like the commands' own errors
+ * (see `BaseCommand.catch`), instead of oclif's ` ›   Error:` block.
+ * @module
+ */
+import { flush, run } from '@oclif/core';
+import { oneLine } from './base.js';
+
+/**
+ * Run the command line `argv` (without node and the script) with the package at `root` (a file
+ * URL or path inside it), and return the exit code to use: the command's own
+ * (`process.exitCode`), or the one of an error that escaped it (2 for an oclif usage error,
+ * 1 otherwise). Never throws.
+ */
+export async function main(argv: string[], root: string): Promise<number> {
+  try {
+    await run(argv, root);
+    await flush();
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    const e = error as Error & { code?: string; oclif?: { exit?: number }; skipOclifErrorHandling?: boolean };
+    // `this.exit(n)` in a command or a hook: not an error to print
+    if (e.code === 'EEXIT') return e.oclif?.exit ?? 0;
+    if (e.code === 'EPIPE') return Number(process.exitCode ?? 0);
+    const exit = e.oclif?.exit ?? 1;
+    if (!e.skipOclifErrorHandling) process.stderr.write(`Error: ${oneLine(e.message || String(error))}\n`);
+    return exit;
+  }
+}
