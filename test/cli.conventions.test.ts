@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../cli/main.js';
+import { run } from './inProcess.js';
 import Simulate from '../cli/commands/simulate.js';
 
 const root = join(import.meta.dirname, '..');
@@ -17,24 +17,6 @@ const cache = mkdtempSync(join(tmpdir(), 'stopcovid-conventions-'));
 process.env.STOPCOVID_CACHE_DIR = cache;
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
-/** Run `stopcovid ...argv` in this process; what it wrote and its exit code. */
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (stdout += `${a.join(' ')}\n`));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void (stderr += `${a.join(' ')}\n`));
-  const saved = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    const code = await main(argv, root);
-    return { code, stdout, stderr };
-  } finally {
-    process.exitCode = saved;
-    vi.restoreAllMocks();
-  }
-}
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -12,7 +12,7 @@ export default class TraceCommand extends BaseCommand {
   static override summary = "Show a phone number's contact chain: who exposed them, and whom they exposed.";
   static override description = `Upstream follows the person's exposure to its source, that source's own exposure, and so on back to an index case (a person whose status did not come from a contact). Downstream lists everyone the person exposed, directly or through others. Each link shows phone, tick, simulated time, the exposed person's cell and statuses.
 
-The phone may be written in any common form: +33612345678, 0612345678, +33 6 12 34 56 78, 33612345678; national forms are read in --region.
+The phone may be written in any common form: +33612345678, 0612345678, +33 6 12 34 56 78, 33612345678; national forms are read in --region. A number without '+' that would land in another country than --region (004-92-58-76-11 in FR: 00 is France's international call prefix, making it German) is refused with the reason; write it with '+'.
 
 In a world made by 'stopcovid ingest', people without a phone have a placeholder +999 followed by 9 digits (country code 999 is reserved); it is accepted as written. A person may also be named by their id in the input data as id:<id> (e.g. id:1558 for a SocioPatterns id, id:abboip for a cab).`;
 
