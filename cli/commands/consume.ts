@@ -3,6 +3,7 @@ import { committedTicks, type NotificationBus, type RawEvent } from '../../core/
 import type { EventData } from '../../events/index.js';
 import { BaseCommand, InputError } from '../base.js';
 import { busFlags } from '../flags.js';
+import { inZone, tz } from '../time.js';
 
 /** The text of every alert. It never names the source person. */
 export const ALERT_MESSAGE = 'You have been in contact with a person at risk of COVID-19. Please get tested and stay home until you have the result.';
@@ -36,13 +37,14 @@ Either way, running again shows only new alerts, and a group with no saved posit
     group: Flags.string({ summary: 'Consumer group name; each group keeps its own position.', default: 'stopcovid-cli' }),
     'from-beginning': Flags.boolean({ summary: "Ignore the group's saved position and read every alert again." }),
     follow: Flags.boolean({ char: 'f', summary: 'Keep waiting for new alerts until Ctrl-C.' }),
+    tz: tz({ summary: 'Show times in this time zone (IANA name, e.g. Europe/Paris); --json stays in UTC.' }),
     ...busFlags,
   };
 
   async run(): Promise<undefined> {
     const { flags } = await this.parse(Consume);
     if (!flags.group.trim()) throw new InputError('--group needs a name');
-    const print = (alert: Alert) => (this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${alert.at}  ${alert.phone}  ${alert.message}\n`);
+    const print = (alert: Alert) => (this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${inZone(alert.at, flags.tz)}  ${alert.phone}  ${alert.message}\n`);
     const bus = await this.bus(flags);
     if (bus) return this.fromBus(bus, flags, print);
     const store = await this.store(flags.store, false);

@@ -4,6 +4,7 @@ import type { DomainEvent } from '../../events/index.js';
 import { count } from '../flags.js';
 import { BaseCommand, InputError } from '../base.js';
 import { toE164 } from '../phone.js';
+import { inZone, tz } from '../time.js';
 
 const STATUS = ['healthy', 'suspicious', 'infected'];
 
@@ -33,6 +34,7 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
     depth: count({ summary: 'Most links to follow each way.', min: 1, default: 10 }),
     format: Flags.string({ summary: 'Output format.', options: ['tree', 'json'], default: 'tree' }),
     region: Flags.string({ summary: 'Country for national phone forms (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
+    tz: tz({ summary: 'Show times in this time zone (IANA name, e.g. Europe/Paris); JSON output stays in UTC.' }),
   };
 
   async run(): Promise<Trace> {
@@ -57,7 +59,7 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
     const result = trace(graph, personId, flags.direction as Direction, flags.depth);
     if (!this.jsonEnabled()) {
       if (flags.format === 'json') this.log(JSON.stringify(result, null, 2));
-      else this.log(render(result, place).join('\n'));
+      else this.log(render(result, place, flags.tz).join('\n'));
     }
     return result;
   }
@@ -73,14 +75,14 @@ function who(phone: string, sourceId: string | undefined): string {
   return `${phone}${sourceId !== undefined ? ` (id ${sourceId})` : ''}`;
 }
 
-/** Where and when an exposure happened: tick, simulated time, the exposed person's position. */
-function when(l: TraceLink, place: Place): string {
+/** Where and when an exposure happened: tick, simulated time (in `zone`), the exposed person's position. */
+function when(l: TraceLink, place: Place, zone: string): string {
   const where = place === 'cell' ? ` in cell (${l.cell.x},${l.cell.y})` : place === 'metres' ? ` at (${l.cell.x} m, ${l.cell.y} m)` : '';
-  return `at tick ${l.tick} (${l.at})${where}`;
+  return `at tick ${l.tick} (${inZone(l.at, zone)})${where}`;
 }
 
-/** Render a trace as indented text lines; `place` says how to show a link's position. */
-export function render(t: Trace, place: Place = 'cell'): string[] {
+/** Render a trace as indented text lines; `place` says how to show a link's position, `zone` (IANA) how to show times. */
+export function render(t: Trace, place: Place = 'cell', zone = 'UTC'): string[] {
   const lines = [`${t.phone}${t.sourceId !== undefined ? ` (id ${t.sourceId})` : ''}  person ${t.personId}  ${STATUS[t.status]}${t.indexCase ? '  (index case)' : ''}`];
   if (t.upstream) {
     lines.push(`upstream (who exposed this person, nearest first):`);
@@ -88,7 +90,7 @@ export function render(t: Trace, place: Place = 'cell'): string[] {
     // link i: its person (the source, then status 1 or 2) exposed the person of link i - 1 (or the traced person)
     t.upstream.forEach((l, i) => {
       const exposed = i === 0 ? who(t.phone, t.sourceId) : who(t.upstream![i - 1]!.phone, t.upstream![i - 1]!.sourceId);
-      lines.push(`${'  '.repeat(i + 1)}<- ${who(l.phone, l.sourceId)} (${STATUS[l.sourceStatus]}${l.indexCase ? ', index case' : ''}) exposed ${exposed} ${when(l, place)}`);
+      lines.push(`${'  '.repeat(i + 1)}<- ${who(l.phone, l.sourceId)} (${STATUS[l.sourceStatus]}${l.indexCase ? ', index case' : ''}) exposed ${exposed} ${when(l, place, zone)}`);
     });
     if (t.upstreamTruncated) lines.push(`${'  '.repeat(t.upstream.length + 1)}... (--depth reached)`);
   }
@@ -96,7 +98,7 @@ export function render(t: Trace, place: Place = 'cell'): string[] {
     lines.push(`downstream (whom this person exposed): ${t.downstreamCount} people${t.downstreamTruncated ? ' within --depth, more beyond it' : ''}`);
     const walk = (links: TraceLink[], level: number) => {
       for (const l of links) {
-        lines.push(`${'  '.repeat(level)}-> ${who(l.phone, l.sourceId)} exposed ${when(l, place)}`);
+        lines.push(`${'  '.repeat(level)}-> ${who(l.phone, l.sourceId)} exposed ${when(l, place, zone)}`);
         walk(l.children ?? [], level + 1);
       }
     };

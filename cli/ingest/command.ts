@@ -9,6 +9,7 @@ import ms from 'ms';
 import { isConcurrencyError, isPlaceholderPhone, planIngestion, tickStream, type IngestInput, type IngestParams, INGEST_ERROR } from '../../core/index.js';
 import { BaseCommand, InputError } from '../base.js';
 import { StatusLine } from '../progress.js';
+import { inZone, midnightBefore, offsetMs, tz } from '../time.js';
 import type { FileCount, Invalid } from './source.js';
 import { buildPeople, type IdTable, type People } from './people.js';
 
@@ -40,6 +41,7 @@ export const ingestFlags = {
   statuses: Flags.string({ summary: 'A CSV file id,status (0, 1 or 2) of initial statuses; people not in it start healthy.', helpValue: 'FILE' }),
   phones: Flags.string({ summary: 'A CSV file id,phone mapping people to phones; others get a placeholder +999<9 digits>.', helpValue: 'FILE' }),
   region: Flags.string({ summary: 'Country for national phone forms in --phones (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
+  tz: tz({ summary: 'Time zone (IANA name, e.g. Europe/Paris) whose local midnight the buckets align on (--bucket 1d: local days); the summary shows times in it.' }),
   'skip-invalid': Flags.boolean({ summary: 'Skip bad rows (and empty files) and report how many, instead of refusing the input.' }),
 };
 
@@ -59,8 +61,10 @@ export interface IngestResult {
   /** Ticks written after tick 0 (one per bucket), bucket length in ms, and the time span. */
   ticks: number;
   bucketMs: number;
+  /** Start of tick 1's bucket and end of the last, ISO-8601 UTC; buckets align on midnight in `timeZone`. */
   start: string;
   end: string;
+  timeZone: string;
   radiusM?: number;
   contacts: number;
   exposures: number;
@@ -101,7 +105,7 @@ export abstract class IngestCommand extends BaseCommand {
   protected async ingest(
     storeUrl: string,
     table: IdTable,
-    flags: { index: string[]; statuses?: string; phones?: string; region: string; epoch: number },
+    flags: { index: string[]; statuses?: string; phones?: string; region: string; epoch: number; tz: string },
     bucketMs: number,
     records: (people: People) => IngestInput['records'],
     inputs: FileCount[],
@@ -119,6 +123,7 @@ export abstract class IngestCommand extends BaseCommand {
         status: people.status,
         tickMs: bucketMs,
         epochMs: flags.epoch,
+        timeZone: { name: flags.tz, midnightBefore: (ms) => midnightBefore(flags.tz, ms) },
         inputs: inputs.map(({ file, format, rows, skipped }) => ({ file: basename(file), format, rows, skipped })),
         records: records(people),
       });
@@ -126,6 +131,12 @@ export abstract class IngestCommand extends BaseCommand {
       if ((error as { code?: string }).code === INGEST_ERROR) throw new InputError(`${(error as Error).message}${invalid.total ? ` (${invalid.total} bad rows skipped)` : ''}`);
       throw error;
     }
+    const first = Date.parse(plan.params.start);
+    const shift = offsetMs(flags.tz, first + plan.params.lastTick * bucketMs) - offsetMs(flags.tz, first);
+    if (shift % bucketMs !== 0)
+      process.stderr.write(
+        `warning: ${flags.tz} changes its UTC offset by ${ms(shift, { long: true })} within the data; buckets keep their length of ${ms(bucketMs)}, so after the change they start ${ms(Math.abs(shift))} ${shift > 0 ? 'after' : 'before'} local midnight\n`,
+      );
     const store = await this.store(storeUrl, true);
     const existing = await store.lastPosition();
     if (existing > 0) throw new InputError(`${storeUrl} already holds ${existing} events: ingest writes a new world, use a fresh --store`);
@@ -174,6 +185,7 @@ export abstract class IngestCommand extends BaseCommand {
       bucketMs,
       start: plan.params.start,
       end: new Date(Date.parse(plan.params.start) + last * bucketMs).toISOString(),
+      timeZone: flags.tz,
       ...(plan.params.radiusM !== undefined ? { radiusM: plan.params.radiusM } : {}),
       contacts: plan.totals.contacts,
       exposures: plan.totals.exposures,
@@ -192,7 +204,7 @@ export abstract class IngestCommand extends BaseCommand {
     if (this.jsonEnabled()) return;
     const files = result.inputs.length === 1 ? result.inputs[0]!.file : `${result.inputs.length} files`;
     this.log(`ingested ${result.rows} rows of ${files} into ${storeUrl} (${result.skipped} skipped): ${result.people} people (${result.placeholderPhones} with a placeholder phone), index cases: ${result.indexCases}`);
-    this.log(`${result.ticks} ticks of ${ms(result.bucketMs)} from ${result.start} to ${result.end}${result.radiusM !== undefined ? `, contact radius ${result.radiusM} m` : ''}`);
+    this.log(`${result.ticks} ticks of ${ms(result.bucketMs)} from ${inZone(result.start, result.timeZone)} to ${inZone(result.end, result.timeZone)}${result.radiusM !== undefined ? `, contact radius ${result.radiusM} m` : ''}`);
     this.log(`${result.contacts} contacts, ${result.exposures} exposures: healthy ${result.status.healthy}, suspicious ${result.status.suspicious}, infected ${result.status.infected}`);
     this.log(`${result.events} events in ${result.seconds} s: ${result.rowsPerSecond} rows/s, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
   }
