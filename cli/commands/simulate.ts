@@ -44,7 +44,7 @@ export default class Simulate extends BaseCommand {
 
 Running it again on the same store continues the same world from the next tick. World parameters (--people, --grid, --step, --radius, --seed) are fixed when the world is created; asking for different ones on an existing world is an error.
 
-Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store consistent.`;
+Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the current tick', finishes that tick and exits 0; a second Ctrl-C stops at once (exit 130) without writing a tick not yet begun. Either way the store is consistent: each tick is one transaction.`;
 
   static override examples = [
     '<%= config.bin %> simulate',
@@ -103,7 +103,7 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
 
     // Ctrl-C / SIGTERM, or a bridge that gave up, stop the loop after the current tick
     const stop = new AbortController();
-    const interrupted = this.interrupted();
+    const interrupted = this.interrupted('stopping after the current tick');
     interrupted.addEventListener('abort', () => stop.abort(), { once: true });
     const status = new StatusLine(verbose);
     const buffers = scratch();
@@ -135,6 +135,8 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
     try {
       while (!stop.signal.aborted && (flags.ticks === undefined || ticksRun < flags.ticks)) {
         const { events: tickEvents, summary } = stepTick(state, buffers);
+        // let Ctrl-C in between computing and writing: a second one then stops before this write
+        await new Promise((resolve) => setImmediate(resolve));
         await this.append(store, summary.tick, tickEvents);
         ticksRun++;
         events += tickEvents.length;
