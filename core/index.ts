@@ -19,3 +19,4 @@ export * from './trace.js';
 export * from './bridge.js';
 export * from './geo.js';
 export * from './ingest.js';
+export * from './verify.js';
