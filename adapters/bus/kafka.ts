@@ -3,7 +3,12 @@
  * - Producer: idempotent, acks from all in-sync replicas, one request in flight, so a person's
  *   alerts (key: the person id, Java-compatible murmur2 partitioner) stay in order.
  * - Topic: created through the admin client when absent (name and partition count configurable).
- * - Consumer group: offsets committed explicitly, only after `onNotification` returned.
+ * - Consumer group: an alert's offset is resolved only after `onNotification` returned, and
+ *   resolved offsets are committed every {@link COMMIT_EVERY} alerts, at least once a second, at
+ *   the end of each fetched batch and when `consume` stops. So a consumer killed without warning
+ *   (SIGKILL) handles at most {@link COMMIT_EVERY} alerts (those of its last second at most) again
+ *   when its group restarts, and an alert whose handler threw is never committed: `consume` then
+ *   rejects with the handler's error, and the group gets the alert again on its next run.
  * kafkajs errors become {@link BusError}s with a `retriable` flag; connecting is bounded by
  * `connectTimeoutMs`.
  * @module
@@ -22,6 +27,12 @@ export interface KafkaBusOptions {
   /** Client id shown in broker logs (default `stopcovid`). */
   clientId?: string;
 }
+
+/**
+ * Largest number of handled alerts whose offsets may be uncommitted at any time (kafkajs'
+ * `autoCommitThreshold`): the bound on alerts handled twice after a consumer crash.
+ */
+export const COMMIT_EVERY = 100;
 
 /** The default topic of the alerts. */
 export const DEFAULT_TOPIC = 'stopcovid.notifications';
@@ -146,15 +157,17 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
           await retrying(() => admin.resetOffsets({ groupId: o.group, topic, earliest: true }), timeout).catch((error) => {
             throw translate(error, `resetting group ${o.group} (is another member of it running?)`);
           });
-        const committed = new Map<number, bigint>();
+        // the next offset to handle per partition: the group's committed one, then past each alert handled
+        const position = new Map<number, bigint>();
         // a group with no commit on a partition (-1) starts there at offset 0
-        for (const t of await retrying(() => admin.fetchOffsets({ groupId: o.group, topics: [topic] }), timeout)) for (const p of t.partitions) committed.set(p.partition, BigInt(p.offset) < 0n ? 0n : BigInt(p.offset));
+        for (const t of await retrying(() => admin.fetchOffsets({ groupId: o.group, topics: [topic] }), timeout)) for (const p of t.partitions) position.set(p.partition, BigInt(p.offset) < 0n ? 0n : BigInt(p.offset));
         await consumer.connect();
         await consumer.subscribe({ topics: [topic], fromBeginning: true });
         let assigned: number[] | undefined;
+        let handlerError: { error: unknown } | undefined;
         let finish!: () => void;
         const finished = new Promise<void>((resolve) => (finish = resolve));
-        const caughtUp = () => assigned !== undefined && assigned.every((p) => (committed.get(p) ?? 0n) >= (ends.get(p) ?? 0n));
+        const caughtUp = () => assigned !== undefined && assigned.every((p) => (position.get(p) ?? 0n) >= (ends.get(p) ?? 0n));
         consumer.on(consumer.events.GROUP_JOIN, (e) => {
           assigned = (e.payload.memberAssignment[topic] as number[] | undefined) ?? [];
           o.onAssigned?.([...assigned].sort((a, b) => a - b));
@@ -164,33 +177,44 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
           if (!e.payload.restart) finish();
         });
         o.signal?.addEventListener('abort', () => finish(), { once: true });
+        // ids handled by this process: a message published twice (a bridge that crashed after
+        // Kafka stored a batch but before its checkpoint) is handled once
         const seen = new Set<string>();
         await consumer.run({
-          autoCommit: false,
+          // kafkajs commits the offsets resolved below: every COMMIT_EVERY alerts or second, after each batch
+          autoCommit: true,
+          autoCommitThreshold: COMMIT_EVERY,
+          autoCommitInterval: 1000,
           eachBatchAutoResolve: false,
-          eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-            let last: string | undefined;
+          eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, uncommittedOffsets, heartbeat, isRunning, isStale }) => {
             for (const message of batch.messages) {
-              if (!isRunning() || isStale()) break;
+              if (!isRunning() || isStale() || handlerError) break;
               const notification = JSON.parse(message.value?.toString() ?? 'null') as Notification | null;
               if (notification && !seen.has(notification.notificationId)) {
+                try {
+                  await o.onNotification(notification);
+                } catch (error) {
+                  // neither committed nor marked seen: the alert comes again to the group's next run
+                  handlerError = { error };
+                  break;
+                }
                 seen.add(notification.notificationId);
-                await o.onNotification(notification);
               }
               resolveOffset(message.offset);
-              last = message.offset;
+              position.set(batch.partition, BigInt(message.offset) + 1n);
+              await commitOffsetsIfNecessary();
             }
-            if (last !== undefined) {
-              const next = BigInt(last) + 1n;
-              await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
-              committed.set(batch.partition, next);
+            if (handlerError || (!o.follow && caughtUp())) {
+              await commitOffsetsIfNecessary(uncommittedOffsets());
+              finish();
             }
             await heartbeat();
-            if (!o.follow && caughtUp()) finish();
           },
         });
         await finished;
+        if (handlerError) throw new HandlerError(handlerError.error);
       } catch (error) {
+        if (error instanceof HandlerError) throw error.error;
         throw translate(error, `consuming from Kafka at ${where}`);
       } finally {
         await consumer.disconnect().catch(() => undefined);
@@ -202,4 +226,9 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
       await disconnectAll();
     },
   };
+}
+
+/** Carries the error of a consumer's handler past the translation of kafkajs errors, unchanged. */
+class HandlerError {
+  constructor(readonly error: unknown) {}
 }

@@ -62,7 +62,7 @@ Either way, running again shows only new alerts, and a group with no saved posit
         out += print(alert);
         count++;
       }
-      if (out) process.stdout.write(out);
+      if (out) await write(out);
       await store.checkpoints.save(checkpoint, tick[tick.length - 1]!.position);
     }
     if (!this.jsonEnabled()) process.stderr.write(`${count} alerts for group ${flags.group}\n`);
@@ -77,12 +77,23 @@ Either way, running again shows only new alerts, and a group with no saved posit
       follow: flags.follow,
       signal: this.interrupted(),
       onAssigned: (partitions) => process.stderr.write(`joined group ${flags.group} on topic ${flags.topic}: partitions ${partitions.join(', ') || 'none'}\n`),
-      onNotification: (n) => {
+      onNotification: async (n) => {
+        await write(print({ notificationId: n.notificationId, at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE }));
         count++;
-        process.stdout.write(print({ notificationId: n.notificationId, at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE }));
       },
     });
     if (!this.jsonEnabled()) process.stderr.write(`${count} alerts for group ${flags.group} from Kafka topic ${flags.topic}\n`);
     return undefined;
   }
+}
+
+/**
+ * Write `text` to stdout and resolve once it was handed to the output, so that an alert is
+ * committed only after it was written.
+ * @throws the write's error (EPIPE when the reader closed the pipe): the alert is then not committed.
+ *   Alerts that a pipe accepted before its reader closed it (at most its buffer, 64 KiB on Linux)
+ *   cannot be told apart from alerts read.
+ */
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
 }
