@@ -1,10 +1,11 @@
 /**
  * Ctrl-C as a user gives it, to the built binary in a real process, on real SQLite files:
  * simulate stops after the current tick on the first SIGINT and at once on the second, the store
- * consistent either way; export -o never leaves a truncated file under the output name.
+ * consistent either way; export -o never leaves a truncated file under the output name; an
+ * interrupted ingest into a SQLite file leaves no world at all, so no reader can take a partial one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,5 +69,37 @@ describe('Ctrl-C', () => {
     expect(readdirSync(dir).filter((f) => f.includes('log.ndjson'))).toEqual(['log.ndjson']);
     const { stdout } = await cli('export', '--store', store);
     expect(whole.events).toBe(stdout.split('\n').filter(Boolean).length);
+  });
+
+  it('ingest into a SQLite file: Ctrl-C exits 130 and leaves nothing; SIGKILL leaves no store under the name either; a whole ingest leaves only the store', async () => {
+    // 30,000 contacts 20 s apart: 30,000 ticks, some seconds of writing
+    const input = join(dir, 'contacts.tsv');
+    writeFileSync(input, Array.from({ length: 30_000 }, (_, i) => `${20 * (i + 1)}\t${i % 50}\t${50 + (i % 7)}\n`).join(''));
+    const folder = join(dir, 'ingest');
+    mkdirSync(folder);
+    const db = join(folder, 'world.db');
+    const writing = () => readdirSync(folder).some((f) => f.startsWith('.world.db.partial-'));
+
+    const interrupted = start('ingest', 'contacts', input, '--index', '0', '--store', `sqlite:${db}`);
+    await until(writing, 'the temporary database');
+    interrupted.child.kill('SIGINT');
+    const ended = await interrupted.exit;
+    expect(ended, interrupted.stderr()).toEqual({ code: 130, signal: null });
+    expect(interrupted.stderr()).toMatch(new RegExp(`stopping after the current tick \\(Ctrl-C again to stop at once\\)\\nError: interrupted after tick \\d+ of 30000: nothing written to sqlite:${db.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n$`));
+    expect(readdirSync(folder)).toEqual([]);
+
+    const killed = start('ingest', 'contacts', input, '--index', '0', '--store', `sqlite:${db}`);
+    await until(writing, 'the temporary database');
+    killed.child.kill('SIGKILL');
+    await killed.exit;
+    expect(existsSync(db)).toBe(false);
+    const reader = await cli('replay', '--store', `sqlite:${db}`);
+    expect(reader).toMatchObject({ code: 2, stderr: `Error: no store at ${db}: run 'stopcovid simulate' first\n` });
+    for (const f of readdirSync(folder)) rmSync(join(folder, f));
+
+    const whole = json<{ ticks: number }>(await cli('ingest', 'contacts', input, '--index', '0', '--store', `sqlite:${db}`, '--json'));
+    expect(whole.ticks).toBe(30_000);
+    expect(readdirSync(folder)).toEqual(['world.db']);
+    expect(json<{ matches: boolean; tick: number }>(await cli('replay', '--store', `sqlite:${db}`, '--json'))).toMatchObject({ matches: true, tick: 30_000 });
   });
 });

@@ -3,7 +3,8 @@
  * tick per stream, progress on stderr, and the result.
  * @module
  */
-import { basename } from 'node:path';
+import { existsSync, linkSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { Flags } from '@oclif/core';
 import ms from 'ms';
 import { isConcurrencyError, isPlaceholderPhone, planIngestion, tickStream, type IngestInput, type IngestParams, INGEST_ERROR } from '../../core/index.js';
@@ -137,14 +138,24 @@ export abstract class IngestCommand extends BaseCommand {
       process.stderr.write(
         `warning: ${flags.tz} changes its UTC offset by ${ms(shift, { long: true })} within the data; buckets keep their length of ${ms(bucketMs)}, so after the change they start ${ms(Math.abs(shift))} ${shift > 0 ? 'after' : 'before'} local midnight\n`,
       );
-    const store = await this.store(storeUrl, true);
-    const existing = await store.lastPosition();
-    if (existing > 0) throw new InputError(`${storeUrl} already holds ${existing} events: ingest writes a new world, use a fresh --store`);
-
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // a SQLite world is written to a temporary file beside the store and linked under the store's
+    // name when complete: readers never see a partial world, even after a SIGKILL
+    const file = /^sqlite:(\/\/)?(.+)$/i.exec(storeUrl)?.[2];
+    if (file && existsSync(file)) {
+      const existing = await this.store(storeUrl, false);
+      const count = await existing.lastPosition();
+      await existing.close();
+      if (count > 0) throw new InputError(`${storeUrl} already holds ${count} events: ingest writes a new world, use a fresh --store`);
+      removeDatabase(file); // an empty store: the ingested world takes its place
+    }
+    const partial = file ? join(dirname(file), `.${basename(file)}.partial-${process.pid}`) : undefined;
+    const store = await this.store(partial ? `sqlite:${partial}` : storeUrl, true);
+    if (!partial) {
+      const existing = await store.lastPosition();
+      if (existing > 0) throw new InputError(`${storeUrl} already holds ${existing} events: ingest writes a new world, use a fresh --store`);
+    }
+    const abandon = () => partial && removeDatabase(partial);
+    const stop = this.interrupted('stopping after the current tick', abandon);
     const last = plan.params.lastTick;
     let lastYield = performance.now();
     try {
@@ -162,13 +173,22 @@ export abstract class IngestCommand extends BaseCommand {
           await new Promise((resolve) => setImmediate(resolve));
           lastYield = performance.now();
         }
-        if (stop.signal.aborted && tick < last) throw new Error(`interrupted after tick ${tick} of ${last}: ${storeUrl} holds a partial world (replay works on it); remove it and ingest again for the whole`);
+        if (stop.aborted && tick < last) {
+          if (!partial) throw new Error(`interrupted after tick ${tick} of ${last}: ${storeUrl} holds a partial world (replay works on it); remove it and ingest again for the whole`);
+          throw new Interrupted(`interrupted after tick ${tick} of ${last}: nothing written to ${storeUrl}`);
+        }
       }
+      if (partial) await store.close();
+    } catch (error) {
+      if (partial) {
+        await store.close();
+        abandon();
+      }
+      throw error;
     } finally {
       progress.done();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
     }
+    if (partial) publish(partial, file!, storeUrl);
 
     const seconds = (performance.now() - started) / 1000;
     const [healthy, suspicious, infected] = plan.state.counts;
@@ -210,3 +230,30 @@ export abstract class IngestCommand extends BaseCommand {
   }
 }
 
+/** Ctrl-C stopped an ingest that left nothing behind: exit code 130. */
+class Interrupted extends Error {
+  readonly oclif = { exit: 130 };
+}
+
+/** Remove the SQLite database `file` with its WAL and shared-memory files. */
+function removeDatabase(file: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+}
+
+/**
+ * Give the complete world in `partial` the store's name `file`: a hard link, which fails when
+ * another writer created `file` meanwhile (the world then stays in `partial`, named in the
+ * error), then the temporary name is removed. A file system without hard links gets a rename.
+ * @throws Error when `file` appeared meanwhile.
+ */
+function publish(partial: string, file: string, storeUrl: string): void {
+  try {
+    linkSync(partial, file);
+    rmSync(partial);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new Error(`${storeUrl} was created by another writer during this ingest; the ingested world is in ${partial}`);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw error;
+    renameSync(partial, file);
+  }
+}
