@@ -31,10 +31,11 @@ With --output, the log is written to a temporary file beside it (.<name>.partial
     const store = await this.store(flags.store, false);
     // a file is written under a temporary name beside it, and renamed when complete
     const partial = flags.output ? join(dirname(flags.output), `.${basename(flags.output)}.partial-${process.pid}`) : undefined;
-    const out: Writable = partial ? await openOutput(partial, flags.output!) : process.stdout;
     const removePartial = () => partial && rmSync(partial, { force: true });
-    // Ctrl-C: writing to a file yields to the event loop, so a signal stops the export between chunks
+    // Ctrl-C: writing to a file yields to the event loop, so a signal stops the export between
+    // chunks; the handler is in place before the temporary file exists, so that it never stays behind
     const interrupted = partial ? this.interrupted(undefined, removePartial) : undefined;
+    const out: Writable = partial ? await openOutput(partial, flags.output!) : process.stdout;
     // a reader that goes away (`export | head`) ends the export quietly
     let closed = false;
     out.on('error', (error: NodeJS.ErrnoException) => {

@@ -149,13 +149,14 @@ export abstract class IngestCommand extends BaseCommand {
       removeDatabase(file); // an empty store: the ingested world takes its place
     }
     const partial = file ? join(dirname(file), `.${basename(file)}.partial-${process.pid}`) : undefined;
+    // Ctrl-C is ours before the temporary file exists, so that it never stays behind
+    const abandon = () => partial && removeDatabase(partial);
+    const stop = this.interrupted('stopping after the current tick', abandon);
     const store = await this.store(partial ? `sqlite:${partial}` : storeUrl, true);
     if (!partial) {
       const existing = await store.lastPosition();
       if (existing > 0) throw new InputError(`${storeUrl} already holds ${existing} events: ingest writes a new world, use a fresh --store`);
     }
-    const abandon = () => partial && removeDatabase(partial);
-    const stop = this.interrupted('stopping after the current tick', abandon);
     const last = plan.params.lastTick;
     let lastYield = performance.now();
     try {
