@@ -25,7 +25,11 @@ export async function main(argv: string[], root: string): Promise<number> {
     if (e.code === 'EEXIT') return e.oclif?.exit ?? 0;
     if (e.code === 'EPIPE') return Number(process.exitCode ?? 0);
     const exit = e.oclif?.exit ?? 1;
-    if (!e.skipOclifErrorHandling) process.stderr.write(`Error: ${oneLine(e.message || String(error))}\n`);
+    if (e.skipOclifErrorHandling) return exit;
+    const message = oneLine(e.message || String(error));
+    process.stderr.write(`Error: ${message}\n`);
+    // as the commands do with --json (BaseCommand.catch): the error as JSON on stdout too
+    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { message, code: exit === 2 ? 'INPUT' : (e.code ?? e.name) } }, null, 2)}\n`);
     return exit;
   }
 }
