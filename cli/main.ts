@@ -1,8 +1,9 @@
 /**
  * The entry of the `stopcovid` binary: oclif's `run` with the project's one error style. Errors
  * that no command catches (an unknown command, a plugin's own errors, `help` for a topic that does
- * not exist) are printed as one line `Error: <message>` on stderr, like the commands' own errors
- * (see `BaseCommand.catch`), instead of oclif's ` ›   Error:` block.
+ * not exist) are printed as one line `Error: <message>` on stderr (with `--json`, also as
+ * `{"error": {...}}` on stdout), like the commands' own errors (see `BaseCommand.catch`), instead
+ * of oclif's ` ›   Error:` block.
  * @module
  */
 import { flush, run } from '@oclif/core';
