@@ -82,6 +82,30 @@ describe.runIf(available)('consumer commits against a real broker', () => {
     expect(await drain(topic, group)).toEqual(alerts.slice(25).map((a) => a.notificationId));
   });
 
+  it('stopped by its signal (Ctrl-C) in the middle of a batch: the alerts handled so far are committed, the next run starts after them', async () => {
+    const topic = topicName('abort');
+    const alerts = await backlog(topic, 60, 1);
+    const group = `g-${topic}`;
+    const stop = new AbortController();
+    const handled: string[] = [];
+    const bus = await kafkaBus(URL, { topic });
+    try {
+      // fewer than COMMIT_EVERY alerts, within a second: no commit would have happened yet
+      await bus.consume({
+        group,
+        signal: stop.signal,
+        onNotification: (n) => {
+          handled.push(n.notificationId);
+          if (handled.length === 10) stop.abort();
+        },
+      });
+    } finally {
+      await bus.close();
+    }
+    expect(handled).toEqual(alerts.slice(0, 10).map((a) => a.notificationId));
+    expect(await drain(topic, group)).toEqual(alerts.slice(10).map((a) => a.notificationId));
+  });
+
   it('consume --bus with a stdout that fails (EPIPE) at the 6th alert: exit 0, and the next run of the group starts at that alert', async () => {
     const topic = topicName('epipe');
     const alerts = await backlog(topic, 30, 1);

@@ -188,7 +188,7 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
           eachBatchAutoResolve: false,
           eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, uncommittedOffsets, heartbeat, isRunning, isStale }) => {
             for (const message of batch.messages) {
-              if (!isRunning() || isStale() || handlerError) break;
+              if (!isRunning() || isStale() || handlerError || o.signal?.aborted) break;
               const notification = JSON.parse(message.value?.toString() ?? 'null') as Notification | null;
               if (notification && !seen.has(notification.notificationId)) {
                 try {
