@@ -207,11 +207,8 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
             if (handlerError || (!o.follow && caughtUp())) {
               await commitOffsetsIfNecessary(uncommittedOffsets());
               finish();
-            } else if (!isRunning() || o.signal?.aborted) {
-              // stopping (Ctrl-C): kafkajs commits nothing once stopped, so commit what was handled now;
-              // if the group has moved on meanwhile, those alerts come again (within COMMIT_EVERY)
-              await commitOffsetsIfNecessary(uncommittedOffsets()).catch(() => undefined);
             }
+            // otherwise kafkajs commits the offsets resolved above when this batch returns, also when stopping
             await heartbeat();
           },
         });
