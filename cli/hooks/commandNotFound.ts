@@ -38,7 +38,8 @@ const hook: Hook<'command_not_found'> = async function (options) {
   const refuse = (): never => {
     throw new CLIError(`'${typed}' is not a ${config.bin} command${suggestion ? `; did you mean '${toConfiguredId(suggestion, config)}'?` : '.'} Run '${help}' for a list of commands.`, { exit: 2 });
   };
-  if (!process.stdin.isTTY || !process.stderr.isTTY) return refuse();
+  // the prompt reads stdin and draws on stdout: both must be a terminal
+  if (!process.stdin.isTTY || !process.stdout.isTTY || !process.stderr.isTTY) return refuse();
   // a terminal: the plugin prompts, and runs the suggestion when the user confirms it
   return notFound.call(
     {
