@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The `stopcovid` command line: oclif finds the commands in dist/cli/commands.
-import { execute } from '@oclif/core';
+// The `stopcovid` command line: oclif finds the commands in dist/cli/commands; errors that no
+// command catches are printed in the project's one-line style (dist/cli/main.js).
+import { main } from '../dist/cli/main.js';
 
-await execute({ dir: import.meta.url });
+process.exitCode = await main(process.argv.slice(2), import.meta.url);
 // A command is over: a client library's reconnect timer (kafkajs after a failed connect) must
 // not hold the process open. Give pending output a moment, then exit with the command's code.
 setTimeout(() => process.exit(), 500).unref();

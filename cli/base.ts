@@ -36,20 +36,41 @@ export abstract class BaseCommand extends Command {
   private stores: EventStore[] = [];
   private models: SqliteReadModels[] = [];
   private buses: NotificationBus[] = [];
-  private interrupt?: { controller: AbortController; handler: () => void };
+  private interrupt?: { controller: AbortController; handler: (signal: NodeJS.Signals) => void; cleanups: (() => void)[] };
 
   /**
-   * A signal that aborts on Ctrl-C (SIGINT) or SIGTERM, so long work can finish its current step
-   * and stop cleanly; the handlers are removed when the command ends.
+   * A signal that aborts on the first Ctrl-C (SIGINT) or SIGTERM, so long work can finish its
+   * current step and stop cleanly; `message` (e.g. "stopping after the current tick") is then
+   * printed on stderr. A second Ctrl-C stops at once: the `onStop` cleanups run (remove a
+   * temporary file, end a status line) and the process exits 130 (143 for SIGTERM). Work that
+   * never yields to the event loop delays both until it does: a store write that has begun is
+   * one transaction and finishes or is rolled back, never half done. The handlers are removed
+   * when the command ends.
    */
-  protected interrupted(): AbortSignal {
+  protected interrupted(message?: string, onStop?: () => void): AbortSignal {
     if (!this.interrupt) {
       const controller = new AbortController();
-      const handler = () => controller.abort();
-      process.once('SIGINT', handler);
-      process.once('SIGTERM', handler);
-      this.interrupt = { controller, handler };
+      const cleanups: (() => void)[] = [];
+      const handler = (signal: NodeJS.Signals) => {
+        if (!controller.signal.aborted) {
+          if (message) process.stderr.write(`\n${message} (Ctrl-C again to stop at once)\n`);
+          controller.abort();
+          return;
+        }
+        for (const cleanup of cleanups.splice(0)) {
+          try {
+            cleanup();
+          } catch {
+            // stopping at once: a cleanup that fails must not keep the process alive
+          }
+        }
+        process.exit(signal === 'SIGTERM' ? 143 : 130);
+      };
+      process.on('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      this.interrupt = { controller, handler, cleanups };
     }
+    if (onStop) this.interrupt.cleanups.push(onStop);
     return this.interrupt.controller.signal;
   }
 
@@ -117,8 +138,11 @@ export abstract class BaseCommand extends Command {
   }
 }
 
-/** oclif's parse errors span lines ("Parsing --x", the reason, "See more help"): keep one line. */
-function oneLine(message: string): string {
+/**
+ * One line from an error message: oclif's parse errors span lines ("Parsing --x", the reason,
+ * "See more help"), and a leading `Error: ` is dropped (the caller prints its own).
+ */
+export function oneLine(message: string): string {
   const lines = message
     .split('\n')
     .map((l) => l.trim())

@@ -20,6 +20,31 @@ export const grid = Flags.custom<{ width: number; height: number }>({
   },
 });
 
+/**
+ * Parse a count as people write sizes: `1000000`, `1_000_000`, `1e6`, `2.5e3`. The value must be
+ * a whole number within `[min, max]` (defaults 0 and 2^53 - 1).
+ * @throws InputError naming the accepted forms or the range.
+ */
+export function parseCount(input: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const text = input.trim();
+  const form = /^\+?\d+(_\d+)*$/.test(text) ? text.replace(/_/g, '') : /^\+?\d+(\.\d+)?[eE]\+?\d+$/.test(text) ? text : undefined;
+  const value = form === undefined ? NaN : Number(form);
+  if (!Number.isSafeInteger(value)) throw new InputError(`expected a whole number such as 1000000, 1_000_000 or 1e6; got '${input}'`);
+  if (value < min || value > max) throw new InputError(`expected a number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}; got ${value}`);
+  return value;
+}
+
+/**
+ * A count flag (`--people 1e6`, `--ticks 1_000`): a whole number within `min` and `max`, in any
+ * form {@link parseCount} reads.
+ */
+export const count = Flags.custom<number, { min?: number; max?: number }>({
+  helpValue: 'N',
+  async parse(input, _context, options) {
+    return parseCount(input, options.min, options.max);
+  },
+});
+
 /** The notification bus flags shared by simulate, bridge and consume. */
 export const busFlags = {
   bus: Flags.string({
@@ -28,6 +53,6 @@ export const busFlags = {
     helpGroup: 'BUS',
   }),
   topic: Flags.string({ summary: 'Kafka topic of the alerts.', default: 'stopcovid.notifications', env: 'STOPCOVID_TOPIC', helpGroup: 'BUS' }),
-  partitions: Flags.integer({ summary: 'Partitions of the topic when it is created.', default: 3, min: 1, helpGroup: 'BUS' }),
-  'connect-timeout': Flags.integer({ summary: 'Give up reaching the bus after this many milliseconds.', default: 10_000, min: 100, helpGroup: 'BUS' }),
+  partitions: count({ summary: 'Partitions of the topic when it is created.', default: 3, min: 1, helpGroup: 'BUS' }),
+  'connect-timeout': count({ summary: 'Give up reaching the bus after this many milliseconds.', default: 10_000, min: 100, helpGroup: 'BUS' }),
 };

@@ -38,10 +38,14 @@ export class StatusLine {
   }
 }
 
-/** A progress bar over `total` units on stderr, shown only on a terminal. */
+/**
+ * A progress bar over `total` units on stderr, shown only on a terminal. It leaves the cursor
+ * visible: Ctrl-C ends a command that is reading (replay, trace) at once, with exit code 130,
+ * while no JavaScript can run to show a hidden cursor again.
+ */
 export function progressBar(label: string, total: number, enabled: boolean): { update(value: number): void; stop(): void } {
   if (!enabled || !process.stderr.isTTY || total <= 0) return { update() {}, stop() {} };
-  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} events | {eta_formatted} left`, hideCursor: true, stream: process.stderr }, Presets.shades_classic);
+  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% | {value}/{total} events | {eta_formatted} left`, hideCursor: false, stream: process.stderr }, Presets.shades_classic);
   bar.start(total, 0);
   return {
     update: (value) => bar.update(Math.min(value, total)),

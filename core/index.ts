@@ -19,6 +19,7 @@ export * from './trace.js';
 export * from './bridge.js';
 export * from './geo.js';
 export * from './ingest.js';
+export * from './verify.js';
 export * from './projections/projection.js';
 export * from './projections/runner.js';
 export * from './projections/memory.js';

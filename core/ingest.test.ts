@@ -107,6 +107,23 @@ describe('contact lists', () => {
     expect(JSON.stringify(all(b))).toBe(JSON.stringify(all(a)));
   });
 
+  it('with a time zone, buckets align on the local midnight of the first record (given by the caller) and the zone is recorded', () => {
+    const H = 3600 * S;
+    // the first contact at 2010-12-06T12:00:20Z; in a zone at UTC+1, that day began at 2010-12-05T23:00:00Z
+    const t0 = Date.UTC(2010, 11, 6, 12, 0, 20) / S;
+    const midnight = Date.UTC(2010, 11, 5, 23);
+    const asked: number[] = [];
+    const byDay = input({ ...people(['A', 'B'], ['A']), tickMs: 24 * H, epochMs: Date.UTC(2010, 11, 6, 12), records: contacts([[t0, 0, 1], [t0 + 20 * 3600, 0, 1]]) });
+    const zoned = planIngestion({ ...byDay, timeZone: { name: 'Europe/Paris', midnightBefore: (ms) => (asked.push(ms), midnight) } });
+    expect(asked).toEqual([t0 * S]);
+    expect(zoned.params).toMatchObject({ start: '2010-12-05T23:00:00.000Z', lastTick: 2, timeZone: 'Europe/Paris' });
+    expect(validate([...zoned.ticks()][0]![0]!).data).toMatchObject({ timeZone: 'Europe/Paris' });
+    // without one (a world as ingested before time zones): buckets align on the epoch, no zone recorded
+    const plain = planIngestion(byDay).params;
+    expect(plain).toMatchObject({ start: '2010-12-06T12:00:00.000Z', lastTick: 1 });
+    expect('timeZone' in plain).toBe(false);
+  });
+
   it('no rows, or more buckets than allowed, is an IngestError', () => {
     expect(() => planIngestion(input({ ...people(['A']), records: contacts([]) }))).toThrow(IngestError);
     expect(() => planIngestion(input({ ...people(['A', 'B']), tickMs: 1, records: contacts([[0, 0, 1], [MAX_INGEST_TICKS, 0, 1]]) }))).toThrow(/use a larger --bucket/);

@@ -9,7 +9,9 @@
  *   (reason `initial`) per person whose initial status is >= 1 (index cases);
  * - tick `t >= 1` is the bucket `(start + (t-1)*tickMs, start + t*tickMs]` (its `at` is the bucket's
  *   end, so a SocioPatterns contact at `t` seconds, active during `[t-20, t]`, keeps its own time with
- *   20 s buckets); buckets align on `epoch + k*tickMs`; every bucket up to the last record is written;
+ *   20 s buckets); buckets align on `epoch + k*tickMs`, or with a time zone on `m + k*tickMs` where
+ *   `m` is the local midnight that begins the first record's day (so `1d` buckets are local days);
+ *   every bucket up to the last record is written;
  * - contacts: every record of the bucket is a `ContactDetected`, in order of time, then lower,
  *   then higher person;
  * - positions: a person seen in the bucket is at the last fix of the bucket (the latest time; equal
@@ -96,6 +98,14 @@ export interface IngestInput {
   tickMs: number;
   /** The moment relative input times count from, ms since 1970 (0 for UNIX times); buckets align on it. */
   epochMs: number;
+  /**
+   * A time zone (IANA name) for buckets to align on its local midnight instead of on `epochMs`;
+   * `midnightBefore(ms)` is the local midnight that begins the day of `ms`, ms since 1970 (the
+   * caller computes it, with Intl or a tz database: the core reads no clock or zone data). The name
+   * is recorded as `WorldIngested.timeZone`. Buckets keep one length: a change of the zone's UTC
+   * offset within the data (summer time) moves later bucket starts off local midnight by it.
+   */
+  timeZone?: { name: string; midnightBefore(ms: number): number };
   /** The input files, for `WorldIngested.inputs`. */
   inputs: IngestParams['inputs'];
   records: ContactRecords | PositionRecords;
@@ -138,7 +148,9 @@ export function planIngestion(input: IngestInput): Ingestion {
     if (t > maxTime) maxTime = t;
   }
   // the first record falls in tick 1: (start, start + tickMs]
-  const startMs = epochMs + (Math.ceil((minTime - epochMs) / tickMs) - 1) * tickMs;
+  const origin = input.timeZone ? input.timeZone.midnightBefore(minTime) : epochMs;
+  if (!Number.isSafeInteger(origin) || origin > minTime) throw new Error(`local midnight ${origin} is not a time at or before the first record (${minTime})`);
+  const startMs = origin + (Math.ceil((minTime - origin) / tickMs) - 1) * tickMs;
   const tickOf = (time: number) => Math.ceil((time - startMs) / tickMs);
   const lastTick = tickOf(maxTime);
   if (lastTick > MAX_INGEST_TICKS) throw new IngestError(`the rows span ${lastTick} buckets of ${tickMs} ms, more than ${MAX_INGEST_TICKS}: use a larger --bucket`);
@@ -152,6 +164,7 @@ export function planIngestion(input: IngestInput): Ingestion {
     tickMs,
     lastTick,
     epoch: new Date(epochMs).toISOString(),
+    ...(input.timeZone ? { timeZone: input.timeZone.name } : {}),
   };
   const plan = records.source === 'contacts' ? contactIngestion(input, records, base, ticks) : positionIngestion(input, records, base, ticks);
   const valid = WorldIngested.safeParse(plan.params);
@@ -159,7 +172,7 @@ export function planIngestion(input: IngestInput): Ingestion {
   return plan;
 }
 
-type Base = Pick<IngestParams, 'source' | 'people' | 'start' | 'tickMs' | 'lastTick' | 'epoch'>;
+type Base = Pick<IngestParams, 'source' | 'people' | 'start' | 'tickMs' | 'lastTick' | 'epoch' | 'timeZone'>;
 
 function contactIngestion(input: IngestInput, records: ContactRecords, base: Base, ticks: Int32Array): Ingestion {
   const params: IngestParams = { ...base, inputs: input.inputs };

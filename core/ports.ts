@@ -158,7 +158,11 @@ export interface ConsumeOptions {
   signal?: AbortSignal;
   /** Called when this member joined the group, with the partitions it was given. */
   onAssigned?(partitions: number[]): void;
-  /** Called once per alert, in order per person; the position is committed only after it returns. */
+  /**
+   * Called once per alert, in order per person; the position is committed only after it returns.
+   * If it throws, the alert is not committed (the group gets it again) and `consume` rejects with
+   * that error.
+   */
   onNotification(notification: Notification): void | Promise<void>;
 }
 
@@ -185,7 +189,7 @@ export interface NotificationBus {
   transactional?(name: string): Promise<TransactionalPublisher>;
   /** Publish `notifications` in order; resolves once the bus acknowledged all of them. @throws BusError */
   publish(notifications: readonly Notification[]): Promise<void>;
-  /** Read alerts as a member of `options.group`. @throws BusError */
+  /** Read alerts as a member of `options.group`. @throws BusError, or the error `onNotification` threw */
   consume(options: ConsumeOptions): Promise<void>;
   close(): Promise<void>;
 }

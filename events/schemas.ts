@@ -134,6 +134,11 @@ export const WorldIngested = z
     lastTick: z.number().int().nonnegative(),
     /** The moment that relative times in the input count from (1970-01-01T00:00:00Z for UNIX times). */
     epoch: z.iso.datetime(),
+    /**
+     * The time zone (IANA name, e.g. `Europe/Paris`) whose local midnight the buckets align on
+     * (`ingest --tz`); absent in worlds ingested before it existed, whose buckets align on `epoch`.
+     */
+    timeZone: z.string().min(1).optional(),
     /** Contact distance, metres (positions only). */
     radiusM: z.number().positive().optional(),
     /** The local projection of positions (positions only), degrees. */

@@ -115,6 +115,7 @@ describe('Ctrl-C', () => {
     child.kill('SIGINT');
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code, stderr).toBe(0);
+    expect(stderr).toContain('stopping after the current tick');
     expect(stdout).toMatch(/stopped at tick \d+ \(interrupted\)/);
     const replay = json<{ matches: boolean; tick: number }>(await cli('replay', '--store', store, '--json'));
     expect(replay.matches).toBe(true);
@@ -150,9 +151,9 @@ describe('bad input: one line on stderr, non-zero exit, nothing stored changes',
   });
 
   const cases: [string, string[], RegExp][] = [
-    ['zero people', ['simulate', '--people', '0'], /--people: Expected an integer greater than or equal to 1/],
+    ['zero people', ['simulate', '--people', '0'], /--people: expected a number from 1 to 50000000; got 0/],
     ['negative people', ['simulate', '--people', '-3'], /--people/],
-    ['non-numeric people', ['simulate', '--people', 'many'], /--people: Expected an integer/],
+    ['non-numeric people', ['simulate', '--people', 'many'], /--people: expected a whole number such as 1000000, 1_000_000 or 1e6; got 'many'/],
     ['zero ticks', ['simulate', '--ticks', '0'], /--ticks/],
     ['negative step', ['simulate', '--step', '-1'], /--step/],
     ['malformed grid', ['simulate', '--grid', '101'], /--grid: expected WIDTHxHEIGHT/],

@@ -133,6 +133,36 @@ describe('ingest contacts: the A, B, C, D contact list (contacts-abcd.tsv)', () 
     expect(exposuresIn(await exportOf(other))).toEqual([[1, 1, 0]]);
   });
 
+  it('--bucket 1d --tz Europe/Paris: a tick is a local day from local midnight, the zone is recorded, and consume and trace show local times with --tz', async () => {
+    // the rows at 50, 100 and 200 s after 2010-12-06T12:00:00Z (13:00 in Paris) fall on Monday 6 December in Paris
+    const paris = freshStore();
+    const args = ['ingest', 'contacts', fixture('contacts-abcd.tsv'), '--index', 'A', '--epoch', '2010-12-06T12:00:00Z', '--bucket', '1d'];
+    const r = json<Result & { start: string; end: string; timeZone: string }>(await cli(...args, '--tz', 'Europe/Paris', '--store', paris, '--json'));
+    expect(r).toMatchObject({ ticks: 1, start: '2010-12-05T23:00:00.000Z', end: '2010-12-06T23:00:00.000Z', timeZone: 'Europe/Paris' });
+    const world = (await exportOf(paris))[0]!;
+    expect(world).toMatchObject({ type: 'WorldIngested', data: { timeZone: 'Europe/Paris', start: '2010-12-05T23:00:00.000Z' } });
+    // by default (UTC) the day starts at 00:00Z, no longer at the epoch (12:00Z)
+    const utc = json<Result & { start: string; timeZone: string }>(await cli(...args, '--store', freshStore(), '--json'));
+    expect(utc).toMatchObject({ start: '2010-12-06T00:00:00.000Z', timeZone: 'UTC' });
+    // only B is exposed in tick 1 (statuses at the start of the bucket decide), at the end of the local day
+    const alerts = await cli('consume', '--store', paris, '--tz', 'Europe/Paris');
+    expect(lines(alerts.stdout).map((l) => l.split('  ').slice(0, 2).join(' '))).toEqual(['2010-12-07T00:00:00.000+01:00 +999000000001']);
+    const human = await cli('ingest', 'contacts', fixture('contacts-abcd.tsv'), '--epoch', '2010-12-06T12:00:00Z', '--bucket', '1d', '--tz', 'europe/paris', '--store', freshStore());
+    expect(human.stdout).toContain('1 ticks of 1d from 2010-12-06T00:00:00.000+01:00 to 2010-12-07T00:00:00.000+01:00');
+    const traced = await cli('trace', 'id:B', '--direction', 'up', '--tz', 'Europe/Paris', '--store', paris);
+    expect(traced.stdout).toContain('exposed +999000000001 (id B) at tick 1 (2010-12-07T00:00:00.000+01:00)');
+    const bad = await cli(...args, '--tz', 'Europe/Lyon', '--store', freshStore());
+    expect(bad).toMatchObject({ code: 2, stderr: "Error: --tz: unknown time zone 'Europe/Lyon': use an IANA name such as Europe/Paris, or UTC\n" });
+  });
+
+  it('--tz warns when the zone changes its UTC offset within the data, so day buckets drift off local midnight', async () => {
+    // 2013-03-30T12:00:50Z, then two days later: Paris moved to summer time on 31 March at 02:00
+    writeFileSync(join(dir, 'dst.tsv'), '50\tA\tB\n200000\tA\tB\n');
+    const r = await cli('ingest', 'contacts', join(dir, 'dst.tsv'), '--epoch', '2013-03-30T12:00:00Z', '--bucket', '1d', '--tz', 'Europe/Paris', '--store', freshStore(), '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('warning: Europe/Paris changes its UTC offset by 1 hour within the data; buckets keep their length of 1d, so after the change they start 1h after local midnight\n');
+  });
+
   it('CRLF line ends and gzip give the same log', async () => {
     const text = readFileSync(fixture('contacts-abcd.tsv'), 'utf8');
     for (const [folder, bytes] of [['crlf', Buffer.from(text.replace(/\n/g, '\r\n'))], ['gzip', gzipSync(text)]] as const) {

@@ -14,6 +14,7 @@ import { consumerApp, root, type ConsumerApp } from './embedding/app.js';
 import { denoRun } from './embedding/deno.js';
 import { seededLog, type SeededLog } from './embedding/seededLog.js';
 import { serveWorkerd, type Workerd } from './embedding/workerd.js';
+import { installRuntimePackages } from './embedding/runtimePackages.js';
 
 const run = promisify(execFile);
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -24,10 +25,11 @@ let expected: SeededLog;
 let workerd: Workerd | undefined;
 
 beforeAll(async () => {
+  await installRuntimePackages(); // deno and workerd into .cache/runtimes, on the first run
   app = consumerApp();
   for (const name of ['main.mjs', 'main.ts', 'worker.ts', 'config.capnp']) app.file(name, snippets[name] ?? '');
   expected = await seededLog(1000, 50);
-});
+}, 600_000);
 afterAll(async () => {
   await workerd?.stop();
   app?.remove();

@@ -21,6 +21,7 @@ import { denoRun, denoServe, denoVersion, type DenoServer } from './embedding/de
 import { edgeScript, play } from './embedding/edgeScript.js';
 import { seededLog, type SeededLog } from './embedding/seededLog.js';
 import { startWorkerd, workerdVersion, type Workerd } from './embedding/workerd.js';
+import { installRuntimePackages } from './embedding/runtimePackages.js';
 
 const PEOPLE = 1000;
 const TICKS = 50;
@@ -30,6 +31,8 @@ let denoEdge: DenoServer | undefined;
 const versions: Record<string, string> = { node: process.version };
 
 beforeAll(async () => {
+  // the npm packages deno and workerd, installed into .cache/runtimes on the first run (minutes on a slow link)
+  await installRuntimePackages();
   // A runtime that cannot run here fails the test with its own words (a missing binary, a glibc too old).
   versions.deno = await denoVersion().catch((e: Error) => {
     throw new Error(`Deno (npm package deno) cannot run on this machine: ${e.message}`);
@@ -44,7 +47,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'simulation.deno.js'), simDeno!.code);
   writeFileSync(join(dir, 'edge.deno.js'), edgeDeno!.code);
   [workerd, denoEdge] = await Promise.all([startWorkerd(dir, { sim: simWorkerd!.code, edge: edgeWorker!.code }), denoServe('edge.deno.js', { cwd: dir })]);
-});
+}, 600_000);
 
 afterAll(async () => {
   await Promise.all([workerd?.stop(), denoEdge?.stop()]);

@@ -3,7 +3,12 @@
  * - Producer: idempotent, acks from all in-sync replicas, one request in flight, so a person's
  *   alerts (key: the person id, Java-compatible murmur2 partitioner) stay in order.
  * - Topic: created through the admin client when absent (name and partition count configurable).
- * - Consumer group: offsets committed explicitly, only after `onNotification` returned.
+ * - Consumer group: an alert's offset is resolved only after `onNotification` returned, and
+ *   resolved offsets are committed every {@link COMMIT_EVERY} alerts, at least once a second, at
+ *   the end of each fetched batch and when `consume` stops. So a consumer killed without warning
+ *   (SIGKILL) handles at most {@link COMMIT_EVERY} alerts (those of its last second at most) again
+ *   when its group restarts, and an alert whose handler threw is never committed: `consume` then
+ *   rejects with the handler's error, and the group gets the alert again on its next run.
  * kafkajs errors become {@link BusError}s with a `retriable` flag; connecting is bounded by
  * `connectTimeoutMs`.
  * @module
@@ -22,6 +27,12 @@ export interface KafkaBusOptions {
   /** Client id shown in broker logs (default `stopcovid`). */
   clientId?: string;
 }
+
+/**
+ * Largest number of handled alerts whose offsets may be uncommitted at any time (kafkajs'
+ * `autoCommitThreshold`): the bound on alerts handled twice after a consumer crash.
+ */
+export const COMMIT_EVERY = 100;
 
 /** The default topic of the alerts. */
 export const DEFAULT_TOPIC = 'stopcovid.notifications';
@@ -224,15 +235,17 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
           await retrying(() => admin.resetOffsets({ groupId: o.group, topic, earliest: true }), timeout).catch((error) => {
             throw translate(error, `resetting group ${o.group} (is another member of it running?)`);
           });
-        const committed = new Map<number, bigint>();
+        // the next offset to handle per partition: the group's committed one, then past each alert handled
+        const position = new Map<number, bigint>();
         // a group with no commit on a partition (-1) starts there at offset 0
-        for (const t of await retrying(() => admin.fetchOffsets({ groupId: o.group, topics: [topic] }), timeout)) for (const p of t.partitions) committed.set(p.partition, BigInt(p.offset) < 0n ? 0n : BigInt(p.offset));
+        for (const t of await retrying(() => admin.fetchOffsets({ groupId: o.group, topics: [topic] }), timeout)) for (const p of t.partitions) position.set(p.partition, BigInt(p.offset) < 0n ? 0n : BigInt(p.offset));
         await consumer.connect();
         await consumer.subscribe({ topics: [topic], fromBeginning: true });
         let assigned: number[] | undefined;
+        let handlerError: { error: unknown } | undefined;
         let finish!: () => void;
         const finished = new Promise<void>((resolve) => (finish = resolve));
-        const caughtUp = () => assigned !== undefined && assigned.every((p) => (committed.get(p) ?? 0n) >= (ends.get(p) ?? 0n));
+        const caughtUp = () => assigned !== undefined && assigned.every((p) => (position.get(p) ?? 0n) >= (ends.get(p) ?? 0n));
         consumer.on(consumer.events.GROUP_JOIN, (e) => {
           assigned = (e.payload.memberAssignment[topic] as number[] | undefined) ?? [];
           o.onAssigned?.([...assigned].sort((a, b) => a - b));
@@ -242,52 +255,58 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
           if (!e.payload.restart) finish();
         });
         o.signal?.addEventListener('abort', () => finish(), { once: true });
+        // ids handled by this process: a message published twice (a bridge that crashed after
+        // Kafka stored a batch but before its checkpoint) is handled once
         const seen = new Set<string>();
-        // a fetch of transaction markers only (a transactional producer writes one after each commit)
-        // never reaches eachBatch: move the group past it, or a non-following read never catches up
+        // a fetch of transaction markers only (the transactional bridge writes one after each commit)
+        // never reaches eachBatch; kafkajs resolves and commits past it, and the position must move
+        // too, or a non-following read never sees that it caught up
         const delivered = new Map<number, string | null>();
-        consumer.on(consumer.events.END_BATCH_PROCESS, async (e) => {
+        consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
           const { partition, firstOffset, lastOffset } = e.payload as { partition: number; firstOffset: string | null; lastOffset: string };
-          if (firstOffset !== null && delivered.get(partition) === firstOffset) return; // a batch eachBatch handled
+          if (firstOffset === null || delivered.get(partition) === firstOffset) return; // a batch that eachBatch handled
           const next = BigInt(lastOffset) + 1n;
-          if (firstOffset === null || BigInt(firstOffset) !== (committed.get(partition) ?? 0n) || next <= (committed.get(partition) ?? 0n)) return;
-          await consumer.commitOffsets([{ topic, partition, offset: next.toString() }]).catch(() => undefined);
-          committed.set(partition, next);
+          if (BigInt(firstOffset) !== (position.get(partition) ?? 0n) || next <= (position.get(partition) ?? 0n)) return;
+          position.set(partition, next);
           if (!o.follow && caughtUp()) finish();
         });
         await consumer.run({
-          autoCommit: false,
+          // kafkajs commits the offsets resolved below: every COMMIT_EVERY alerts or second, after each batch
+          autoCommit: true,
+          autoCommitThreshold: COMMIT_EVERY,
+          autoCommitInterval: 1000,
           eachBatchAutoResolve: false,
-          eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-            let last: string | undefined;
-            let whole = true;
+          eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, uncommittedOffsets, heartbeat, isRunning, isStale }) => {
             delivered.set(batch.partition, batch.firstOffset());
             for (const message of batch.messages) {
-              if (!isRunning() || isStale()) {
-                whole = false;
-                break;
-              }
+              if (!isRunning() || isStale() || handlerError || o.signal?.aborted) break;
               const notification = JSON.parse(message.value?.toString() ?? 'null') as Notification | null;
               if (notification && !seen.has(notification.notificationId)) {
+                try {
+                  await o.onNotification(notification);
+                } catch (error) {
+                  // neither committed nor marked seen: the alert comes again to the group's next run
+                  handlerError = { error };
+                  break;
+                }
                 seen.add(notification.notificationId);
-                await o.onNotification(notification);
               }
               resolveOffset(message.offset);
-              last = message.offset;
+              position.set(batch.partition, BigInt(message.offset) + 1n);
+              await commitOffsetsIfNecessary();
             }
-            // a whole batch also moves past the transaction markers it ended with
-            if (whole && batch.messages.length > 0) last = batch.lastOffset();
-            if (last !== undefined) {
-              const next = BigInt(last) + 1n;
-              await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
-              committed.set(batch.partition, next);
+            if (handlerError || (!o.follow && caughtUp())) {
+              await commitOffsetsIfNecessary(uncommittedOffsets());
+              finish();
             }
+            // otherwise kafkajs commits the offsets resolved above when this batch returns, also when stopping
             await heartbeat();
-            if (!o.follow && caughtUp()) finish();
           },
         });
         await finished;
+        if (handlerError) throw new HandlerError(handlerError.error);
       } catch (error) {
+        if (error instanceof HandlerError) throw error.error;
         throw translate(error, `consuming from Kafka at ${where}`);
       } finally {
         await consumer.disconnect().catch(() => undefined);
@@ -299,4 +318,9 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
       await disconnectAll();
     },
   };
+}
+
+/** Carries the error of a consumer's handler past the translation of kafkajs errors, unchanged. */
+class HandlerError {
+  constructor(readonly error: unknown) {}
 }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, InputError } from '../base.js';
-import { busFlags } from '../flags.js';
+import { busFlags, count } from '../flags.js';
 import { bridgeCheckpoint, startBridge, takeLease } from '../bridgeRunner.js';
 import { worldIdentity } from '../identity.js';
 import { StatusLine } from '../progress.js';
@@ -25,7 +25,7 @@ It follows the store live until Ctrl-C; --until-caught-up stops once everything 
   static override flags = {
     ...busFlags,
     'until-caught-up': Flags.boolean({ summary: 'Stop once every alert written so far is published.' }),
-    'batch-size': Flags.integer({ summary: 'Most alerts per Kafka request.', default: 2000, min: 1 }),
+    'batch-size': count({ summary: 'Most alerts per Kafka request.', default: 2000, min: 1 }),
   };
 
   async run(): Promise<BridgeCommandResult> {

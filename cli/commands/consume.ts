@@ -4,6 +4,7 @@ import { BaseCommand, InputError } from '../base.js';
 import { openStore } from '../../adapters/registry.js';
 import { worldIdentity } from '../identity.js';
 import { busFlags } from '../flags.js';
+import { inZone, tz } from '../time.js';
 
 /** The text of every alert. It never names the source person. */
 export const ALERT_MESSAGE = 'You have been in contact with a person at risk of COVID-19. Please get tested and stay home until you have the result.';
@@ -39,13 +40,14 @@ Either way, running again shows only new alerts, and a group with no saved posit
     group: Flags.string({ summary: 'Consumer group name; each group keeps its own position.', default: 'stopcovid-cli' }),
     'from-beginning': Flags.boolean({ summary: "Ignore the group's saved position and read every alert again." }),
     follow: Flags.boolean({ char: 'f', summary: 'Keep waiting for new alerts until Ctrl-C.' }),
+    tz: tz({ summary: 'Show times in this time zone (IANA name, e.g. Europe/Paris); --json stays in UTC.' }),
     ...busFlags,
   };
 
   async run(): Promise<undefined> {
     const { flags } = await this.parse(Consume);
     if (!flags.group.trim()) throw new InputError('--group needs a name');
-    const print = (alert: Alert) => (this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${alert.at}  ${alert.phone}  ${alert.message}\n`);
+    const print = (alert: Alert) => (this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${inZone(alert.at, flags.tz)}  ${alert.phone}  ${alert.message}\n`);
     const bus = await this.bus(flags);
     if (bus) return this.fromBus(bus, flags, print, await this.worldOf(flags.store));
     const store = await this.store(flags.store, false);
@@ -60,7 +62,7 @@ Either way, running again shows only new alerts, and a group with no saved posit
         projection.evolve(alerts, after(events, position));
         let out = '';
         for (const n of alerts) out += print({ notificationId: n.notificationId, at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE });
-        if (out) await new Promise<void>((resolve, reject) => process.stdout.write(out, (error) => (error ? reject(error) : resolve())));
+        if (out) await write(out);
         count += alerts.length;
         position = last;
         await store.checkpoints.save(checkpoint, position);
@@ -92,16 +94,27 @@ Either way, running again shows only new alerts, and a group with no saved posit
       follow: flags.follow,
       signal: this.interrupted(),
       onAssigned: (partitions) => process.stderr.write(`joined group ${flags.group} on topic ${flags.topic}: partitions ${partitions.join(', ') || 'none'}\n`),
-      onNotification: (n) => {
+      onNotification: async (n) => {
         if (worldId !== undefined && n.worldId !== worldId) {
           others++; // another world's alert on a shared topic: not this group's to print
           return;
         }
+        await write(print({ notificationId: n.notificationId, ...(n.worldId ? { worldId: n.worldId } : {}), at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE }));
         count++;
-        process.stdout.write(print({ notificationId: n.notificationId, ...(n.worldId ? { worldId: n.worldId } : {}), at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE }));
       },
     });
     if (!this.jsonEnabled()) process.stderr.write(`${count} alerts for group ${flags.group} from Kafka topic ${flags.topic}${worldId ? ` (world ${worldId}; ${others} alerts of other worlds skipped)` : ''}\n`);
     return undefined;
   }
+}
+
+/**
+ * Write `text` to stdout and resolve once it was handed to the output, so that an alert is
+ * committed only after it was written.
+ * @throws the write's error (EPIPE when the reader closed the pipe): the alert is then not committed.
+ *   Alerts that a pipe accepted before its reader closed it (at most its buffer, 64 KiB on Linux)
+ *   cannot be told apart from alerts read.
+ */
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
 }

@@ -1,6 +1,8 @@
 import { Flags } from '@oclif/core';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync, statSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import { once } from 'node:events';
+import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { BaseCommand, InputError } from '../base.js';
 
@@ -13,7 +15,9 @@ export interface ExportResult {
 /** `stopcovid export`: the whole event log in global order, one JSON object per line. */
 export default class Export extends BaseCommand {
   static override summary = 'Write the whole event log in global order as NDJSON.';
-  static override description = `One event per line: {"position", "stream", "revision", "type", "data", "metadata"}, in global order, for interchange and audit. Events are written as stored, undecoded, so an audit sees exactly what the store holds. --json prints a summary object when --output is given.`;
+  static override description = `One event per line: {"position", "stream", "revision", "type", "data", "metadata"}, in global order, for interchange and audit. Events are written as stored, undecoded, so an audit sees exactly what the store holds. --json prints a summary object when --output is given.
+
+With --output, the log is written to a temporary file beside it (.<name>.partial-<pid>) and renamed to the output name only when complete: an interrupted export (Ctrl-C: exit 130) or a failed one removes the temporary file and never leaves a truncated file under the output name.`;
 
   static override examples = ['<%= config.bin %> export > log.ndjson', '<%= config.bin %> export --output log.ndjson --json'];
 
@@ -25,7 +29,13 @@ export default class Export extends BaseCommand {
   async run(): Promise<ExportResult | undefined> {
     const { flags } = await this.parse(Export);
     const store = await this.store(flags.store, false);
-    const out: Writable = flags.output ? await openOutput(flags.output) : process.stdout;
+    // a file is written under a temporary name beside it, and renamed when complete
+    const partial = flags.output ? join(dirname(flags.output), `.${basename(flags.output)}.partial-${process.pid}`) : undefined;
+    const removePartial = () => partial && rmSync(partial, { force: true });
+    // Ctrl-C: writing to a file yields to the event loop, so a signal stops the export between
+    // chunks; the handler is in place before the temporary file exists, so that it never stays behind
+    const interrupted = partial ? this.interrupted(undefined, removePartial) : undefined;
+    const out: Writable = partial ? await openOutput(partial, flags.output!) : process.stdout;
     // a reader that goes away (`export | head`) ends the export quietly
     let closed = false;
     out.on('error', (error: NodeJS.ErrnoException) => {
@@ -34,23 +44,38 @@ export default class Export extends BaseCommand {
     });
     let events = 0;
     let chunk = '';
-    for await (const e of store.readAll()) {
-      if (closed) return undefined;
-      chunk += `${JSON.stringify({ position: e.position, stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata })}\n`;
-      events++;
-      if (chunk.length > 1 << 16) {
-        if (!out.write(chunk)) await drained(out);
-        chunk = '';
+    try {
+      for await (const e of store.readAll()) {
+        if (closed) return undefined;
+        if (interrupted?.aborted) break;
+        chunk += `${JSON.stringify({ position: e.position, stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata })}\n`;
+        events++;
+        if (chunk.length > 1 << 16) {
+          if (!out.write(chunk)) await drained(out);
+          chunk = '';
+        }
       }
+      if (interrupted?.aborted) {
+        out.destroy();
+        removePartial();
+        process.stderr.write(`interrupted: nothing written to ${flags.output}\n`);
+        process.exitCode = 130;
+        return undefined;
+      }
+      if (chunk) out.write(chunk);
+      if (flags.output) {
+        out.end();
+        await once(out, 'finish');
+        await rename(partial!, flags.output);
+        if (!this.jsonEnabled()) this.log(`exported ${events} events to ${flags.output}`);
+        return { events, output: flags.output };
+      }
+      return undefined;
+    } catch (error) {
+      out.destroy();
+      removePartial();
+      throw error;
     }
-    if (chunk) out.write(chunk);
-    if (flags.output) {
-      out.end();
-      await once(out, 'finish');
-      if (!this.jsonEnabled()) this.log(`exported ${events} events to ${flags.output}`);
-      return { events, output: flags.output };
-    }
-    return undefined;
   }
 }
 
@@ -68,15 +93,16 @@ function drained(out: Writable): Promise<void> {
 }
 
 /**
- * A write stream to `path`, once the file is open.
- * @throws InputError when it cannot be opened (a missing folder, a directory, no permission).
+ * A write stream to `path` (the temporary file of `output`), once the file is open.
+ * @throws InputError naming `output` when it cannot be opened (a missing folder, no permission).
  */
-async function openOutput(path: string): Promise<Writable> {
-  const out = createWriteStream(path);
+async function openOutput(path: string, output: string): Promise<Writable> {
+  if (statSync(output, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`cannot write to ${output}: it is a directory`);
+  const out = createWriteStream(path, { flags: 'wx' });
   try {
     await once(out, 'open');
     return out;
   } catch (error) {
-    throw new InputError(`cannot write to ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new InputError(`cannot write to ${output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }

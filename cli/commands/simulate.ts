@@ -16,7 +16,7 @@ import {
 import { BaseCommand, InputError } from '../base.js';
 import { catchUpReadModels, isSqliteStore } from '../../adapters/readmodels/open.js';
 import { AppendSignal } from '../../adapters/store/catchUp.js';
-import { busFlags, grid } from '../flags.js';
+import { busFlags, count, grid } from '../flags.js';
 import { startBridge, takeLease } from '../bridgeRunner.js';
 import { worldIdentity } from '../identity.js';
 import { progressBar, StatusLine } from '../progress.js';
@@ -48,7 +48,7 @@ export default class Simulate extends BaseCommand {
 
 Running it again on the same store continues the same world from the next tick. World parameters (--people, --grid, --step, --radius, --seed) are fixed when the world is created; asking for different ones on an existing world is an error.
 
-Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store consistent.`;
+Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the current tick', finishes that tick and exits 0; a second Ctrl-C stops at once (exit 130) without writing a tick not yet begun. Either way the store is consistent: each tick is one transaction.`;
 
   static override examples = [
     '<%= config.bin %> simulate',
@@ -57,15 +57,15 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
   ];
 
   static override flags = {
-    people: Flags.integer({ summary: 'Number of people. [default: 100]', min: 1, max: 50_000_000 }),
+    people: count({ summary: 'Number of people. [default: 100]', min: 1, max: 50_000_000 }),
     grid: grid(),
-    step: Flags.integer({ summary: 'Largest move per tick on each axis, in cells. [default: 5]', min: 0 }),
-    radius: Flags.integer({ summary: 'Contact distance in cells (Euclidean); 0 means the same cell. [default: 0]', min: 0 }),
-    seed: Flags.integer({ summary: 'Seed of the random generator. [default: 1]', min: 0, max: 2 ** 32 - 1 }),
-    ticks: Flags.integer({ summary: 'Ticks to run, then stop. [default: run until interrupted]', min: 1 }),
-    'tick-ms': Flags.integer({ summary: 'Pause between ticks, milliseconds. [default: 0 with --ticks, else 200]', min: 0 }),
+    step: count({ summary: 'Largest move per tick on each axis, in cells. [default: 5]', min: 0 }),
+    radius: count({ summary: 'Contact distance in cells (Euclidean); 0 means the same cell. [default: 0]', min: 0 }),
+    seed: count({ summary: 'Seed of the random generator. [default: 1]', min: 0, max: 2 ** 32 - 1 }),
+    ticks: count({ summary: 'Ticks to run, then stop. [default: run until interrupted]', min: 1 }),
+    'tick-ms': count({ summary: 'Pause between ticks, milliseconds. [default: 0 with --ticks, else 200]', min: 0 }),
     ...busFlags,
-    'drain-timeout': Flags.integer({ summary: 'With --bus: at the end, wait this long for the bridge to publish every alert, milliseconds.', default: 60_000, min: 0, helpGroup: 'BUS' }),
+    'drain-timeout': count({ summary: 'With --bus: at the end, wait this long for the bridge to publish every alert, milliseconds.', default: 60_000, min: 0, helpGroup: 'BUS' }),
   };
 
   async run(): Promise<SimulateResult> {
@@ -115,7 +115,7 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
 
     // Ctrl-C / SIGTERM, or a bridge that gave up, stop the loop after the current tick
     const stop = new AbortController();
-    const interrupted = this.interrupted();
+    const interrupted = this.interrupted('stopping after the current tick');
     interrupted.addEventListener('abort', () => stop.abort(), { once: true });
     const status = new StatusLine(verbose);
     const buffers = scratch();
@@ -162,6 +162,8 @@ Ctrl-C (SIGINT) or SIGTERM finishes the current tick and exits 0 with the store 
     try {
       while (!stop.signal.aborted && (flags.ticks === undefined || ticksRun < flags.ticks)) {
         const { events: tickEvents, summary } = stepTick(state, buffers);
+        // let Ctrl-C in between computing and writing: a second one then stops before this write
+        await new Promise((resolve) => setImmediate(resolve));
         await this.append(store, summary.tick, tickEvents);
         if (!inline) await catchUpReadModels(store, models);
         ticksRun++;

@@ -1,7 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { isPlaceholderPhone, trace, type Direction, type Trace, type TraceLink } from '../../core/index.js';
+import { count } from '../flags.js';
 import { BaseCommand, InputError } from '../base.js';
 import { toE164 } from '../phone.js';
+import { inZone, tz } from '../time.js';
 
 const STATUS = ['healthy', 'suspicious', 'infected'];
 
@@ -10,7 +12,7 @@ export default class TraceCommand extends BaseCommand {
   static override summary = "Show a phone number's contact chain: who exposed them, and whom they exposed.";
   static override description = `Upstream follows the person's exposure to its source, that source's own exposure, and so on back to an index case (a person whose status did not come from a contact). Downstream lists everyone the person exposed, directly or through others. Each link shows phone, tick, simulated time, the exposed person's cell and statuses.
 
-The phone may be written in any common form: +33612345678, 0612345678, +33 6 12 34 56 78, 33612345678; national forms are read in --region.
+The phone may be written in any common form: +33612345678, 0612345678, +33 6 12 34 56 78, 33612345678; national forms are read in --region. A number without '+' that would land in another country than --region (004-92-58-76-11 in FR: 00 is France's international call prefix, making it German) is refused with the reason; write it with '+'.
 
 In a world made by 'stopcovid ingest', people without a phone have a placeholder +999 followed by 9 digits (country code 999 is reserved); it is accepted as written. A person may also be named by their id in the input data as id:<id> (e.g. id:1558 for a SocioPatterns id, id:abboip for a cab).`;
 
@@ -28,9 +30,10 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
 
   static override flags = {
     direction: Flags.string({ summary: 'Which way to follow exposures.', options: ['up', 'down', 'both'], default: 'both' }),
-    depth: Flags.integer({ summary: 'Most links to follow each way.', min: 1, default: 10 }),
+    depth: count({ summary: 'Most links to follow each way.', min: 1, default: 10 }),
     format: Flags.string({ summary: 'Output format.', options: ['tree', 'json'], default: 'tree' }),
     region: Flags.string({ summary: 'Country for national phone forms (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
+    tz: tz({ summary: 'Show times in this time zone (IANA name, e.g. Europe/Paris); JSON output stays in UTC.' }),
   };
 
   async run(): Promise<Trace> {
@@ -52,7 +55,7 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
     const result = trace(graph, personId, flags.direction as Direction, flags.depth);
     if (!this.jsonEnabled()) {
       if (flags.format === 'json') this.log(JSON.stringify(result, null, 2));
-      else this.log(render(result, place).join('\n'));
+      else this.log(render(result, place, flags.tz).join('\n'));
     }
     return result;
   }
@@ -68,14 +71,14 @@ function who(phone: string, sourceId: string | undefined): string {
   return `${phone}${sourceId !== undefined ? ` (id ${sourceId})` : ''}`;
 }
 
-/** Where and when an exposure happened: tick, simulated time, the exposed person's position. */
-function when(l: TraceLink, place: Place): string {
+/** Where and when an exposure happened: tick, simulated time (in `zone`), the exposed person's position. */
+function when(l: TraceLink, place: Place, zone: string): string {
   const where = place === 'cell' ? ` in cell (${l.cell.x},${l.cell.y})` : place === 'metres' ? ` at (${l.cell.x} m, ${l.cell.y} m)` : '';
-  return `at tick ${l.tick} (${l.at})${where}`;
+  return `at tick ${l.tick} (${inZone(l.at, zone)})${where}`;
 }
 
-/** Render a trace as indented text lines; `place` says how to show a link's position. */
-export function render(t: Trace, place: Place = 'cell'): string[] {
+/** Render a trace as indented text lines; `place` says how to show a link's position, `zone` (IANA) how to show times. */
+export function render(t: Trace, place: Place = 'cell', zone = 'UTC'): string[] {
   const lines = [`${t.phone}${t.sourceId !== undefined ? ` (id ${t.sourceId})` : ''}  person ${t.personId}  ${STATUS[t.status]}${t.indexCase ? '  (index case)' : ''}`];
   if (t.upstream) {
     lines.push(`upstream (who exposed this person, nearest first):`);
@@ -83,7 +86,7 @@ export function render(t: Trace, place: Place = 'cell'): string[] {
     // link i: its person (the source, then status 1 or 2) exposed the person of link i - 1 (or the traced person)
     t.upstream.forEach((l, i) => {
       const exposed = i === 0 ? who(t.phone, t.sourceId) : who(t.upstream![i - 1]!.phone, t.upstream![i - 1]!.sourceId);
-      lines.push(`${'  '.repeat(i + 1)}<- ${who(l.phone, l.sourceId)} (${STATUS[l.sourceStatus]}${l.indexCase ? ', index case' : ''}) exposed ${exposed} ${when(l, place)}`);
+      lines.push(`${'  '.repeat(i + 1)}<- ${who(l.phone, l.sourceId)} (${STATUS[l.sourceStatus]}${l.indexCase ? ', index case' : ''}) exposed ${exposed} ${when(l, place, zone)}`);
     });
     if (t.upstreamTruncated) lines.push(`${'  '.repeat(t.upstream.length + 1)}... (--depth reached)`);
   }
@@ -91,7 +94,7 @@ export function render(t: Trace, place: Place = 'cell'): string[] {
     lines.push(`downstream (whom this person exposed): ${t.downstreamCount} people${t.downstreamTruncated ? ' within --depth, more beyond it' : ''}`);
     const walk = (links: TraceLink[], level: number) => {
       for (const l of links) {
-        lines.push(`${'  '.repeat(level)}-> ${who(l.phone, l.sourceId)} exposed ${when(l, place)}`);
+        lines.push(`${'  '.repeat(level)}-> ${who(l.phone, l.sourceId)} exposed ${when(l, place, zone)}`);
         walk(l.children ?? [], level + 1);
       }
     };

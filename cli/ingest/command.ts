@@ -3,13 +3,15 @@
  * tick per stream, progress on stderr, and the result.
  * @module
  */
-import { worldIdentity } from '../identity.js';
-import { basename } from 'node:path';
+import { existsSync, linkSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { Flags } from '@oclif/core';
 import ms from 'ms';
 import { isConcurrencyError, isPlaceholderPhone, planIngestion, tickStream, type IngestInput, type IngestParams, INGEST_ERROR } from '../../core/index.js';
 import { BaseCommand, InputError } from '../base.js';
 import { StatusLine } from '../progress.js';
+import { worldIdentity } from '../identity.js';
+import { inZone, midnightBefore, offsetMs, tz } from '../time.js';
 import type { FileCount, Invalid } from './source.js';
 import { buildPeople, type IdTable, type People } from './people.js';
 
@@ -41,6 +43,7 @@ export const ingestFlags = {
   statuses: Flags.string({ summary: 'A CSV file id,status (0, 1 or 2) of initial statuses; people not in it start healthy.', helpValue: 'FILE' }),
   phones: Flags.string({ summary: 'A CSV file id,phone mapping people to phones; others get a placeholder +999<9 digits>.', helpValue: 'FILE' }),
   region: Flags.string({ summary: 'Country for national phone forms in --phones (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
+  tz: tz({ summary: 'Time zone (IANA name, e.g. Europe/Paris) whose local midnight the buckets align on (--bucket 1d: local days); the summary shows times in it.' }),
   'skip-invalid': Flags.boolean({ summary: 'Skip bad rows (and empty files) and report how many, instead of refusing the input.' }),
 };
 
@@ -60,8 +63,10 @@ export interface IngestResult {
   /** Ticks written after tick 0 (one per bucket), bucket length in ms, and the time span. */
   ticks: number;
   bucketMs: number;
+  /** Start of tick 1's bucket and end of the last, ISO-8601 UTC; buckets align on midnight in `timeZone`. */
   start: string;
   end: string;
+  timeZone: string;
   radiusM?: number;
   contacts: number;
   exposures: number;
@@ -102,7 +107,7 @@ export abstract class IngestCommand extends BaseCommand {
   protected async ingest(
     storeUrl: string,
     table: IdTable,
-    flags: { index: string[]; statuses?: string; phones?: string; region: string; epoch: number },
+    flags: { index: string[]; statuses?: string; phones?: string; region: string; epoch: number; tz: string },
     bucketMs: number,
     records: (people: People) => IngestInput['records'],
     inputs: FileCount[],
@@ -120,6 +125,7 @@ export abstract class IngestCommand extends BaseCommand {
         status: people.status,
         tickMs: bucketMs,
         epochMs: flags.epoch,
+        timeZone: { name: flags.tz, midnightBefore: (ms) => midnightBefore(flags.tz, ms) },
         inputs: inputs.map(({ file, format, rows, skipped }) => ({ file: basename(file), format, rows, skipped })),
         records: records(people),
       });
@@ -127,14 +133,31 @@ export abstract class IngestCommand extends BaseCommand {
       if ((error as { code?: string }).code === INGEST_ERROR) throw new InputError(`${(error as Error).message}${invalid.total ? ` (${invalid.total} bad rows skipped)` : ''}`);
       throw error;
     }
-    const store = await this.store(storeUrl, true);
-    const existing = await store.lastPosition();
-    if (existing > 0) throw new InputError(`${storeUrl} already holds ${existing} events: ingest writes a new world, use a fresh --store`);
-
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const first = Date.parse(plan.params.start);
+    const shift = offsetMs(flags.tz, first + plan.params.lastTick * bucketMs) - offsetMs(flags.tz, first);
+    if (shift % bucketMs !== 0)
+      process.stderr.write(
+        `warning: ${flags.tz} changes its UTC offset by ${ms(shift, { long: true })} within the data; buckets keep their length of ${ms(bucketMs)}, so after the change they start ${ms(Math.abs(shift))} ${shift > 0 ? 'after' : 'before'} local midnight\n`,
+      );
+    // a SQLite world is written to a temporary file beside the store and linked under the store's
+    // name when complete: readers never see a partial world, even after a SIGKILL
+    const file = /^sqlite:(\/\/)?(.+)$/i.exec(storeUrl)?.[2];
+    if (file && existsSync(file)) {
+      const existing = await this.store(storeUrl, false);
+      const count = await existing.lastPosition();
+      await existing.close();
+      if (count > 0) throw new InputError(`${storeUrl} already holds ${count} events: ingest writes a new world, use a fresh --store`);
+      removeDatabase(file); // an empty store: the ingested world takes its place
+    }
+    const partial = file ? join(dirname(file), `.${basename(file)}.partial-${process.pid}`) : undefined;
+    // Ctrl-C is ours before the temporary file exists, so that it never stays behind
+    const abandon = () => partial && removeDatabase(partial);
+    const stop = this.interrupted('stopping after the current tick', abandon);
+    const store = await this.store(partial ? `sqlite:${partial}` : storeUrl, true);
+    if (!partial) {
+      const existing = await store.lastPosition();
+      if (existing > 0) throw new InputError(`${storeUrl} already holds ${existing} events: ingest writes a new world, use a fresh --store`);
+    }
     const last = plan.params.lastTick;
     let lastYield = performance.now();
     try {
@@ -152,14 +175,23 @@ export abstract class IngestCommand extends BaseCommand {
           await new Promise((resolve) => setImmediate(resolve));
           lastYield = performance.now();
         }
-        if (stop.signal.aborted && tick < last) throw new Error(`interrupted after tick ${tick} of ${last}: ${storeUrl} holds a partial world (replay works on it); remove it and ingest again for the whole`);
+        if (stop.aborted && tick < last) {
+          if (!partial) throw new Error(`interrupted after tick ${tick} of ${last}: ${storeUrl} holds a partial world (replay works on it); remove it and ingest again for the whole`);
+          throw new Interrupted(`interrupted after tick ${tick} of ${last}: nothing written to ${storeUrl}`);
+        }
       }
       await worldIdentity(store); // the new world's identity, carried by its alerts on a shared Kafka topic
+      if (partial) await store.close();
+    } catch (error) {
+      if (partial) {
+        await store.close();
+        abandon();
+      }
+      throw error;
     } finally {
       progress.done();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
     }
+    if (partial) publish(partial, file!, storeUrl);
 
     const seconds = (performance.now() - started) / 1000;
     const [healthy, suspicious, infected] = plan.state.counts;
@@ -176,6 +208,7 @@ export abstract class IngestCommand extends BaseCommand {
       bucketMs,
       start: plan.params.start,
       end: new Date(Date.parse(plan.params.start) + last * bucketMs).toISOString(),
+      timeZone: flags.tz,
       ...(plan.params.radiusM !== undefined ? { radiusM: plan.params.radiusM } : {}),
       contacts: plan.totals.contacts,
       exposures: plan.totals.exposures,
@@ -194,9 +227,36 @@ export abstract class IngestCommand extends BaseCommand {
     if (this.jsonEnabled()) return;
     const files = result.inputs.length === 1 ? result.inputs[0]!.file : `${result.inputs.length} files`;
     this.log(`ingested ${result.rows} rows of ${files} into ${storeUrl} (${result.skipped} skipped): ${result.people} people (${result.placeholderPhones} with a placeholder phone), index cases: ${result.indexCases}`);
-    this.log(`${result.ticks} ticks of ${ms(result.bucketMs)} from ${result.start} to ${result.end}${result.radiusM !== undefined ? `, contact radius ${result.radiusM} m` : ''}`);
+    this.log(`${result.ticks} ticks of ${ms(result.bucketMs)} from ${inZone(result.start, result.timeZone)} to ${inZone(result.end, result.timeZone)}${result.radiusM !== undefined ? `, contact radius ${result.radiusM} m` : ''}`);
     this.log(`${result.contacts} contacts, ${result.exposures} exposures: healthy ${result.status.healthy}, suspicious ${result.status.suspicious}, infected ${result.status.infected}`);
     this.log(`${result.events} events in ${result.seconds} s: ${result.rowsPerSecond} rows/s, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
   }
 }
 
+/** Ctrl-C stopped an ingest that left nothing behind: exit code 130. */
+class Interrupted extends Error {
+  readonly oclif = { exit: 130 };
+}
+
+/** Remove the SQLite database `file` with its WAL and shared-memory files. */
+function removeDatabase(file: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+}
+
+/**
+ * Give the complete world in `partial` the store's name `file`: a hard link, which fails when
+ * another writer created `file` meanwhile (the world then stays in `partial`, named in the
+ * error), then the temporary name is removed. A file system without hard links gets a rename.
+ * @throws Error when `file` appeared meanwhile.
+ */
+function publish(partial: string, file: string, storeUrl: string): void {
+  try {
+    linkSync(partial, file);
+    rmSync(partial);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new Error(`${storeUrl} was created by another writer during this ingest; the ingested world is in ${partial}`);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw error;
+    renameSync(partial, file);
+  }
+}

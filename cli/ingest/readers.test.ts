@@ -159,6 +159,9 @@ describe('people: ids, phones, statuses', () => {
     await expect(buildPeople(table('a'), { index: [], statusFile: file('a,2\nq,1\n'), region: 'FR' })).rejects.toThrow(":2: person 'q' appears in no row of the input");
     await expect(buildPeople(table('a'), { index: [], statusFile: file('a,3\n'), region: 'FR' })).rejects.toThrow(":1: status '3' is not 0, 1 or 2");
     await expect(buildPeople(table('a'), { index: [], phonesFile: file('a,06-12\n'), region: 'FR' })).rejects.toThrow(":1: '06-12' is not a valid phone number (region FR)");
+    await expect(buildPeople(table('a', 'b'), { index: [], phonesFile: file('id,phone\na,0612345678\nb,004-92-58-76-11\n'), region: 'FR' })).rejects.toThrow(
+      ":3: '004-92-58-76-11' changes country while being read: its leading 00 is the international call prefix of FR, which makes it +492587611 (DE)",
+    );
     await expect(buildPeople(table('a', 'b'), { index: [], phonesFile: file('a,0612345678\nb,+33612345678\n'), region: 'FR' })).rejects.toThrow(':2: phone +33612345678 is already the phone of the person on line 1');
     await expect(buildPeople(table('a'), { index: [], phonesFile: file('a,0612345678\na,0612345679\n'), region: 'FR' })).rejects.toThrow(":2: person 'a' is given a phone twice");
     await expect(buildPeople(table('a'), { index: [], phonesFile: file('a\n'), region: 'FR' })).rejects.toThrow(':1: expected 2 columns (id,phone), got 1');

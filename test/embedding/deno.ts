@@ -1,17 +1,21 @@
 /**
- * Deno, from the npm package `deno` (which ships the runtime binary): run a script to its end, or
+ * Deno, from the npm package `deno` (which ships the runtime binary; installed on demand into
+ * `.cache/runtimes`, see runtimePackages.ts): run a script to its end, or
  * serve one and learn its port. Deno runs offline here: bundles need no download, and a
  * consumer project's imports resolve from its node_modules.
  * @module
  */
 import { execFile, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { runtimeRequire } from './runtimePackages.js';
 
-/** Absolute path of the Deno binary of the npm package. @throws Error when the package has no binary for this platform. */
+/**
+ * Absolute path of the Deno binary of the npm package (installed first when missing).
+ * @throws Error when the install fails, or the package has no binary for this platform.
+ */
 export function denoBinary(): string {
-  return (createRequire(import.meta.url)('deno/install_api.cjs') as { runInstall(): string }).runInstall();
+  return (runtimeRequire('deno/install_api.cjs') as { runInstall(): string }).runInstall();
 }
 
 /** Environment of a Deno run in `cwd`: its cache in `<cwd>/.deno` (gone with the folder), no update check, no prompt, no colours. */

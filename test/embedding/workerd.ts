@@ -1,22 +1,26 @@
 /**
- * workerd, Cloudflare's runtime, from the npm package `workerd` (which ships the binary), run
+ * workerd, Cloudflare's runtime, from the npm package `workerd` (which ships the binary; installed
+ * on demand into `.cache/runtimes`, see runtimePackages.ts), run
  * directly with a generated Cap'n Proto config: one module worker per service, each on its own
  * socket at 127.0.0.1 on a free port. The ports are read from workerd's control channel
  * (`--control-fd`), so no port is guessed.
  * @module
  */
 import { execFile, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { runtimeRequire } from './runtimePackages.js';
 
 /** Compatibility date of the test workers: fixed, so a newer workerd does not change their behaviour. */
 export const COMPATIBILITY_DATE = '2025-09-01';
 
-/** Absolute path of the workerd binary of the npm package. */
+/**
+ * Absolute path of the workerd binary of the npm package (installed first when missing).
+ * @throws Error when the install fails.
+ */
 export function workerdBinary(): string {
-  return (createRequire(import.meta.url)('workerd') as { default: string }).default;
+  return (runtimeRequire('workerd') as { default: string }).default;
 }
 
 /**

@@ -9,13 +9,13 @@ export default class IngestContacts extends IngestCommand {
   static override summary = 'Ingest a SocioPatterns contact list (t i j per line) into a new world.';
   static override description = `Each line is one contact: t i j, separated by spaces or tabs, extra columns ignored (SocioPatterns format, https://www.sociopatterns.org/datasets/): t in seconds, the contact active during [t-20, t]; i and j are person ids. gzip files are read as such.
 
-Contacts are grouped into time buckets of --bucket (one tick each, written as stream stopcovid.tick-<t>): tick t covers (start + (t-1)*bucket, start + t*bucket], aligned on --epoch. Each line becomes a ContactDetected in its bucket. Index cases (--index, --statuses) are set at tick 0; then, bucket by bucket, a contact with a person whose status was >= 1 at the start of the bucket makes a healthy person suspicious (1) and notifies them, as in the simulation. So contacts before a person was exposed never pass exposure on: exposure follows time-respecting paths only.
+Contacts are grouped into time buckets of --bucket (one tick each, written as stream stopcovid.tick-<t>): tick t covers (start + (t-1)*bucket, start + t*bucket], aligned on midnight in --tz (default UTC): with --bucket 1d and --tz Europe/Paris, a tick is a local day. Each line becomes a ContactDetected in its bucket. Index cases (--index, --statuses) are set at tick 0; then, bucket by bucket, a contact with a person whose status was >= 1 at the start of the bucket makes a healthy person suspicious (1) and notifies them, as in the simulation. So contacts before a person was exposed never pass exposure on: exposure follows time-respecting paths only.
 
 Times must not go back (SocioPatterns files are sorted by time): such a line is refused like any bad line (fewer than 3 columns, a time that is not a number, i = j). A bad line or an empty file stops the ingestion before anything is written, with file and line; --skip-invalid skips them and reports how many. LF and CRLF line ends are both read.
 
 People are numbered in the order of their ids (numerically when all are integers). Without --phones, each person gets a placeholder phone +999 followed by 9 digits (country code 999 is reserved: no one can be called on it); trace accepts it as typed, or the input id as id:<id>. The store must hold no world yet.
 
-Ctrl-C (SIGINT) or SIGTERM stops after the tick being written, with an error: the store then holds the first ticks of the world (replay works on them); remove it and ingest again.`;
+A SQLite store (sqlite:<file>) is written to a temporary file beside it (.<name>.partial-<pid>) that takes the store's name only when the whole world is in it: Ctrl-C (SIGINT) or SIGTERM stops after the tick being written, removes it and exits 130, and even a killed ingest leaves no partial world under the store's name. Other stores get the ticks one by one: an interrupted ingest leaves the first ticks there, and says so.`;
 
   static override examples = [
     '<%= config.bin %> ingest contacts ../shared/data/sociopatterns-highschool-2013/HighSchool2013_proximity_net.csv.gz --index 1 --store sqlite:./highschool.db',

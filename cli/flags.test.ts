@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { parseCount } from './flags.js';
+
+describe('parseCount', () => {
+  it('reads plain digits, underscores between digit groups, and exponent forms', () => {
+    expect(parseCount('100')).toBe(100);
+    expect(parseCount('1_000_000')).toBe(1_000_000);
+    expect(parseCount('1e6')).toBe(1_000_000);
+    expect(parseCount('2.5E3')).toBe(2500);
+    expect(parseCount(' 0 ')).toBe(0);
+  });
+
+  it('refuses fractions, signs, stray underscores, hex and words, naming the accepted forms', () => {
+    for (const bad of ['1.5', '2.5e0', '-3', '1__000', '_1', '1_', '0x10', 'ten', '', '1e', 'Infinity', '1e400'])
+      expect(() => parseCount(bad), bad).toThrow(/expected a whole number such as 1000000, 1_000_000 or 1e6; got/);
+  });
+
+  it('checks the range after reading the form', () => {
+    expect(() => parseCount('1e8', 1, 50_000_000)).toThrow("expected a number from 1 to 50000000; got 100000000");
+    expect(() => parseCount('0', 1)).toThrow('expected a number of at least 1; got 0');
+    expect(parseCount('5e7', 1, 50_000_000)).toBe(50_000_000);
+  });
+});

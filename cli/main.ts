@@ -1,0 +1,36 @@
+/**
+ * The entry of the `stopcovid` binary: oclif's `run` with the project's one error style. Errors
+ * that no command catches (an unknown command, a plugin's own errors, `help` for a topic that does
+ * not exist) are printed as one line `Error: <message>` on stderr (with `--json`, also as
+ * `{"error": {...}}` on stdout), like the commands' own errors (see `BaseCommand.catch`), instead
+ * of oclif's ` ›   Error:` block.
+ * @module
+ */
+import { flush, run } from '@oclif/core';
+import { oneLine } from './base.js';
+
+/**
+ * Run the command line `argv` (without node and the script) with the package at `root` (a file
+ * URL or path inside it), and return the exit code to use: the command's own
+ * (`process.exitCode`), or the one of an error that escaped it (2 for an oclif usage error,
+ * 1 otherwise). Never throws.
+ */
+export async function main(argv: string[], root: string): Promise<number> {
+  try {
+    await run(argv, root);
+    await flush();
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    const e = error as Error & { code?: string; oclif?: { exit?: number }; skipOclifErrorHandling?: boolean };
+    // `this.exit(n)` in a command or a hook: not an error to print
+    if (e.code === 'EEXIT') return e.oclif?.exit ?? 0;
+    if (e.code === 'EPIPE') return Number(process.exitCode ?? 0);
+    const exit = e.oclif?.exit ?? 1;
+    if (e.skipOclifErrorHandling) return exit;
+    const message = oneLine(e.message || String(error));
+    process.stderr.write(`Error: ${message}\n`);
+    // as the commands do with --json (BaseCommand.catch): the error as JSON on stdout too
+    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { message, code: exit === 2 ? 'INPUT' : (e.code ?? e.name) } }, null, 2)}\n`);
+    return exit;
+  }
+}

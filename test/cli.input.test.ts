@@ -1,0 +1,19 @@
+/**
+ * Input checks of the commands, in process (see test/inProcess.ts): phones that change country
+ * while being read, time zones.
+ */
+import { describe, expect, it } from 'vitest';
+import { run } from './inProcess.js';
+
+describe('phones', () => {
+  it("trace refuses a national form whose 00 reads as the region's international call prefix, with the reason, exit 2", async () => {
+    const r = await run('trace', '004-92-58-76-11', '--store', 'memory:');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "Error: '004-92-58-76-11' changes country while being read: its leading 00 is the international call prefix of FR, which makes it +492587611 (DE), not a number of FR; write it with '+' and a country code (+492587611 for DE, +33 and the national number for FR)\n",
+    );
+    // read in DE, the same digits dial Germany from Germany (00 49 ...): no change of country
+    const de = await run('trace', '004-92-58-76-11', '--region', 'DE', '--store', 'memory:');
+    expect(de.stderr).toBe('Error: no world in memory:: run \'stopcovid simulate\' first\n');
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * Ctrl-C as a user gives it, to the built binary in a real process, on real SQLite files:
+ * simulate stops after the current tick on the first SIGINT and at once on the second, the store
+ * consistent either way; export -o never leaves a truncated file under the output name; an
+ * interrupted ingest into a SQLite file leaves no world at all, so no reader can take a partial one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cli, json } from './cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'stopcovid-interrupts-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Start `stopcovid ...args`; `stderr()` is what it printed so far, `exit` how it ended. */
+function start(...args: string[]): { child: ChildProcess; stderr: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '' } });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, stderr: () => stderr, exit };
+}
+
+async function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+// 20,000 people for 6 ticks: about 140,000 events, a few seconds of export
+const store = `sqlite:${join(dir, 'world.db')}`;
+beforeAll(async () => {
+  json(await cli('simulate', '--store', store, '--people', '2e4', '--grid', '300x300', '--ticks', '6', '--json'));
+});
+
+describe('Ctrl-C', () => {
+  it('simulate: the first prints "stopping after the current tick", a second one during that tick stops at once (exit 130); the store replays to its recorded hash', async () => {
+    // 100,000 people: a tick takes about a second, so both Ctrl-C land within one tick, as a person's do
+    const big = `sqlite:${join(dir, 'big.db')}`;
+    const run = start('simulate', '--store', big, '--people', '1e5', '--grid', '1000x1000', '--tick-ms', '0');
+    await until(() => /^tick 1 /m.test(run.stderr()), 'the first tick');
+    run.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 200));
+    run.child.kill('SIGINT');
+    const ended = await run.exit;
+    expect(ended, run.stderr()).toEqual({ code: 130, signal: null });
+    expect(run.stderr()).toContain('stopping after the current tick (Ctrl-C again to stop at once)\n');
+    const replay = json<{ matches: boolean; tick: number }>(await cli('replay', '--store', big, '--json'));
+    expect(replay.matches).toBe(true);
+    expect(replay.tick).toBeGreaterThanOrEqual(1);
+  });
+
+  it('export -o: interrupted, it exits 130 and leaves neither the output file nor its temporary file; complete, the file appears whole', async () => {
+    const output = join(dir, 'log.ndjson');
+    const run = start('export', '--store', store, '-o', output);
+    await until(() => readdirSync(dir).some((f) => f.startsWith('.log.ndjson.partial-')), 'the temporary file');
+    expect(existsSync(output)).toBe(false);
+    run.child.kill('SIGINT');
+    const ended = await run.exit;
+    expect(ended, run.stderr()).toEqual({ code: 130, signal: null });
+    expect(run.stderr()).toBe(`interrupted: nothing written to ${output}\n`);
+    expect(readdirSync(dir).filter((f) => f.includes('log.ndjson'))).toEqual([]);
+
+    const whole = json<{ events: number }>(await cli('export', '--store', store, '-o', output, '--json'));
+    expect(readdirSync(dir).filter((f) => f.includes('log.ndjson'))).toEqual(['log.ndjson']);
+    const { stdout } = await cli('export', '--store', store);
+    expect(whole.events).toBe(stdout.split('\n').filter(Boolean).length);
+  });
+
+  it('ingest into a SQLite file: Ctrl-C exits 130 and leaves nothing; SIGKILL leaves no store under the name either; a whole ingest leaves only the store', async () => {
+    // 30,000 contacts 20 s apart: 30,000 ticks, some seconds of writing
+    const input = join(dir, 'contacts.tsv');
+    writeFileSync(input, Array.from({ length: 30_000 }, (_, i) => `${20 * (i + 1)}\t${i % 50}\t${50 + (i % 7)}\n`).join(''));
+    const folder = join(dir, 'ingest');
+    mkdirSync(folder);
+    const db = join(folder, 'world.db');
+    const writing = () => readdirSync(folder).some((f) => f.startsWith('.world.db.partial-'));
+
+    const interrupted = start('ingest', 'contacts', input, '--index', '0', '--store', `sqlite:${db}`);
+    await until(writing, 'the temporary database');
+    interrupted.child.kill('SIGINT');
+    const ended = await interrupted.exit;
+    expect(ended, interrupted.stderr()).toEqual({ code: 130, signal: null });
+    expect(interrupted.stderr()).toMatch(new RegExp(`stopping after the current tick \\(Ctrl-C again to stop at once\\)\\nError: interrupted after tick \\d+ of 30000: nothing written to sqlite:${db.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n$`));
+    expect(readdirSync(folder)).toEqual([]);
+
+    const killed = start('ingest', 'contacts', input, '--index', '0', '--store', `sqlite:${db}`);
+    await until(writing, 'the temporary database');
+    killed.child.kill('SIGKILL');
+    await killed.exit;
+    expect(existsSync(db)).toBe(false);
+    const reader = await cli('replay', '--store', `sqlite:${db}`);
+    expect(reader).toMatchObject({ code: 2, stderr: `Error: no store at ${db}: run 'stopcovid simulate' first\n` });
+    for (const f of readdirSync(folder)) rmSync(join(folder, f));
+
+    const whole = json<{ ticks: number }>(await cli('ingest', 'contacts', input, '--index', '0', '--store', `sqlite:${db}`, '--json'));
+    expect(whole.ticks).toBe(30_000);
+    expect(readdirSync(folder)).toEqual(['world.db']);
+    expect(json<{ matches: boolean; tick: number }>(await cli('replay', '--store', `sqlite:${db}`, '--json'))).toMatchObject({ matches: true, tick: 30_000 });
+  });
+});
