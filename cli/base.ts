@@ -35,6 +35,12 @@ export abstract class BaseCommand extends Command {
 
   private stores: EventStore[] = [];
   private models: SqliteReadModels[] = [];
+  private cleanups: (() => void)[] = [];
+
+  /** Run `fn` when the command ends, however it ends (before stores and buses are closed). */
+  protected onFinally(fn: () => void): void {
+    this.cleanups.push(fn);
+  }
   private buses: NotificationBus[] = [];
   private interrupt?: { controller: AbortController; handler: (signal: NodeJS.Signals) => void; cleanups: (() => void)[] };
 
@@ -103,6 +109,10 @@ export abstract class BaseCommand extends Command {
       },
     });
     bar?.stop();
+    // an ingestion that stopped half-way (a killed ingest into EventStoreDB) is not a world to query
+    const world = models.world();
+    if (world.ingest && world.tick < world.ingest.lastTick && !options.inline)
+      throw new InputError(`${flags.store} holds an unfinished ingestion (tick ${world.tick} of ${world.ingest.lastTick}): ingest it again into an empty store`);
     if (options.inline && isSqliteStore(store) && !flags['read-models']) models.attachInline(store, group('read-models', models.projections));
     return models;
   }
@@ -120,6 +130,13 @@ export abstract class BaseCommand extends Command {
       process.off('SIGTERM', this.interrupt.handler);
     }
     for (const bus of this.buses.splice(0)) await bus.close().catch(() => undefined);
+    for (const fn of this.cleanups.splice(0)) {
+      try {
+        fn();
+      } catch {
+        // a cleanup that fails must not hide the command's own outcome
+      }
+    }
     for (const models of this.models.splice(0)) models.close();
     for (const store of this.stores.splice(0)) await store.close().catch(() => undefined);
     return super.finally(error);

@@ -158,6 +158,8 @@ export interface ConsumeOptions {
   signal?: AbortSignal;
   /** Called when this member joined the group, with the partitions it was given. */
   onAssigned?(partitions: number[]): void;
+  /** With `follow`: told, once per outage, when the bus has not answered for a while (the read goes on). */
+  onStall?(line: string): void;
   /**
    * Called once per alert, in order per person; the position is committed only after it returns.
    * If it throws, the alert is not committed (the group gets it again) and `consume` rejects with

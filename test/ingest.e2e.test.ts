@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBridge, type Notification, type NotificationBus } from '../core/index.js';
 import { sqliteStore } from '../adapters/store/sqlite.js';
@@ -124,6 +125,21 @@ describe('ingest contacts: the A, B, C, D contact list (contacts-abcd.tsv)', () 
     expect(again.code).toBe(2);
     expect(lines(again.stderr)).toEqual([`Error: ${store} already holds ${log.length} events: ingest writes a new world, use a fresh --store`]);
     expect((await cli('export', '--store', store)).stdout).toBe(before);
+  });
+
+  it('an unfinished ingestion (its last ticks missing, as a killed ingest leaves EventStoreDB) is refused by readers of the read models', async () => {
+    const partial = freshStore();
+    expect((await cli('ingest', 'contacts', fixture('contacts-abcd.tsv'), '--index', 'A', '--store', partial)).code).toBe(0);
+    // keep ticks 0 to 5 of 8: what an ingest killed after tick 5 leaves in a store written tick by tick
+    const db = new Database(partial.replace(/^sqlite:/, ''));
+    db.exec("DELETE FROM events WHERE CAST(substr(stream, 16) AS INTEGER) > 5; DELETE FROM streams WHERE CAST(substr(stream, 16) AS INTEGER) > 5; DROP TABLE IF EXISTS read_models");
+    for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rm_%'").pluck().all() as string[]) db.exec(`DROP TABLE ${t}`);
+    db.close();
+    for (const command of [['trace', 'id:C'], ['consume'], ['people']]) {
+      const run = await cli(...command, '--store', partial);
+      expect(run.code, command.join(' ')).toBe(2);
+      expect(run.stderr).toBe(`Error: ${partial} holds an unfinished ingestion (tick 5 of 8): ingest it again into an empty store\n`);
+    }
   });
 
   it('with 5 minute buckets the three contacts share tick 1: only B is exposed (statuses at the start of the bucket decide)', async () => {

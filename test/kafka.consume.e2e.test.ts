@@ -5,30 +5,19 @@
  * and at most COMMIT_EVERY alerts handled again after a consumer is killed with SIGKILL.
  */
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Notification } from '../core/index.js';
 import { COMMIT_EVERY, kafkaBus } from '../adapters/bus/kafka.js';
 import Consume from '../cli/commands/consume.js';
+import { brokerAvailable, env, URL } from './kafka.js';
 
-const URL = process.env.STOPCOVID_KAFKA_URL ?? 'kafka://127.0.0.1:9092';
-const BROKER = URL.replace(/^kafka:\/\//, '').split(',')[0]!;
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'run.js');
 const run = `${process.pid}-${Math.floor(performance.now())}`;
 const topicName = (name: string) => `test-${run}-${name}`;
 
-const available = await new Promise<boolean>((resolve) => {
-  const [host, port] = [BROKER.slice(0, BROKER.lastIndexOf(':')), Number(BROKER.slice(BROKER.lastIndexOf(':') + 1))];
-  const socket = connect({ host, port, timeout: 1500 }, () => (socket.destroy(), resolve(true)));
-  socket.on('error', () => resolve(false));
-  socket.on('timeout', () => (socket.destroy(), resolve(false)));
-});
-if (!available) {
-  if (process.env.STOPCOVID_REQUIRE_KAFKA === '1') throw new Error(`STOPCOVID_REQUIRE_KAFKA=1 but no Kafka broker answers at ${BROKER}`);
-  console.warn(`Kafka consumer tests SKIPPED: no broker at ${BROKER} (npm run kafka:start, or STOPCOVID_KAFKA_URL).`);
-}
+const available = await brokerAvailable('Kafka consumer tests');
 
 /** `count` alerts for distinct people, published to a new topic of `partitions` partitions. */
 async function backlog(topic: string, count: number, partitions = 3): Promise<Notification[]> {
@@ -137,7 +126,6 @@ describe.runIf(available)('consumer commits against a real broker', () => {
     const topic = topicName('sigkill');
     const alerts = await backlog(topic, 6000, 3);
     const group = `g-${topic}`;
-    const env = { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '', KAFKAJS_NO_PARTITIONER_WARNING: '1' };
     const child = spawn(process.execPath, [BIN, 'consume', '--bus', URL, '--topic', topic, '--group', group, '--json', '--store', 'memory:'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
     let first = '';
     child.stdout.on('data', (d) => (first += d));

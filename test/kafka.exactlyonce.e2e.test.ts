@@ -151,4 +151,42 @@ describe.runIf(available)('exactly once from the store to Kafka', () => {
     expect(new Set(raw).size).toBe(raw.length);
     expect(raw.length).toBe(expected.length);
   }, 180_000);
+
+  it('consume --dedupe keeps a ledger of handled ids: a second group reading the topic again prints nothing', async () => {
+    const topic = topicName('dedupe');
+    const store = `sqlite:${join(dir, 'dedupe.db')}`;
+    const ledger = join(dir, 'ledger.db');
+    expect((await cli('simulate', '--store', store, '--people', '1500', '--grid', '60x60', '--ticks', '5')).code).toBe(0);
+    expect((await cli('bridge', '--store', store, '--bus', URL, '--topic', topic, '--until-caught-up')).code).toBe(0);
+    const expected = await storedIds(store);
+    const first = await cli('consume', '--bus', URL, '--topic', topic, '--store', store, '--group', `d1-${topic}`, '--dedupe', ledger, '--json');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout.split('\n').filter(Boolean)).toHaveLength(expected.length);
+    const second = await cli('consume', '--bus', URL, '--topic', topic, '--store', store, '--group', `d2-${topic}`, '--dedupe', ledger);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toBe('');
+    expect(second.stderr).toContain(`0 alerts for group d2-${topic}`);
+    expect(second.stderr).toContain(`${expected.length} already in the --dedupe ledger, skipped`);
+  }, 120_000);
+
+  it('a consumer whose topic is deleted says so and exits non-zero', async () => {
+    const topic = topicName('deleted');
+    const store = `sqlite:${join(dir, 'deleted.db')}`;
+    expect((await cli('simulate', '--store', store, '--people', '500', '--ticks', '3')).code).toBe(0);
+    expect((await cli('bridge', '--store', store, '--bus', URL, '--topic', topic, '--until-caught-up')).code).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'consume', '--bus', URL, '--topic', topic, '--store', store, '--group', `g-${topic}`, '--follow'], { env });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const deadline = performance.now() + 30_000;
+    while (!stderr.includes('joined group') && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const admin = new Kafka({ brokers: [BROKER], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic] });
+    await admin.disconnect();
+    const started = performance.now();
+    const code = await exited(child);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(new RegExp(`Error: the Kafka topic ${topic} no longer exists at [^\\n]+\\n$`));
+    expect(performance.now() - started).toBeLessThan(15_000);
+  }, 120_000);
 });

@@ -4,7 +4,7 @@
  * with a notice elsewhere), the CLI run with a clean environment, and a topic's size.
  */
 import { execFile } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { BIN } from './cli.js';
@@ -42,8 +42,8 @@ export async function cli(...args: string[]): Promise<{ code: number; stdout: st
 }
 
 /** Offsets in a topic (sum of high watermarks: messages, transaction markers, aborted messages); 0 for no topic. */
-export async function topicSize(topic: string): Promise<number> {
-  const admin = new Kafka({ brokers: [BROKER], logLevel: logLevel.NOTHING }).admin();
+export async function topicSize(topic: string, broker = BROKER): Promise<number> {
+  const admin = new Kafka({ brokers: [broker], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
@@ -52,4 +52,16 @@ export async function topicSize(topic: string): Promise<number> {
   } finally {
     await admin.disconnect();
   }
+}
+
+/** A TCP port free on 127.0.0.1 at the time of the call. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

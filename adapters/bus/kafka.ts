@@ -85,6 +85,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BusError(message, true)), ms)))]).finally(() => clearTimeout(timer));
 }
 
+/** How long a consumer may go without a fetch before it says so (milliseconds), and how often it looks. */
+const STALL_MS = 30_000;
+const WATCHDOG_MS = 2_000;
+
 /** The Kafka message of an alert: keyed by world and person, so one person's alerts stay in order. */
 function message(n: Notification): { key: string; value: string; headers: Record<string, string> } {
   return {
@@ -255,6 +259,33 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
           if (!e.payload.restart) finish();
         });
         o.signal?.addEventListener('abort', () => finish(), { once: true });
+        // a deleted topic, or fetches that keep failing, would otherwise leave the consumer silent forever
+        let failure: BusError | undefined;
+        let lastFetch = performance.now();
+        let warned = false;
+        consumer.on(consumer.events.FETCH, () => {
+          lastFetch = performance.now();
+          warned = false;
+        });
+        const watchdog = setInterval(() => {
+          void (async () => {
+            const topics = await admin.listTopics().catch(() => undefined);
+            if (topics && !topics.includes(topic)) {
+              failure = new BusError(`the Kafka topic ${topic} no longer exists at ${where}`, false);
+              return finish();
+            }
+            if (performance.now() - lastFetch < STALL_MS || warned) return;
+            if (o.follow) {
+              warned = true;
+              o.onStall?.(`no fetch from Kafka at ${where} for ${STALL_MS / 1000} s; still trying`);
+            } else {
+              failure = new BusError(`cannot fetch from Kafka at ${where} for ${STALL_MS / 1000} s while alerts remain to read`, true);
+              finish();
+            }
+          })();
+        }, WATCHDOG_MS);
+        watchdog.unref();
+        finished.then(() => clearInterval(watchdog), () => clearInterval(watchdog));
         // ids handled by this process: a message published twice (a bridge that crashed after
         // Kafka stored a batch but before its checkpoint) is handled once
         const seen = new Set<string>();
@@ -278,8 +309,12 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
           eachBatchAutoResolve: false,
           eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, uncommittedOffsets, heartbeat, isRunning, isStale }) => {
             delivered.set(batch.partition, batch.firstOffset());
+            let whole = true;
             for (const message of batch.messages) {
-              if (!isRunning() || isStale() || handlerError || o.signal?.aborted) break;
+              if (!isRunning() || isStale() || handlerError || o.signal?.aborted) {
+                whole = false;
+                break;
+              }
               const notification = JSON.parse(message.value?.toString() ?? 'null') as Notification | null;
               if (notification && !seen.has(notification.notificationId)) {
                 try {
@@ -287,6 +322,7 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
                 } catch (error) {
                   // neither committed nor marked seen: the alert comes again to the group's next run
                   handlerError = { error };
+                  whole = false;
                   break;
                 }
                 seen.add(notification.notificationId);
@@ -294,6 +330,11 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
               resolveOffset(message.offset);
               position.set(batch.partition, BigInt(message.offset) + 1n);
               await commitOffsetsIfNecessary();
+            }
+            // every alert of the batch handled: move past the transaction marker it may end with, too
+            if (whole && batch.messages.length > 0) {
+              resolveOffset(batch.lastOffset());
+              position.set(batch.partition, BigInt(batch.lastOffset()) + 1n);
             }
             if (handlerError || (!o.follow && caughtUp())) {
               await commitOffsetsIfNecessary(uncommittedOffsets());
@@ -305,6 +346,7 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
         });
         await finished;
         if (handlerError) throw new HandlerError(handlerError.error);
+        if (failure) throw failure;
       } catch (error) {
         if (error instanceof HandlerError) throw error.error;
         throw translate(error, `consuming from Kafka at ${where}`);

@@ -5,6 +5,7 @@ import { openStore } from '../../adapters/registry.js';
 import { worldIdentity } from '../identity.js';
 import { busFlags } from '../flags.js';
 import { inZone, tz } from '../time.js';
+import { sqliteLedger } from '../../adapters/ledger/sqlite.js';
 
 /** The text of every alert. It never names the source person. */
 export const ALERT_MESSAGE = 'You have been in contact with a person at risk of COVID-19. Please get tested and stay home until you have the result.';
@@ -41,16 +42,27 @@ Either way, running again shows only new alerts, and a group with no saved posit
     'from-beginning': Flags.boolean({ summary: "Ignore the group's saved position and read every alert again." }),
     follow: Flags.boolean({ char: 'f', summary: 'Keep waiting for new alerts until Ctrl-C.' }),
     tz: tz({ summary: 'Show times in this time zone (IANA name, e.g. Europe/Paris); --json stays in UTC.' }),
+    dedupe: Flags.string({ summary: 'Keep a ledger of handled alert ids in this SQLite file and never print an id twice, across runs and crashes (at most once per id).', helpValue: 'FILE' }),
     ...busFlags,
   };
+
+  /** Alerts skipped because the --dedupe ledger had them. */
+  private repeats = 0;
 
   async run(): Promise<undefined> {
     const { flags } = await this.parse(Consume);
     if (!flags.group.trim()) throw new InputError('--group needs a name');
-    const print = (alert: Alert) => (this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${inZone(alert.at, flags.tz)}  ${alert.phone}  ${alert.message}\n`);
+    const ledger = flags.dedupe ? sqliteLedger(flags.dedupe.replace(/^sqlite:(\/\/)?/i, '')) : undefined;
+    if (ledger) this.onFinally(() => ledger.close());
+    // with --dedupe, an id already in the ledger prints nothing; a new one is recorded before it is printed
+    const print = (alert: Alert) => {
+      if (ledger && !ledger.claim(alert.notificationId)) return (this.repeats++, '');
+      return this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${inZone(alert.at, flags.tz)}  ${alert.phone}  ${alert.message}\n`;
+    };
     const bus = await this.bus(flags);
     if (bus) return this.fromBus(bus, flags, print, await this.worldOf(flags.store));
     const store = await this.store(flags.store, false);
+    await this.readModels(store, flags); // refuses an unfinished ingestion
     const checkpoint = `consumer-group:${flags.group}`;
     let position = flags['from-beginning'] ? 0 : ((await store.checkpoints.load(checkpoint)) ?? 0);
     let count = 0;
@@ -69,7 +81,7 @@ Either way, running again shows only new alerts, and a group with no saved posit
       },
     };
     await runProjection(store, alertsProjection, printer, { follow: flags.follow, signal: this.interrupted(), batchEvents: 10_000 });
-    if (!this.jsonEnabled()) process.stderr.write(`${count} alerts for group ${flags.group}\n`);
+    if (!this.jsonEnabled()) process.stderr.write(`${count - this.repeats} alerts for group ${flags.group}${ledger ? ` (${this.repeats} already in the ledger ${flags.dedupe}, skipped)` : ''}\n`);
     return undefined;
   }
 
@@ -93,17 +105,19 @@ Either way, running again shows only new alerts, and a group with no saved posit
       fromBeginning: flags['from-beginning'],
       follow: flags.follow,
       signal: this.interrupted(),
+      onStall: (line) => process.stderr.write(`${line}\n`),
       onAssigned: (partitions) => process.stderr.write(`joined group ${flags.group} on topic ${flags.topic}: partitions ${partitions.join(', ') || 'none'}\n`),
       onNotification: async (n) => {
         if (worldId !== undefined && n.worldId !== worldId) {
           others++; // another world's alert on a shared topic: not this group's to print
           return;
         }
-        await write(print({ notificationId: n.notificationId, ...(n.worldId ? { worldId: n.worldId } : {}), at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE }));
+        const line = print({ notificationId: n.notificationId, ...(n.worldId ? { worldId: n.worldId } : {}), at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE });
+        if (line) await write(line);
         count++;
       },
     });
-    if (!this.jsonEnabled()) process.stderr.write(`${count} alerts for group ${flags.group} from Kafka topic ${flags.topic}${worldId ? ` (world ${worldId}; ${others} alerts of other worlds skipped)` : ''}\n`);
+    if (!this.jsonEnabled()) process.stderr.write(`${count - this.repeats} alerts for group ${flags.group} from Kafka topic ${flags.topic}${worldId ? ` (world ${worldId}; ${others} alerts of other worlds skipped)` : ''}${this.repeats ? `; ${this.repeats} already in the --dedupe ledger, skipped` : ''}\n`);
     return undefined;
   }
 }
