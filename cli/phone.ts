@@ -5,6 +5,7 @@
  * @module
  */
 import { parsePhoneNumberFromString, type CountryCode, getCountries } from 'libphonenumber-js';
+import { isPlaceholderPhone } from '../core/index.js';
 import { InputError } from './base.js';
 
 /** True when `region` is an ISO 3166-1 alpha-2 code libphonenumber knows (e.g. `FR`). */
@@ -29,4 +30,16 @@ export function toE164(input: string, region: string): string {
     if (phone?.isPossible()) return phone.number;
   }
   throw new InputError(`'${input}' is not a valid phone number (region ${upper})`);
+}
+
+/**
+ * Read a person as `trace` names them: a phone in any common form (national forms in `region`),
+ * a `+999` placeholder of an ingested world as typed, or `id:<id in the input data>`.
+ * @throws InputError for a malformed phone or an unknown region.
+ */
+export function personQuery(input: string, region: string): { phone: string } | { sourceId: string } {
+  const sourceId = /^id:(.+)$/s.exec(input.trim())?.[1];
+  if (sourceId !== undefined) return { sourceId };
+  const compact = input.replace(/[\s.-]/g, '');
+  return { phone: isPlaceholderPhone(compact) ? compact : toE164(input, region) };
 }
