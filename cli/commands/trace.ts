@@ -3,6 +3,10 @@ import { committedTicks, ContactGraph, isPlaceholderPhone, trace, type Direction
 import type { DomainEvent } from '../../events/index.js';
 import { BaseCommand, InputError } from '../base.js';
 import { toE164 } from '../phone.js';
+import { chainDot } from '../../web/chain/dot.js';
+import { chainFromTrace } from '../../web/chain/fromTrace.js';
+import { chainMermaid } from '../../web/chain/mermaid.js';
+import { chainSvg } from '../../web/chain/svg.js';
 
 const STATUS = ['healthy', 'suspicious', 'infected'];
 
@@ -19,6 +23,8 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
     '<%= config.bin %> trace 0612345678',
     '<%= config.bin %> trace "+33 6 12 34 56 78" --direction up',
     '<%= config.bin %> trace +33612345678 --depth 2 --format json',
+    '<%= config.bin %> trace +33612345678 --format svg > chain.svg',
+    '<%= config.bin %> trace +33612345678 --format dot | dot -Tpng > chain.png',
     '<%= config.bin %> trace +999000000042 --store sqlite:./highschool.db',
     '<%= config.bin %> trace id:1558 --store sqlite:./highschool.db',
   ];
@@ -30,7 +36,7 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
   static override flags = {
     direction: Flags.string({ summary: 'Which way to follow exposures.', options: ['up', 'down', 'both'], default: 'both' }),
     depth: Flags.integer({ summary: 'Most links to follow each way.', min: 1, default: 10 }),
-    format: Flags.string({ summary: 'Output format.', options: ['tree', 'json'], default: 'tree' }),
+    format: Flags.string({ summary: 'Output format: text tree, JSON, or a picture (Graphviz DOT, Mermaid flowchart, SVG on a time axis).', options: ['tree', 'json', 'dot', 'mermaid', 'svg'], default: 'tree' }),
     region: Flags.string({ summary: 'Country for national phone forms (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
   };
 
@@ -56,6 +62,9 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
     const result = trace(graph, personId, flags.direction as Direction, flags.depth);
     if (!this.jsonEnabled()) {
       if (flags.format === 'json') this.log(JSON.stringify(result, null, 2));
+      else if (flags.format === 'dot') process.stdout.write(chainDot(chainFromTrace(result)));
+      else if (flags.format === 'mermaid') process.stdout.write(chainMermaid(chainFromTrace(result)));
+      else if (flags.format === 'svg') process.stdout.write(`${chainSvg(chainFromTrace(result), { title: `contact chain of ${result.phone}` })}\n`);
       else this.log(render(result, place).join('\n'));
     }
     return result;

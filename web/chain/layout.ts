@@ -1,7 +1,7 @@
 /**
  * Layout of a contact chain on a time axis: a person's column is the tick they entered the
- * chain, source to exposed left to right; rows come from one depth-first walk (a parent shares
- * the row of its first exposed person, so a chain reads as a straight line). No physics: the same
+ * chain, source to exposed left to right; one row per person, in the order of a depth-first walk
+ * from the top (children by tick), so a branch sits under its source. No physics: the same
  * chain always gets the same picture. Pure: the page, `trace --format svg` and `report` share it.
  * @module
  */
@@ -34,22 +34,16 @@ export function layoutChain(chain: Chain): ChainLayout {
   for (const list of children.values()) list.sort((a, b) => a.tick - b.tick || a.exposed - b.exposed);
   const rows = new Map<number, number>();
   let next = 0;
-  // iterative depth-first walk: a chain may be thousands of people deep
+  // iterative depth-first walk, one row per person in pre-order: a chain may be thousands deep
   for (const top of chain.nodes) {
     if (hasSource.has(top.personId) || rows.has(top.personId)) continue;
     const stack: number[] = [top.personId];
     while (stack.length > 0) {
-      let p = stack.pop()!;
+      const p = stack.pop()!;
       if (rows.has(p)) continue;
-      // follow first children down one row
-      for (;;) {
-        rows.set(p, next);
-        const kids = (children.get(p) ?? []).filter((l) => !rows.has(l.exposed));
-        for (let i = kids.length - 1; i >= 1; i--) stack.push(kids[i]!.exposed);
-        if (kids.length === 0) break;
-        p = kids[0]!.exposed;
-      }
-      next++;
+      rows.set(p, next++);
+      const kids = children.get(p) ?? [];
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!.exposed);
     }
   }
   let minTick = Infinity;

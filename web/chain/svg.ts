@@ -1,7 +1,7 @@
 /**
  * A contact chain as one SVG document (a string): time axis in ticks left to right, one row per
- * branch, each person a dot coloured by status with their phone beside it, each exposure an elbow
- * from the source's row to the exposed person at the exposure's tick. Pure string building: used
+ * person, each a dot coloured by status with their phone beside it, each exposure an elbow down
+ * from the source and across to the exposed person at the exposure's tick. Pure string building: used
  * by the page, `trace --format svg` and `report`.
  * @module
  */
@@ -17,7 +17,7 @@ export interface SvgOptions {
   title?: string;
 }
 
-const ROW = 22;
+const ROW = 18;
 const LEFT = 16;
 const TOP = 40;
 const LABEL = 150;
@@ -57,7 +57,7 @@ export function chainSvg(chain: Chain, options: SvgOptions = {}): string {
     const re = layout.rows.get(l.exposed);
     const src = layout.nodes.get(l.source);
     if (rs === undefined || re === undefined || !src) continue;
-    out.push(`<path d="M${r(x(src.tick))},${y(rs)}H${r(x(l.tick))}V${y(re)}" data-source="${escapeXml(phone(l.source))}" data-exposed="${escapeXml(phone(l.exposed))}" data-tick="${l.tick}"><title>${escapeXml(`${phone(l.source)} exposed ${phone(l.exposed)} at tick ${l.tick} (${l.at})`)}</title></path>`);
+    out.push(`<path d="M${r(x(src.tick))},${y(rs)}V${y(re)}H${r(x(l.tick))}" data-source="${escapeXml(phone(l.source))}" data-exposed="${escapeXml(phone(l.exposed))}" data-tick="${l.tick}"><title>${escapeXml(`${phone(l.source)} exposed ${phone(l.exposed)} at tick ${l.tick} (${l.at})`)}</title></path>`);
   }
   out.push(`</g><g class="people">`);
   for (const n of chain.nodes) {
