@@ -14,11 +14,17 @@ const ALERTS_KEPT = 1000;
 /** Alerts sent with one live update. */
 const ALERTS_PER_UPDATE = 50;
 
+/** Options of {@link logSource}. */
+export interface LogSourceOptions {
+  /** Called about every 100,000 events of the first read with the global position reached. */
+  onProgress?: (position: number) => void;
+}
+
 /**
  * Read the whole committed log of `store`, then follow it. `name` only serves the error message.
  * @throws NoWorldError when the store holds no completed tick 0; EventDecodeError, EvolveError on a corrupt log.
  */
-export async function logSource(store: EventStore, name: string): Promise<DashboardSource> {
+export async function logSource(store: EventStore, name: string, options: LogSourceOptions = {}): Promise<DashboardSource> {
   const state = initialState();
   const graph = new ContactGraph();
   const rows: CurveRow[] = [];
@@ -54,7 +60,14 @@ export async function logSource(store: EventStore, name: string): Promise<Dashbo
     return { row, alerts: fresh.reverse() };
   };
 
-  for await (const tick of committedTicks(store.readAll())) apply(tick);
+  let nextReport = 100_000;
+  for await (const tick of committedTicks(store.readAll())) {
+    apply(tick);
+    if (options.onProgress && position >= nextReport) {
+      options.onProgress(position);
+      nextReport = position + 100_000;
+    }
+  }
   if (state.tick < 0 || (!state.params && !state.ingest)) throw new NoWorldError(`no world in ${name}: run 'stopcovid simulate' or 'stopcovid ingest' first`);
 
   const listeners = new Set<{ onTick: (u: TickUpdate) => void; onError?: (e: Error) => void }>();

@@ -6,6 +6,7 @@ import { dashboardApp, listen, LISTEN_ERROR } from '../../web/server.js';
 import { NO_WORLD } from '../../web/source.js';
 import { BaseCommand, InputError } from '../base.js';
 import { isRegion, personQuery } from '../phone.js';
+import { progressBar } from '../progress.js';
 
 /** What `serve --json` prints when it stops. */
 export interface ServeResult {
@@ -38,9 +39,12 @@ export default class Serve extends BaseCommand {
     if (!isRegion(region)) throw new InputError(`unknown region '${flags.region}': use an ISO country code such as FR`);
     const signal = this.interrupted();
     const store = await this.store(flags.store, false);
-    const source = await logSource(store, flags.store).catch((error: Error & { code?: string }) => {
-      throw error.code === NO_WORLD ? new InputError(error.message) : error;
-    });
+    const bar = progressBar('reading the log', await store.lastPosition(), true);
+    const source = await logSource(store, flags.store, { onProgress: (p) => bar.update(p) })
+      .catch((error: Error & { code?: string }) => {
+        throw error.code === NO_WORLD ? new InputError(error.message) : error;
+      })
+      .finally(() => bar.stop());
     try {
       const app = dashboardApp({ source, parseQuery: (q) => personQuery(q, region), assets: existsSync(join(ASSETS, 'index.html')) ? ASSETS : undefined });
       const server = await listen(app, flags.host, flags.port).catch((error: Error & { code?: string }) => {
