@@ -49,7 +49,7 @@ export function chainSvg(chain: Chain, options: SvgOptions = {}): string {
   const first = Math.ceil(layout.minTick / stepTicks) * stepTicks;
   out.push(`<g class="axis" fill="#555" stroke="#ddd">`);
   for (let t = first; t <= layout.maxTick; t += stepTicks) out.push(`<line x1="${r(x(t))}" y1="${TOP - 14}" x2="${r(x(t))}" y2="${height}"/><text x="${r(x(t))}" y="${TOP - 18}" stroke="none" text-anchor="middle">${t}</text>`);
-  out.push(`<text x="${r(x(layout.maxTick) + 8)}" y="${TOP - 18}" stroke="none">tick</text></g>`);
+  out.push(`<text x="${r(x(layout.maxTick) + 22)}" y="${TOP - 18}" stroke="none">tick</text></g>`);
   const phone = (id: number) => layout.nodes.get(id)?.phone ?? '?';
   out.push(`<g class="links" fill="none" stroke="#777" stroke-width="1.2">`);
   for (const l of chain.links) {
