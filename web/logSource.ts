@@ -31,6 +31,8 @@ export async function logSource(store: EventStore, name: string, options: LogSou
   const alerts: Alert[] = [];
   let position = 0;
   let behindSince: number | undefined;
+  let minX = Infinity;
+  let minY = Infinity;
   let maxX = 0;
   let maxY = 0;
 
@@ -42,8 +44,11 @@ export async function logSource(store: EventStore, name: string, options: LogSou
       evolve(state, event);
       graph.evolve(event);
       if (event.type === 'PersonRegistered' || event.type === 'PersonMoved') {
-        if (event.data.x > maxX) maxX = event.data.x;
-        if (event.data.y > maxY) maxY = event.data.y;
+        const { x, y } = event.data;
+        if (x > maxX) maxX = x;
+        if (y > maxY) maxY = y;
+        if (x < minX) minX = x;
+        if (y < minY) minY = y;
       } else if (event.type === 'NotificationIssued') {
         notifications++;
         const alert = { notificationId: event.data.notificationId, phone: event.data.phone, tick: event.metadata.tick, at: event.metadata.at };
@@ -95,10 +100,13 @@ export async function logSource(store: EventStore, name: string, options: LogSou
   return {
     info(): WorldInfo {
       const grid = state.params;
+      const metres = kind === 'metres' && maxX >= minX;
       return {
         kind,
-        width: grid ? grid.width : kind === 'metres' ? maxX + 1 : 1,
-        height: grid ? grid.height : kind === 'metres' ? maxY + 1 : 1,
+        x0: metres ? minX : 0,
+        y0: metres ? minY : 0,
+        width: grid ? grid.width : metres ? maxX - minX + 1 : 1,
+        height: grid ? grid.height : metres ? maxY - minY + 1 : 1,
         people: state.xs.length,
         tick: state.tick,
         at: rows[rows.length - 1]?.at ?? '',

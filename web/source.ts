@@ -12,7 +12,12 @@ export type WorldKind = 'grid' | 'metres' | 'none';
 /** What a world is: its kind, extent and parameters, and how far it has run. */
 export interface WorldInfo {
   kind: WorldKind;
-  /** Extent of positions: cells for `grid`; for `metres` the largest x and y seen + 1; 1 for `none`. */
+  /**
+   * Extent of positions, from (`x0`, `y0`) over `width` x `height`: the grid's cells for `grid`
+   * (from 0, 0); for `metres` the box of every position seen (x east, y north); 1 x 1 for `none`.
+   */
+  x0: number;
+  y0: number;
   width: number;
   height: number;
   people: number;

@@ -20,7 +20,7 @@ export interface SvgOptions {
 const ROW = 18;
 const LEFT = 16;
 const TOP = 40;
-const LABEL = 150;
+const LABEL = 230;
 
 /** Escape text for SVG/XML content and attributes. */
 export function escapeXml(text: string): string {

@@ -47,15 +47,16 @@ export class CurveView {
       value: (_u, _v, _si, idx) => (idx === null || idx === undefined ? '--' : String(raw()[s]![idx] ?? '--')),
     }));
     const sync = uPlot.sync('curve');
-    // ticks are whole numbers: no 2.5 on the axis
-    const tickAxis: uPlot.Axis = { label: 'tick', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 1e6] };
+    // ticks and people are whole numbers: no 2.5 on an axis
+    const whole = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1e6, 2e6, 5e6, 1e7];
+    const tickAxis: uPlot.Axis = { label: 'tick', incrs: whole };
     this.stacked = new uPlot(
       {
         width,
         height: 240,
         cursor: { sync: { key: sync.key } },
         scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-        axes: [tickAxis, { label: 'people', size: 60 }],
+        axes: [tickAxis, { label: 'people', size: 60, incrs: whole }],
         series: [{ label: 'tick' }, ...stackedSeries],
       },
       this.stackedData(),
@@ -67,7 +68,7 @@ export class CurveView {
         height: 160,
         cursor: { sync: { key: sync.key } },
         scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] }, c: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-        axes: [tickAxis, { label: 'per tick', size: 60 }, { scale: 'c', side: 1, label: 'contacts', size: 60, grid: { show: false } }],
+        axes: [tickAxis, { label: 'per tick', size: 60, incrs: whole }, { scale: 'c', side: 1, label: 'contacts', size: 60, grid: { show: false }, incrs: whole }],
         series: [
           { label: 'tick' },
           { label: 'new exposures', stroke: '#d55e00', width: 1.5, points: { show: false } },

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const lastRow = () => curve.lastTick;
   const setTick = (tick: number) => {
     document.body.dataset.tick = String(tick);
-    $('map-caption').textContent = `tick ${tick}`;
+    $('map-caption').textContent = `tick ${tick}${info.kind === 'metres' ? `, ${info.width.toLocaleString('en')} × ${info.height.toLocaleString('en')} m, north up` : ''}`;
   };
 
   // map
@@ -60,10 +60,16 @@ async function main(): Promise<void> {
     canvas.hidden = true;
     const empty = $('map-empty');
     empty.hidden = false;
-    empty.textContent = 'This world has no positions (a contact list): no map.';
+    empty.textContent = 'This world has no positions (a contact list): no map. Type a phone or id:<id> to see a chain.';
+    document.querySelector<HTMLElement>('#map-panel .hint')!.hidden = true;
   } else {
     const side = Math.min(760, Math.max(300, $('map-box').clientWidth - 2));
-    map = new MapView(canvas, info.width, info.height, side);
+    // GPS: one scale on both axes over a square around the positions, north up
+    const gps = info.kind === 'metres';
+    const span = Math.ceil(Math.max(info.width, info.height) * 1.1) + 2; // a margin: no dot on the border
+    const extent = gps ? { x0: info.x0 - (span - info.width) / 2, y0: info.y0 - (span - info.height) / 2, width: span, height: span, northUp: true } : { x0: 0, y0: 0, width: info.width, height: info.height, northUp: false };
+    map = new MapView(canvas, extent, side);
+    if (gps) $('map-caption').dataset.units = 'metres';
   }
   let fetching = false;
   let again = false;

@@ -27,7 +27,16 @@ function abgr(hex: string): number {
   return (0xff << 24) | ((v & 0xff) << 16) | (v & 0xff00) | ((v >> 16) & 0xff);
 }
 
-/** Draws people on a canvas of a world `width` x `height` (cells, or metres). */
+/** The part of the plane a map shows: from (`x0`, `y0`), `width` x `height` units; `northUp` flips y (GPS metres grow north). */
+export interface Extent {
+  x0: number;
+  y0: number;
+  width: number;
+  height: number;
+  northUp: boolean;
+}
+
+/** Draws people on a canvas showing `extent` (cells, or metres at one scale on both axes). */
 export class MapView {
   /** Pixels per unit of position. */
   readonly scale: number;
@@ -39,10 +48,10 @@ export class MapView {
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
-    readonly width: number,
-    readonly height: number,
+    readonly extent: Extent,
     maxSide: number,
   ) {
+    const { width, height } = extent;
     this.scale = maxSide / Math.max(width, height);
     canvas.width = Math.max(1, Math.round(width * this.scale));
     canvas.height = Math.max(1, Math.round(height * this.scale));
@@ -66,12 +75,13 @@ export class MapView {
     px.fill(abgr(MAP_BACKGROUND));
     const scale = this.scale;
     const block = this.block;
+    const { x0: ox, y0: oy, height, northUp } = this.extent;
     for (let s = 0; s < 3; s++) {
       const colour = abgr(STATUS_COLOURS[s]!);
       for (let i = 0; i < xs.length; i++) {
         if (status[i] !== s) continue;
-        const x0 = Math.min(w - block, Math.floor(xs[i]! * scale));
-        const y0 = Math.min(h - block, Math.floor(ys[i]! * scale));
+        const x0 = Math.max(0, Math.min(w - block, Math.floor((xs[i]! - ox) * scale)));
+        const y0 = Math.max(0, Math.min(h - block, Math.floor((northUp ? height - 1 - (ys[i]! - oy) : ys[i]! - oy) * scale)));
         if (block === 1) px[y0 * w + x0] = colour;
         else for (let y = y0; y < y0 + block; y++) px.fill(colour, y * w + x0, y * w + x0 + block);
       }
@@ -85,8 +95,9 @@ export class MapView {
   personAt(cx: number, cy: number): number | undefined {
     const p = this.people;
     if (!p) return undefined;
-    const x = cx / this.scale;
-    const y = cy / this.scale;
+    const { x0, y0, height, northUp } = this.extent;
+    const x = cx / this.scale + x0;
+    const y = northUp ? y0 + height - cy / this.scale : cy / this.scale + y0;
     const reach = Math.max(0.75, 6 / this.scale);
     let best: number | undefined;
     let bestD = reach * reach;
