@@ -136,6 +136,18 @@ describe.runIf(run)('dashboard in Chromium', () => {
     await page.mouse.click(point!.x, point!.y);
     await page.waitForFunction(() => / infected/.test(document.getElementById('chain-message')!.textContent!));
     expect(await page.textContent('#chain-message')).toMatch(/^\+33\d{9}: infected, index case; /);
+    // the wheel zooms in at the pointer (larger dots), a drag moves, a double click shows everything again
+    const block = Number(await page.getAttribute('#map', 'data-block'));
+    await page.mouse.wheel(0, -600);
+    await page.waitForFunction((b) => Number(document.getElementById('map')!.dataset.block) > b, block);
+    await page.mouse.move(point!.x, point!.y);
+    await page.mouse.down();
+    await page.mouse.move(point!.x + 80, point!.y + 40, { steps: 4 });
+    await page.mouse.up();
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-zoomed.png') });
+    await page.mouse.dblclick(point!.x, point!.y);
+    await page.waitForFunction(() => document.getElementById('map')!.dataset.zoom === '1');
+    expect(Number(await page.getAttribute('#map', 'data-block'))).toBe(block);
   });
 
   it('follows a simulation running in another process within 2 s of each tick', async () => {

@@ -118,6 +118,7 @@ async function main(): Promise<void> {
       const me = chain.nodes.find((n) => n.personId === chain.personId)!;
       message.textContent = `${me.phone}: ${STATUS_NAMES[me.status]}${me.indexCase ? ', index case' : ''}; ${chain.nodes.length - 1} other people, ${chain.links.length} exposures${chain.cut ? ' (cut: the chain is larger than shown)' : ''}`;
       chainBox.dataset.person = String(chain.personId);
+      $<HTMLInputElement>('phone').value = me.phone; // a click on the map shows whom it found
       chainBox.innerHTML = chain.links.length === 0 && !me.indexCase ? '<p>No exposure links this person to anyone.</p>' : chainSvg(chain, { maxWidth: Math.max(400, chainBox.clientWidth - 10) });
     } catch (error) {
       message.className = 'error';
@@ -128,12 +129,53 @@ async function main(): Promise<void> {
     event.preventDefault();
     void showChain(`phone=${encodeURIComponent($<HTMLInputElement>('phone').value)}`);
   });
-  canvas.addEventListener('click', (event) => {
-    if (!map) return;
+  // the map: wheel zooms at the pointer, a drag pans, a double click shows everything, a click traces
+  const at = (event: MouseEvent) => {
     const rect = canvas.getBoundingClientRect();
-    const person = map.personAt(((event.clientX - rect.left) * canvas.width) / rect.width, ((event.clientY - rect.top) * canvas.height) / rect.height);
+    return [((event.clientX - rect.left) * canvas.width) / rect.width, ((event.clientY - rect.top) * canvas.height) / rect.height] as const;
+  };
+  let frame = 0;
+  const soon = (action: () => void) => {
+    cancelAnimationFrame(frame);
+    frame = requestAnimationFrame(action);
+  };
+  let zoomBy = 1;
+  canvas.addEventListener(
+    'wheel',
+    (event) => {
+      if (!map) return;
+      event.preventDefault();
+      zoomBy *= Math.exp(-event.deltaY / 300);
+      const [cx, cy] = at(event);
+      soon(() => (map!.zoomAt(cx, cy, zoomBy), (zoomBy = 1)));
+    },
+    { passive: false },
+  );
+  let drag: { x: number; y: number; moved: boolean } | undefined;
+  let panX = 0;
+  let panY = 0;
+  canvas.addEventListener('mousedown', (event) => {
+    const [x, y] = at(event);
+    drag = { x, y, moved: false };
+  });
+  window.addEventListener('mousemove', (event) => {
+    if (!drag || !map) return;
+    const [x, y] = at(event);
+    if (!drag.moved && Math.hypot(x - drag.x, y - drag.y) < 4) return;
+    panX += x - drag.x;
+    panY += y - drag.y;
+    drag = { x, y, moved: true };
+    soon(() => (map!.panBy(panX, panY), (panX = panY = 0)));
+  });
+  window.addEventListener('mouseup', (event) => {
+    const click = drag && !drag.moved && event.target === canvas;
+    drag = undefined;
+    if (!click || !map) return;
+    const [x, y] = at(event);
+    const person = map.personAt(x, y);
     if (person !== undefined) void showChain(`person=${person}`);
   });
+  canvas.addEventListener('dblclick', () => map?.reset());
 
   // alerts
   const alertsList = $('alerts');

@@ -36,12 +36,16 @@ export interface Extent {
   northUp: boolean;
 }
 
-/** Draws people on a canvas showing `extent` (cells, or metres at one scale on both axes). */
+/**
+ * Draws people on a canvas showing `extent` (cells, or metres at one scale on both axes), whole
+ * at zoom 1; {@link zoomAt} and {@link panBy} show a part of it, larger.
+ */
 export class MapView {
-  /** Pixels per unit of position. */
-  readonly scale: number;
-  /** Side of the square drawn for one person, pixels. */
-  readonly block: number;
+  private readonly baseScale: number;
+  private zoom = 1;
+  /** The view's top-left corner, in units from the extent's top-left. */
+  private left = 0;
+  private top = 0;
   private people: People | undefined;
   private readonly image: ImageData;
   private readonly pixels: Uint32Array;
@@ -52,21 +56,31 @@ export class MapView {
     maxSide: number,
   ) {
     const { width, height } = extent;
-    this.scale = maxSide / Math.max(width, height);
-    canvas.width = Math.max(1, Math.round(width * this.scale));
-    canvas.height = Math.max(1, Math.round(height * this.scale));
-    // rounded, not floored: at 1.8 px per cell a 2 px dot reads better than 1 px, and blocks of
-    // neighbouring cells still do not overlap by more than a rounding
-    this.block = Math.max(1, Math.round(this.scale));
-    canvas.dataset.block = String(this.block);
+    this.baseScale = maxSide / Math.max(width, height);
+    canvas.width = Math.max(1, Math.round(width * this.baseScale));
+    canvas.height = Math.max(1, Math.round(height * this.baseScale));
     const ctx = canvas.getContext('2d')!;
     this.image = ctx.createImageData(canvas.width, canvas.height);
     this.pixels = new Uint32Array(this.image.data.buffer);
   }
 
-  /** Draw `people`; returns the milliseconds it took. */
-  draw(people: People): number {
+  /** Pixels per unit of position at the current zoom. */
+  get scale(): number {
+    return this.baseScale * this.zoom;
+  }
+
+  /**
+   * Side of the square drawn for one person, pixels: the scale rounded (at 1.8 px per cell a 2 px
+   * dot reads better than 1 px; neighbouring cells' dots overlap by a rounding at most).
+   */
+  get block(): number {
+    return Math.max(1, Math.round(this.scale));
+  }
+
+  /** Draw `people` (or the last people again); returns the milliseconds it took. */
+  draw(people: People | undefined = this.people): number {
     const started = performance.now();
+    if (!people) return 0;
     this.people = people;
     const { xs, ys, status } = people;
     const w = this.canvas.width;
@@ -76,19 +90,60 @@ export class MapView {
     const scale = this.scale;
     const block = this.block;
     const { x0: ox, y0: oy, height, northUp } = this.extent;
+    // unit (x, y) -> pixel: ((x - ox - left) * scale, (row(y) - top) * scale)
+    const ax = -(ox + this.left) * scale;
+    const ay = northUp ? (oy + height - 1 - this.top) * scale : -(oy + this.top) * scale;
+    const sy = northUp ? -scale : scale;
     for (let s = 0; s < 3; s++) {
       const colour = abgr(STATUS_COLOURS[s]!);
       for (let i = 0; i < xs.length; i++) {
         if (status[i] !== s) continue;
-        const x0 = Math.max(0, Math.min(w - block, Math.floor((xs[i]! - ox) * scale)));
-        const y0 = Math.max(0, Math.min(h - block, Math.floor((northUp ? height - 1 - (ys[i]! - oy) : ys[i]! - oy) * scale)));
+        const fx = Math.floor(xs[i]! * scale + ax);
+        const fy = Math.floor(ys[i]! * sy + ay);
+        if (fx < -block || fy < -block || fx >= w || fy >= h) continue;
+        const x0 = Math.max(0, Math.min(w - block, fx));
+        const y0 = Math.max(0, Math.min(h - block, fy));
         if (block === 1) px[y0 * w + x0] = colour;
         else for (let y = y0; y < y0 + block; y++) px.fill(colour, y * w + x0, y * w + x0 + block);
       }
     }
     this.canvas.getContext('2d')!.putImageData(this.image, 0, 0);
     this.canvas.dataset.tick = String(people.tick);
+    this.canvas.dataset.block = String(block);
+    this.canvas.dataset.zoom = String(this.zoom);
     return performance.now() - started;
+  }
+
+  /** Zoom by `factor` keeping the canvas point (`cx`, `cy`) in place; zoom 1 shows everything, at most 64 px per unit. */
+  zoomAt(cx: number, cy: number, factor: number): void {
+    const u = this.left + cx / this.scale;
+    const v = this.top + cy / this.scale;
+    this.zoom = Math.min(Math.max(1, 64 / this.baseScale), Math.max(1, this.zoom * factor));
+    this.left = u - cx / this.scale;
+    this.top = v - cy / this.scale;
+    this.clamp();
+    this.draw();
+  }
+
+  /** Move the view by (`dx`, `dy`) canvas pixels. */
+  panBy(dx: number, dy: number): void {
+    this.left -= dx / this.scale;
+    this.top -= dy / this.scale;
+    this.clamp();
+    this.draw();
+  }
+
+  /** Back to the whole extent. */
+  reset(): void {
+    this.zoom = 1;
+    this.left = this.top = 0;
+    this.draw();
+  }
+
+  private clamp(): void {
+    const { width, height } = this.extent;
+    this.left = Math.min(Math.max(0, this.left), width - width / this.zoom);
+    this.top = Math.min(Math.max(0, this.top), height - height / this.zoom);
   }
 
   /** The person drawn nearest to the canvas point (`cx`, `cy`) within 6 pixels, highest status first on a tie. */
@@ -96,8 +151,9 @@ export class MapView {
     const p = this.people;
     if (!p) return undefined;
     const { x0, y0, height, northUp } = this.extent;
-    const x = cx / this.scale + x0;
-    const y = northUp ? y0 + height - cy / this.scale : cy / this.scale + y0;
+    const x = x0 + this.left + cx / this.scale;
+    const row = this.top + cy / this.scale;
+    const y = northUp ? y0 + height - row : y0 + row;
     const reach = Math.max(0.75, 6 / this.scale);
     let best: number | undefined;
     let bestD = reach * reach;
