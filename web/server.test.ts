@@ -8,7 +8,8 @@ import { memoryStore } from '../adapters/store/memory.js';
 import { ContactGraph, DEFAULT_PARAMS, genesis, loadWorld, stepTick, tickStream, trace, type EventStore } from '../core/index.js';
 import type { DomainEvent } from '../events/index.js';
 import { logSource } from './logSource.js';
-import { dashboardApp } from './server.js';
+import { createServer } from 'node:net';
+import { dashboardApp, listen } from './server.js';
 import type { Chain, DashboardSource } from './source.js';
 
 let store: EventStore;
@@ -100,6 +101,8 @@ describe('dashboard API', () => {
       ['/api/alerts?limit=x', 400, /^limit must be an integer/],
       ['/nowhere', 404, /^no such page: \/nowhere$/],
       ['/', 404, /^the dashboard page is not built/],
+      ['/api/chain?phone=%E0%A4%A', 400, /is not a valid phone number$/],
+      ['/api/chain?person=1e3', 400, /^person must be an integer from 0 to 399, got '1e3'$/],
     ];
     for (const [path, status, reason] of cases) {
       const res = await app.request(path);
@@ -130,5 +133,28 @@ describe('dashboard API', () => {
     expect(tick.alerts.length).toBe(next.filter((e) => e.type === 'NotificationIssued').length);
     await reader.cancel();
     expect(source.info().tick).toBe(31);
+  });
+});
+
+describe('no world, no port', () => {
+  it('a store without a world is refused with one line', async () => {
+    const empty = memoryStore();
+    await expect(logSource(empty, 'memory:')).rejects.toThrow(/^no world in memory:: run 'stopcovid simulate' or 'stopcovid ingest' first$/);
+    await empty.close();
+  });
+
+  it('listen: a port in use and an address not of this machine are one-line ListenErrors', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      await expect(listen(app, '127.0.0.1', port)).rejects.toMatchObject({ code: 'LISTEN', message: `port ${port} on 127.0.0.1 is in use: stop what uses it or choose another with --port` });
+      await expect(listen(app, '10.255.255.1', 0)).rejects.toMatchObject({ code: 'LISTEN', message: 'cannot listen on 10.255.255.1: not an address of this machine' });
+    } finally {
+      busy.close();
+    }
+    const served = await listen(app, '127.0.0.1', 0);
+    expect(await (await fetch(`${served.url}api/world`)).json()).toMatchObject({ people: 400 });
+    await served.close();
   });
 });
