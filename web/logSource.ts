@@ -79,7 +79,7 @@ export async function logSource(store: EventStore, name: string, options: LogSou
   const controller = new AbortController();
   let failure: Error | undefined;
   const follow = (async () => {
-    for await (const tick of committedTicks(store.subscribeAll({ after: position, signal: controller.signal }))) {
+    for await (const tick of committedTicks(breathing(store.subscribeAll({ after: position, signal: controller.signal })))) {
       const update = apply(tick);
       behindSince = undefined;
       for (const l of listeners) l.onTick(update);
@@ -175,6 +175,19 @@ export async function logSource(store: EventStore, name: string, options: LogSou
       await follow;
     },
   };
+}
+
+/**
+ * Pass `events` through, letting the event loop run every 2,000 events: while a large tick is
+ * read, the server keeps answering from the previous tick (state changes only when a whole
+ * committed tick is applied, synchronously).
+ */
+async function* breathing<T>(events: AsyncIterable<T>): AsyncGenerator<T> {
+  let n = 0;
+  for await (const event of events) {
+    yield event;
+    if (++n % 2000 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** The tick `person`'s status first became >= 1 (0 for an initial case), or 0 when never. */
