@@ -10,7 +10,7 @@ export default defineConfig({
     alias: [...packageSources(fileURLToPath(new URL('.', import.meta.url)))].map(([name, file]) => ({ find: new RegExp(`^${name}$`), replacement: file })),
   },
   test: {
-    include: ['core/**/*.test.ts', 'events/**/*.test.ts', 'adapters/**/*.test.ts', 'cli/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts', 'examples/**/*.test.ts'],
+    include: ['core/**/*.test.ts', 'events/**/*.test.ts', 'adapters/**/*.test.ts', 'cli/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts', 'examples/**/*.test.ts', 'web/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

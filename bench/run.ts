@@ -19,9 +19,10 @@ import { benchKafka } from './kafka.js';
 import { benchTrace } from './trace.js';
 import { benchMemory } from './memory.js';
 import { benchReadModels } from './readModels.js';
+import { benchDashboard } from './dashboard.js';
 import { fmt, type Row } from './stats.js';
 
-const SECTIONS = ['detection', 'kernel', 'simulate', 'readmodels', 'kafka', 'trace', 'memory'] as const;
+const SECTIONS = ['detection', 'kernel', 'simulate', 'readmodels', 'kafka', 'trace', 'memory', 'dashboard'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     'trace-events': { type: 'string', default: '1e7' },
     'trace-people': { type: 'string', default: '1e6' },
     'memory-people': { type: 'string', default: '1e6' },
+    'dashboard-people': { type: 'string', default: '1e5,1e6' },
     alerts: { type: 'string', default: '20000' },
     'batch-size': { type: 'string', default: '2000' },
     kafka: { type: 'string', default: process.env.STOPCOVID_KAFKA_URL ?? 'kafka://127.0.0.1:9092' },
@@ -86,6 +88,13 @@ if (only.has('kafka')) {
 }
 if (only.has('trace')) rows.push(...(await benchTrace(num('trace-events'), num('trace-people'), 1000, log)));
 if (only.has('memory')) rows.push(...benchMemory(num('memory-people'), log));
+if (only.has('dashboard')) {
+  const people = String(values['dashboard-people']).split(',').map((s) => Math.round(Number(s)));
+  if (people.some((n) => !Number.isFinite(n) || n < 2)) (process.stderr.write(`Error: --dashboard-people expects sizes like 1e5,1e6, got '${values['dashboard-people']}'\n`), process.exit(2));
+  const dashboard = await benchDashboard(people, Math.min(reps, 3), log);
+  if (dashboard.length === 0) skipped.push('dashboard: no /usr/bin/chromium (apt-get install -y chromium)');
+  rows.push(...dashboard);
+}
 
 const header = ['section', 'case', 'ours', 'unit', 'baseline', 'baseline value', 'ratio', 'target', 'status', 'note'];
 const table = [header, ...rows.map((r) => [r.section, r.case, fmt(r.ours), r.unit, r.baseline ?? '', fmt(r.base), r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`, r.target ?? '', r.met === undefined ? '' : r.met ? 'met' : 'short', r.note ?? ''])];

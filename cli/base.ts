@@ -6,6 +6,7 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 import type { EventStore, NotificationBus } from '../core/index.js';
 import { openBus, openStore } from '../adapters/registry.js';
 import type { SqliteReadModels } from '../adapters/readmodels/sqlite.js';
+import type { DashboardSource } from '../web/source.js';
 import { progressBar } from './progress.js';
 
 /** Flags every command shares. */
@@ -115,6 +116,23 @@ export abstract class BaseCommand extends Command {
       throw new InputError(`${flags.store} holds an unfinished ingestion (tick ${world.tick} of ${world.ingest.lastTick}): ingest it again into an empty store`);
     if (options.inline && isSqliteStore(store) && !flags['read-models']) models.attachInline(store, group('read-models', models.projections));
     return models;
+  }
+
+  /**
+   * The dashboard's data (`serve`, `stats`, `report`) from the read models of `store`, brought
+   * up to date first.
+   * @throws InputError when the store holds no world.
+   */
+  protected async dashboardSource(store: EventStore, flags: { store: string; 'read-models'?: string }): Promise<DashboardSource> {
+    const models = await this.readModels(store, flags);
+    const { readModelSource } = await import('../web/readModelSource.js');
+    const { isSqliteStore } = await import('../adapters/readmodels/open.js');
+    try {
+      return readModelSource(store, models, flags.store, { inline: isSqliteStore(store) && !flags['read-models'] });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'NO_WORLD') throw new InputError((error as Error).message);
+      throw error;
+    }
   }
 
   /** Connect to the bus named by the bus flags, or `undefined` for none (the embedded default); closed when the command ends. */

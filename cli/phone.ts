@@ -5,6 +5,7 @@
  * @module
  */
 import { getCountries, getCountryCallingCode, Metadata, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { isPlaceholderPhone } from '../core/index.js';
 import { InputError } from './base.js';
 
 /** True when `region` is an ISO 3166-1 alpha-2 code libphonenumber knows (e.g. `FR`). */
@@ -49,4 +50,16 @@ function changesCountry(input: string, region: CountryCode, e164: string, countr
   const where = `${e164}${country ? ` (${country})` : ''}, not a number of ${region}`;
   const how = idd ? `its leading ${idd} is the international call prefix of ${region}, which makes it ${where}` : `it has no '+' and reads as ${where}`;
   return `'${input}' changes country while being read: ${how}; write it with '+' and a country code (${e164} for ${country ?? 'that country'}, +${getCountryCallingCode(region)} and the national number for ${region})`;
+}
+
+/**
+ * Read a person as `trace` names them: a phone in any common form (national forms in `region`),
+ * a `+999` placeholder of an ingested world as typed, or `id:<id in the input data>`.
+ * @throws InputError for a malformed phone or an unknown region.
+ */
+export function personQuery(input: string, region: string): { phone: string } | { sourceId: string } {
+  const sourceId = /^id:(.+)$/s.exec(input.trim())?.[1];
+  if (sourceId !== undefined) return { sourceId };
+  const compact = input.replace(/[\s.-]/g, '');
+  return { phone: isPlaceholderPhone(compact) ? compact : toE164(input, region) };
 }

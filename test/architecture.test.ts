@@ -50,8 +50,13 @@ describe('dependency rule', () => {
     }
   });
 
+  it("web/page/ (the browser's script) imports only web/ and uplot", () => {
+    for (const file of sources('web/page'))
+      for (const spec of imports(file)) expect(/^(\.\/|\.\.\/(chain\/|source\.js)|uplot(\/|$))/.test(spec), `${relative(root, file)} imports ${spec}`).toBe(true);
+  });
+
   it('nothing outside cli/ imports cli/', () => {
-    for (const folder of ['core', 'events', 'adapters', 'lib', 'examples'])
+    for (const folder of ['core', 'events', 'adapters', 'lib', 'examples', 'web'])
       for (const file of sources(folder)) for (const spec of imports(file)) expect(spec.includes('/cli/') || spec.startsWith('../cli'), `${relative(root, file)} imports ${spec}`).toBe(false);
   });
 });

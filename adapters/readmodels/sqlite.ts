@@ -313,6 +313,30 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
 
   // ---- queries ----------------------------------------------------------------------------
 
+  /** Every person's cell and status now, and the tick they are of (-1: no world): typed arrays of the `people` snapshot. */
+  cells(): { xs: Int32Array; ys: Int32Array; status: Uint8Array; tick: number } {
+    const { xs, ys, status, tick } = this.loadState(LIVE, false);
+    return { xs, ys, status, tick };
+  }
+
+  /** The last `limit` alerts of the ledger, newest first. */
+  lastNotifications(limit: number): (NotificationRow & { publishedAt: string | null })[] {
+    return (this.stmt(`SELECT * FROM ${LIVE}notifications ORDER BY position DESC LIMIT ?`).all(limit) as NotificationRowDb[]).map((r) => ({
+      notificationId: r.notification_id,
+      personId: r.person_id,
+      phone: r.phone,
+      tick: r.tick,
+      at: r.at,
+      position: r.position,
+      publishedAt: r.published_at,
+    }));
+  }
+
+  /** The index cases that exposed someone: the sources of exposures at hop 1. */
+  exposingIndexCases(): number[] {
+    return this.stmt(`SELECT DISTINCT source FROM ${LIVE}exposures WHERE hops = 1 ORDER BY source`).pluck().all() as number[];
+  }
+
   /** The current state from the `people` read model, phones included: a snapshot to resume a world from. */
   snapshot(): WorldState {
     return this.loadState(LIVE, true);

@@ -1,9 +1,13 @@
 import { Args, Flags } from '@oclif/core';
-import { isPlaceholderPhone, trace, type Direction, type Trace, type TraceLink } from '../../core/index.js';
+import { trace, type Direction, type Trace, type TraceLink } from '../../core/index.js';
 import { count } from '../flags.js';
 import { BaseCommand, InputError } from '../base.js';
-import { toE164 } from '../phone.js';
+import { personQuery } from '../phone.js';
 import { inZone, tz } from '../time.js';
+import { chainDot } from '../../web/chain/dot.js';
+import { chainFromTrace } from '../../web/chain/fromTrace.js';
+import { chainMermaid } from '../../web/chain/mermaid.js';
+import { chainSvg } from '../../web/chain/svg.js';
 
 const STATUS = ['healthy', 'suspicious', 'infected'];
 
@@ -20,6 +24,8 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
     '<%= config.bin %> trace 0612345678',
     '<%= config.bin %> trace "+33 6 12 34 56 78" --direction up',
     '<%= config.bin %> trace +33612345678 --depth 2 --format json',
+    '<%= config.bin %> trace +33612345678 --format svg > chain.svg',
+    '<%= config.bin %> trace +33612345678 --format dot | dot -Tpng > chain.png',
     '<%= config.bin %> trace +999000000042 --store sqlite:./highschool.db',
     '<%= config.bin %> trace id:1558 --store sqlite:./highschool.db',
   ];
@@ -31,16 +37,16 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
   static override flags = {
     direction: Flags.string({ summary: 'Which way to follow exposures.', options: ['up', 'down', 'both'], default: 'both' }),
     depth: count({ summary: 'Most links to follow each way.', min: 1, default: 10 }),
-    format: Flags.string({ summary: 'Output format.', options: ['tree', 'json'], default: 'tree' }),
+    format: Flags.string({ summary: 'Output format: text tree, JSON, or a picture (Graphviz DOT, Mermaid flowchart, SVG on a time axis).', options: ['tree', 'json', 'dot', 'mermaid', 'svg'], default: 'tree' }),
     region: Flags.string({ summary: 'Country for national phone forms (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
     tz: tz({ summary: 'Show times in this time zone (IANA name, e.g. Europe/Paris); JSON output stays in UTC.' }),
   };
 
   async run(): Promise<Trace> {
     const { args, flags } = await this.parse(TraceCommand);
-    const sourceId = /^id:(.+)$/s.exec(args.phone.trim())?.[1];
-    const compact = args.phone.replace(/[\s.-]/g, '');
-    const phone = sourceId !== undefined ? undefined : isPlaceholderPhone(compact) ? compact : toE164(args.phone, flags.region);
+    const query = personQuery(args.phone, flags.region);
+    const phone = 'phone' in query ? query.phone : undefined;
+    const sourceId = 'sourceId' in query ? query.sourceId : undefined;
     const store = await this.store(flags.store, false);
     const models = await this.readModels(store, flags);
     const world = models.world();
@@ -55,6 +61,9 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
     const result = trace(graph, personId, flags.direction as Direction, flags.depth);
     if (!this.jsonEnabled()) {
       if (flags.format === 'json') this.log(JSON.stringify(result, null, 2));
+      else if (flags.format === 'dot') process.stdout.write(chainDot(chainFromTrace(result)));
+      else if (flags.format === 'mermaid') process.stdout.write(chainMermaid(chainFromTrace(result)));
+      else if (flags.format === 'svg') process.stdout.write(`${chainSvg(chainFromTrace(result), { title: `contact chain of ${result.phone}` })}\n`);
       else this.log(render(result, place, flags.tz).join('\n'));
     }
     return result;

@@ -1,0 +1,51 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Flags } from '@oclif/core';
+import { reportHtml } from '../../web/report.js';
+import { BaseCommand, InputError } from '../base.js';
+
+/** What `report --json` returns. */
+export interface ReportResult {
+  output: string;
+  bytes: number;
+  tick: number;
+}
+
+/** The built report script and style, beside the compiled web code (dist/web/assets). */
+const ASSETS = join(import.meta.dirname, '..', '..', 'web', 'assets');
+
+/** `stopcovid report`: one self-contained HTML file about the world. */
+export default class Report extends BaseCommand {
+  static override summary = 'Write a self-contained HTML report: parameters, epidemic curve, the largest contact chains.';
+  static override description = `One HTML file that opens with no network: the world's parameters, the epidemic curve (people per status per tick, stacked, and new exposures and alerts per tick) and the contact chains of the index cases who exposed the most people, drawn on a time axis.`;
+
+  static override examples = ['<%= config.bin %> report --output report.html', '<%= config.bin %> report --store sqlite:./big.db --output big.html --chains 3'];
+
+  static override flags = {
+    output: Flags.string({ char: 'o', summary: 'File to write.', default: 'report.html' }),
+    chains: Flags.integer({ summary: 'How many of the largest chains to draw.', default: 5, min: 0, max: 50 }),
+    'max-nodes': Flags.integer({ summary: 'Most people drawn per chain.', default: 300, min: 2, max: 10_000 }),
+  };
+
+  async run(): Promise<ReportResult> {
+    const { flags } = await this.parse(Report);
+    const store = await this.store(flags.store, false);
+    const source = await this.dashboardSource(store, flags);
+    await source.close();
+    let html: string;
+    try {
+      html = reportHtml(source, { assets: ASSETS, chains: flags.chains, maxNodes: flags['max-nodes'], name: flags.store });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ENOENT') throw new Error(`the report's script is not built: run 'npm run build'`);
+      throw error;
+    }
+    try {
+      writeFileSync(flags.output, html);
+    } catch (error) {
+      throw new InputError(`cannot write ${flags.output}: ${(error as Error).message.replace(/^[A-Z]+: /, '')}`);
+    }
+    const result = { output: flags.output, bytes: Buffer.byteLength(html), tick: source.info().tick };
+    if (!this.jsonEnabled()) this.log(`wrote ${flags.output} (${Math.round(result.bytes / 1024)} KiB, ticks 0 to ${result.tick})`);
+    return result;
+  }
+}
