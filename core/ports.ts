@@ -18,6 +18,33 @@ export interface NewEvent {
  */
 export type ExpectedRevision = 'no_stream' | 'any' | 'stream_exists' | number;
 
+/** Options of {@link EventStore.append}. */
+export interface AppendOptions {
+  /**
+   * A store that writes a large append in several steps, yielding between them, gives it up when
+   * this aborts before its last step: nothing of it is written, and the append rejects with
+   * {@link AppendAbortedError}. Stores that write in one step ignore it.
+   */
+  signal?: AbortSignal;
+}
+
+/** Error code of {@link AppendAbortedError}. */
+export const APPEND_ABORTED = 'APPEND_ABORTED';
+
+/** An append given up on its signal: none of its events were written. */
+export class AppendAbortedError extends Error {
+  readonly code = APPEND_ABORTED;
+  constructor(readonly stream: string) {
+    super(`the append to ${stream} was given up: nothing of it was written`);
+    this.name = 'AppendAbortedError';
+  }
+}
+
+/** Type guard for {@link AppendAbortedError}, by code. */
+export function isAppendAbortedError(error: unknown): error is AppendAbortedError {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === APPEND_ABORTED;
+}
+
 /** Result of an append: the stream's new last revision and the global position of its last event. */
 export interface AppendResult {
   nextExpectedRevision: number;
@@ -49,7 +76,7 @@ export interface EventStore {
    * Append `events` to `stream` atomically if the stream is at `expected`.
    * @throws ConcurrencyError (code `WRONG_EXPECTED_VERSION`) when it is not.
    */
-  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
   /** Read one stream forwards from `fromRevision` (default 0); an absent stream yields nothing. */
   readStream(stream: string, fromRevision?: number): AsyncIterable<RawEvent>;
   /** Read `$all` forwards in global order. */

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cli, json } from './cli.js';
 
@@ -48,11 +49,48 @@ describe('Ctrl-C', () => {
     run.child.kill('SIGINT');
     const ended = await run.exit;
     expect(ended, run.stderr()).toEqual({ code: 130, signal: null });
-    expect(run.stderr()).toContain('stopping after the current tick (Ctrl-C again to stop at once)\n');
+    expect(run.stderr()).toContain('stopping after the last whole tick (a tick still being written is rolled back) (Ctrl-C again to stop at once)\n');
     const replay = json<{ matches: boolean; tick: number }>(await cli('replay', '--store', big, '--json'));
     expect(replay.matches).toBe(true);
     expect(replay.tick).toBeGreaterThanOrEqual(1);
   });
+
+  it('simulate: a single Ctrl-C during a large tick stops within two seconds, exit 0; the tick being written is rolled back and the world resumes as if never stopped', async () => {
+    // 300,000 people: each tick writes about 300,000 events in steps of 20,000, a few seconds a tick here
+    const big = `sqlite:${join(dir, 'rollback.db')}`;
+    const run = start('simulate', '--store', big, '--people', '3e5', '--grid', '1730x1730', '--tick-ms', '0', '--json');
+    // once tick 0 is committed, tick 1 is computed (well under a second) and then written for seconds
+    const committed = (tick: number) => {
+      if (!existsSync(join(dir, 'rollback.db'))) return false;
+      const db = new Database(join(dir, 'rollback.db'), { readonly: true, fileMustExist: true });
+      try {
+        return db.prepare('SELECT 1 FROM streams WHERE stream = ?').get(`stopcovid.tick-${tick}`) !== undefined;
+      } catch {
+        return false;
+      } finally {
+        db.close();
+      }
+    };
+    await until(() => committed(0), 'tick 0', 120_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(committed(1)).toBe(false); // still writing tick 1
+    const sent = performance.now();
+    run.child.kill('SIGINT');
+    const ended = await run.exit;
+    const took = performance.now() - sent;
+    expect(ended, run.stderr()).toEqual({ code: 0, signal: null });
+    expect(took).toBeLessThan(2500);
+    const replay = json<{ matches: boolean; tick: number }>(await cli('replay', '--store', big, '--verify', '--json'));
+    expect(replay.matches).toBe(true);
+    // resumed to tick 3, it equals a world run to tick 3 without a stop
+    const more = 3 - replay.tick;
+    if (more > 0) json(await cli('simulate', '--store', big, '--ticks', String(more), '--json'));
+    const straight = `sqlite:${join(dir, 'straight.db')}`;
+    const a = json<{ stateHash: string; lastTick: number }>(await cli('simulate', '--store', straight, '--people', '3e5', '--grid', '1730x1730', '--ticks', '3', '--json'));
+    const b = json<{ stateHash: string; tick: number }>(await cli('replay', '--store', big, '--json'));
+    expect([b.tick, b.stateHash]).toEqual([a.lastTick, a.stateHash]);
+    console.info(`Ctrl-C during a 300,000-person tick: exit 0 after ${took.toFixed(0)} ms; the store kept tick ${replay.tick}`);
+  }, 240_000);
 
   it('export -o: interrupted, it exits 130 and leaves neither the output file nor its temporary file; complete, the file appears whole', async () => {
     const output = join(dir, 'log.ndjson');

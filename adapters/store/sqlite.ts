@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { EventDecodeError, type RawEvent } from '../../events/index.js';
-import { checkExpectedRevision, StoreError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type ReadAllOptions, type SubscribeOptions } from '../../core/index.js';
+import { AppendAbortedError, checkExpectedRevision, StoreError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type ReadAllOptions, type SubscribeOptions } from '../../core/index.js';
 import { AppendSignal, catchUp, PAGE } from './catchUp.js';
 
 /** Options of {@link sqliteStore}. */
@@ -50,6 +50,9 @@ export interface SqliteEventStore extends EventStore {
   /** Run `hook` inside every later append's transaction; returns a function that removes it. */
   onAppend(hook: AppendHook): () => void;
 }
+
+/** Events written between two pauses of a large append that can be given up (see `appendInSteps`). */
+const STEP = 20_000;
 
 /** A row in raw mode, columns in table order: position, stream, revision, type, data, metadata. */
 type Row = [position: number, stream: string, revision: number, type: string, data: string, metadata: string];
@@ -116,6 +119,50 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
     return { nextExpectedRevision: revision, position: position || (lastPosition.get() as number) };
   });
 
+  /**
+   * A large append with a signal: the same transaction as {@link appendTx}, written {@link STEP}
+   * events at a time with the event loop let in between (so a Ctrl-C is seen during a tick of a
+   * million events). If `signal` aborted before the last step, everything is rolled back. The
+   * last step, the stream's revision, the hooks (inline read models) and the commit run without
+   * a pause, so that no reader of this connection sees a tick's last event before it commits.
+   */
+  const appendInSteps = async (stream: string, events: readonly NewEvent[], expected: ExpectedRevision, signal: AbortSignal): Promise<AppendResult> => {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const current = (streamRevision.get(stream) as number | undefined) ?? -1;
+      checkExpectedRevision(stream, expected, current);
+      let first = 0;
+      let position = 0;
+      let lastMeta: unknown;
+      let lastMetaJson = '';
+      const write = (from: number, to: number) => {
+        for (let i = from; i < to; i++) {
+          const e = events[i]!;
+          if (e.metadata !== lastMeta) {
+            lastMeta = e.metadata;
+            lastMetaJson = JSON.stringify(e.metadata);
+          }
+          position = Number(insert.run(stream, current + 1 + i, e.type, JSON.stringify(e.data), lastMetaJson).lastInsertRowid);
+          if (first === 0) first = position;
+        }
+      };
+      const last = events.length - STEP;
+      for (let from = 0; from < last; from += STEP) {
+        write(from, Math.min(from + STEP, last));
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal.aborted || closed) throw new AppendAbortedError(stream);
+      }
+      write(Math.max(0, last), events.length);
+      setRevision.run(stream, current + events.length);
+      for (const hook of hooks) hook(stream, events, current + 1, first);
+      db.exec('COMMIT');
+      return { nextExpectedRevision: current + events.length, position };
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  };
+
   const pageOfType = db.prepare('SELECT * FROM events WHERE type = ? AND position > ? ORDER BY position LIMIT ?').raw();
   /**
    * Up to `limit` events after `after`, in global order, of the given types (all when none).
@@ -148,9 +195,9 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
       hooks.add(hook);
       return () => hooks.delete(hook);
     },
-    async append(stream, events, expected) {
+    async append(stream, events, expected, options) {
       guard();
-      const result = appendTx.immediate(stream, events, expected);
+      const result = options?.signal && events.length > STEP ? await appendInSteps(stream, events, expected, options.signal) : appendTx.immediate(stream, events, expected);
       appended.notify();
       return result;
     },

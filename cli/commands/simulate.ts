@@ -3,6 +3,7 @@ import {
   conflictingParams,
   DEFAULT_PARAMS,
   genesis,
+  isAppendAbortedError,
   isConcurrencyError,
   loadWorld,
   scratch,
@@ -48,7 +49,7 @@ export default class Simulate extends BaseCommand {
 
 Running it again on the same store continues the same world from the next tick. World parameters (--people, --grid, --step, --radius, --seed) are fixed when the world is created; asking for different ones on an existing world is an error.
 
-Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the current tick', finishes that tick and exits 0; a second Ctrl-C stops at once (exit 130) without writing a tick not yet begun. Either way the store is consistent: each tick is one transaction.`;
+Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits 0 within a second or two: a small tick being written is finished, a large one (over 20,000 events) is written in steps and rolled back if Ctrl-C comes during them; a second Ctrl-C stops at once (exit 130). Either way the store is consistent: each tick is one transaction, whole or absent.`;
 
   static override examples = [
     '<%= config.bin %> simulate',
@@ -115,7 +116,7 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the current tick', finishes th
 
     // Ctrl-C / SIGTERM, or a bridge that gave up, stop the loop after the current tick
     const stop = new AbortController();
-    const interrupted = this.interrupted('stopping after the current tick');
+    const interrupted = this.interrupted('stopping after the last whole tick (a tick still being written is rolled back)');
     interrupted.addEventListener('abort', () => stop.abort(), { once: true });
     const status = new StatusLine(verbose);
     const buffers = scratch();
@@ -159,12 +160,23 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the current tick', finishes th
       this.log(
         `${created ? 'created' : 'continuing'} a world of ${params.people} people on ${params.width}x${params.height} cells (step ${params.step}, radius ${params.radius}, seed ${params.seed}) at tick ${state.tick} in ${flags.store}`,
       );
+    // the last tick in the store: a tick given up on Ctrl-C while being written is not
+    let written = { tick: state.tick, counts: [...state.counts], hash: state.recordedHash };
+    let rolledBack: number | undefined;
     try {
       while (!stop.signal.aborted && (flags.ticks === undefined || ticksRun < flags.ticks)) {
         const { events: tickEvents, summary } = stepTick(state, buffers);
         // let Ctrl-C in between computing and writing: a second one then stops before this write
         await new Promise((resolve) => setImmediate(resolve));
-        await this.append(store, summary.tick, tickEvents);
+        // a large tick is written in steps; Ctrl-C during them rolls it back, so that the first Ctrl-C stops within a second or two
+        try {
+          await this.append(store, summary.tick, tickEvents, stop.signal);
+        } catch (error) {
+          if (!isAppendAbortedError(error)) throw error;
+          rolledBack = summary.tick;
+          break;
+        }
+        written = { tick: summary.tick, counts: [...summary.counts], hash: summary.stateHash };
         if (!inline) await catchUpReadModels(store, models);
         ticksRun++;
         events += tickEvents.length;
@@ -196,23 +208,23 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the current tick', finishes th
     }
     if (bridgeError) throw bridgeError;
     const seconds = (performance.now() - started) / 1000;
-    const [healthy, suspicious, infected] = state.counts;
+    const [healthy, suspicious, infected] = written.counts as [number, number, number];
     const result: SimulateResult = {
       params,
       ticksRun,
-      lastTick: state.tick,
+      lastTick: written.tick,
       created,
       people: { healthy, suspicious, infected },
       events,
       contacts,
       exposures,
       eventsPerSecond: seconds > 0 ? Math.round(events / seconds) : 0,
-      stateHash: state.recordedHash!,
+      stateHash: written.hash!,
       stoppedBy: stop.signal.aborted ? 'signal' : 'ticks',
       ...(bus ? { published: bridged.published } : {}),
     };
     if (verbose) {
-      this.log(`stopped at tick ${state.tick} (${result.stoppedBy === 'signal' ? 'interrupted' : `${ticksRun} ticks`}): healthy ${healthy}, suspicious ${suspicious}, infected ${infected}`);
+      this.log(`stopped at tick ${written.tick} (${result.stoppedBy === 'signal' ? `interrupted${rolledBack !== undefined ? `; tick ${rolledBack}, being written, was rolled back` : ''}` : `${ticksRun} ticks`}): healthy ${healthy}, suspicious ${suspicious}, infected ${infected}`);
       this.log(`${events} events written, ${contacts} contacts, ${exposures} new exposures, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
       if (bridge) this.log(`${bridged.published} alerts published to Kafka topic ${flags.topic}`);
     }
@@ -233,9 +245,9 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the current tick', finishes th
     }
   }
 
-  private async append(store: Awaited<ReturnType<BaseCommand['store']>>, tick: number, events: Parameters<typeof store.append>[1]): Promise<void> {
+  private async append(store: Awaited<ReturnType<BaseCommand['store']>>, tick: number, events: Parameters<typeof store.append>[1], signal?: AbortSignal): Promise<void> {
     try {
-      await store.append(tickStream(tick), events, 'no_stream');
+      await store.append(tickStream(tick), events, 'no_stream', { signal });
     } catch (error) {
       if (isConcurrencyError(error)) throw new Error(`tick ${tick} was already written by another writer on this world; only one simulate may run on a store`);
       throw error;
