@@ -164,7 +164,7 @@ export function readModelSource(store: EventStore, models: SqliteReadModels, nam
   };
 }
 
-function curveRow(r: { tick: number; at: string; healthy: number; suspicious: number; infected: number; contacts: number; exposures: number; notifications: number }): CurveRow {
+function curveRow(r: CurveRow): CurveRow {
   return { tick: r.tick, at: r.at, healthy: r.healthy, suspicious: r.suspicious, infected: r.infected, contacts: r.contacts, exposures: r.exposures, notifications: r.notifications };
 }
 

@@ -4,7 +4,7 @@
  * models (web/readModelSource.ts).
  * @module
  */
-import type { IngestParams, WorldParams } from '../core/index.js';
+import type { IngestParams, MetricsRow, WorldParams } from '../core/index.js';
 
 /** How positions read: grid cells (simulation), metres on a local projection (GPS), or none (contact lists). */
 export type WorldKind = 'grid' | 'metres' | 'none';
@@ -43,20 +43,8 @@ export interface PeopleSnapshot {
   tick: number;
 }
 
-/** One point of the epidemic curve: people per status after `tick`, and that tick's new events. */
-export interface CurveRow {
-  tick: number;
-  /** Simulated time of the tick, ISO-8601. */
-  at: string;
-  healthy: number;
-  suspicious: number;
-  infected: number;
-  contacts: number;
-  /** New exposures (0 -> 1 by a contact) in this tick. */
-  exposures: number;
-  /** Alerts issued in this tick. */
-  notifications: number;
-}
+/** One point of the epidemic curve: people per status after `tick`, and that tick's new events (a `metrics` read-model row). */
+export type CurveRow = Omit<MetricsRow, 'position'>;
 
 /** An alert as the dashboard shows it: who was alerted and when, never the source. */
 export interface Alert {

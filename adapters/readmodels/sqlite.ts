@@ -321,15 +321,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
 
   /** The last `limit` alerts of the ledger, newest first. */
   lastNotifications(limit: number): (NotificationRow & { publishedAt: string | null })[] {
-    return (this.stmt(`SELECT * FROM ${LIVE}notifications ORDER BY position DESC LIMIT ?`).all(limit) as NotificationRowDb[]).map((r) => ({
-      notificationId: r.notification_id,
-      personId: r.person_id,
-      phone: r.phone,
-      tick: r.tick,
-      at: r.at,
-      position: r.position,
-      publishedAt: r.published_at,
-    }));
+    return (this.stmt(`SELECT * FROM ${LIVE}notifications ORDER BY position DESC LIMIT ?`).all(limit) as NotificationRowDb[]).map(ledgerRow);
   }
 
   /** The index cases that exposed someone: the sources of exposures at hop 1. */
@@ -414,15 +406,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
 
   /** Alerts of the ledger after global position `position`, oldest first, `limit` at most. */
   notificationsAfter(position: number, limit: number): (NotificationRow & { publishedAt: string | null })[] {
-    return (this.stmt(`SELECT * FROM ${LIVE}notifications WHERE position > ? ORDER BY position LIMIT ?`).all(position, limit) as NotificationRowDb[]).map((r) => ({
-      notificationId: r.notification_id,
-      personId: r.person_id,
-      phone: r.phone,
-      tick: r.tick,
-      at: r.at,
-      position: r.position,
-      publishedAt: r.published_at,
-    }));
+    return (this.stmt(`SELECT * FROM ${LIVE}notifications WHERE position > ? ORDER BY position LIMIT ?`).all(position, limit) as NotificationRowDb[]).map(ledgerRow);
   }
 
   /** Record that the bridge published these alerts (wall time `at`, ISO-8601); ids not in the ledger yet are ignored. */
@@ -594,6 +578,10 @@ const typeSets = new WeakMap<Projection<unknown>, Set<string>>();
 type PersonRowDb = { person_id: number; phone: string; source_id: string | null; status: number; last_tick: number | null; last_at: string | null; last_from: number | null; last_to: number | null; last_reason: string | null; last_position: number | null };
 type ExposureRowDb = { status_position: number; exposed: number; source: number; tick: number; at: string; x: number; y: number; contact_id: string; hops: number; source_status: number; contact_position: number };
 type NotificationRowDb = { position: number; notification_id: string; person_id: number; phone: string; tick: number; at: string; published_at: string | null };
+
+function ledgerRow(r: NotificationRowDb): NotificationRow & { publishedAt: string | null } {
+  return { notificationId: r.notification_id, personId: r.person_id, phone: r.phone, tick: r.tick, at: r.at, position: r.position, publishedAt: r.published_at };
+}
 
 function personView(r: PersonRowDb, x: number, y: number): PersonView {
   return {
