@@ -135,7 +135,7 @@ describe('ingest contacts: the A, B, C, D contact list (contacts-abcd.tsv)', () 
     db.exec("DELETE FROM events WHERE CAST(substr(stream, 16) AS INTEGER) > 5; DELETE FROM streams WHERE CAST(substr(stream, 16) AS INTEGER) > 5; DROP TABLE IF EXISTS read_models");
     for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rm_%'").pluck().all() as string[]) db.exec(`DROP TABLE ${t}`);
     db.close();
-    for (const command of [['trace', 'id:C'], ['consume'], ['people']]) {
+    for (const command of [['trace', 'id:C'], ['consume'], ['people'], ['replay']]) {
       const run = await cli(...command, '--store', partial);
       expect(run.code, command.join(' ')).toBe(2);
       expect(run.stderr).toBe(`Error: ${partial} holds an unfinished ingestion (tick 5 of 8): ingest it again into an empty store\n`);

@@ -42,6 +42,8 @@ export default class Replay extends BaseCommand {
     const verify = flags.verify ? { ticks: loaded.verifiedTicks!, ...(loaded.mismatch ? { mismatch: loaded.mismatch } : {}) } : undefined;
     bar.stop();
     if (!state.params && !state.ingest) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    if (state.ingest && state.tick < state.ingest.lastTick && flags['until-tick'] === undefined)
+      throw new InputError(`${flags.store} holds an unfinished ingestion (tick ${state.tick} of ${state.ingest.lastTick}): ingest it again into an empty store`);
     if (flags['until-tick'] !== undefined && state.tick < flags['until-tick'] && !verify?.mismatch) throw new InputError(`tick ${flags['until-tick']} was never completed; the last completed tick is ${state.tick}`);
     const hash = stateHash(state);
     const seconds = (performance.now() - started) / 1000;

@@ -176,7 +176,7 @@ export abstract class IngestCommand extends BaseCommand {
           lastYield = performance.now();
         }
         if (stop.aborted && tick < last) {
-          if (!partial) throw new Error(`interrupted after tick ${tick} of ${last}: ${storeUrl} holds a partial world (replay works on it); remove it and ingest again for the whole`);
+          if (!partial) throw new Error(`interrupted after tick ${tick} of ${last}: ${storeUrl} holds an unfinished ingestion that every reader refuses; remove it and ingest again for the whole`);
           throw new Interrupted(`interrupted after tick ${tick} of ${last}: nothing written to ${storeUrl}`);
         }
       }
