@@ -3,6 +3,13 @@
 // command catches are printed in the project's one-line style (dist/cli/main.js).
 import { main } from '../dist/cli/main.js';
 
+// Ctrl-C while no command listens for it (starting up, or the command over and closing its
+// store): stop at once with the conventional code. A command that listens handles it itself.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]])
+  process.on(signal, () => {
+    if (process.listenerCount(signal) === 1) process.exit(code);
+  });
+
 process.exitCode = await main(process.argv.slice(2), import.meta.url);
 // A command is over: a client library's reconnect timer (kafkajs after a failed connect) must
 // not hold the process open. Give pending output a moment, then exit with the command's code.

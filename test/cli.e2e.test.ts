@@ -115,7 +115,7 @@ describe('Ctrl-C', () => {
     child.kill('SIGINT');
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code, stderr).toBe(0);
-    expect(stderr).toContain('stopping after the current tick');
+    expect(stderr).toContain('stopping after the last whole tick');
     expect(stdout).toMatch(/stopped at tick \d+ \(interrupted\)/);
     const replay = json<{ matches: boolean; tick: number }>(await cli('replay', '--store', store, '--json'));
     expect(replay.matches).toBe(true);

@@ -20,7 +20,7 @@ function start(...args: string[]): { child: ChildProcess; stderr: () => string; 
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '' } });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal }))); // close: after its output was read too
   return { child, stderr: () => stderr, exit };
 }
 
@@ -39,7 +39,7 @@ beforeAll(async () => {
 });
 
 describe('Ctrl-C', () => {
-  it('simulate: the first prints "stopping after the current tick", a second one during that tick stops at once (exit 130); the store replays to its recorded hash', async () => {
+  it('simulate: the first prints "stopping after the last whole tick"; a second one soon after stops at once (exit 130) unless the first already stopped it (exit 0); the store replays to its recorded hash', async () => {
     // 100,000 people: a tick takes about a second, so both Ctrl-C land within one tick, as a person's do
     const big = `sqlite:${join(dir, 'big.db')}`;
     const run = start('simulate', '--store', big, '--people', '1e5', '--grid', '1000x1000', '--tick-ms', '0');
@@ -48,7 +48,9 @@ describe('Ctrl-C', () => {
     await new Promise((r) => setTimeout(r, 200));
     run.child.kill('SIGINT');
     const ended = await run.exit;
-    expect(ended, run.stderr()).toEqual({ code: 130, signal: null });
+    // the first rolls back a large tick being written within a fraction of a second, so the second may find the process gone
+    expect([0, 130], run.stderr()).toContain(ended.code);
+    expect(ended.signal).toBe(null);
     expect(run.stderr()).toContain('stopping after the last whole tick (a tick still being written is rolled back) (Ctrl-C again to stop at once)\n');
     const replay = json<{ matches: boolean; tick: number }>(await cli('replay', '--store', big, '--json'));
     expect(replay.matches).toBe(true);

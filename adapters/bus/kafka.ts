@@ -50,7 +50,9 @@ export function parseKafkaUrl(url: string): string[] {
   return brokers;
 }
 
-const OUTAGES = ['KafkaJSConnectionError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound', 'KafkaJSConnectionClosedError', 'KafkaJSTimeout', 'KafkaJSLockTimeout', 'KafkaJSMetadataNotLoaded'];
+// a restarted broker has no group or transaction coordinator for a moment: kafkajs gives up with
+// KafkaJSGroupCoordinatorNotFound, which an outage retry mends
+const OUTAGES = ['KafkaJSGroupCoordinatorNotFound', 'KafkaJSConnectionError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound', 'KafkaJSConnectionClosedError', 'KafkaJSTimeout', 'KafkaJSLockTimeout', 'KafkaJSMetadataNotLoaded'];
 
 /**
  * Turn a kafkajs error into a BusError. Outages are retriable, also when kafkajs gave up on them
