@@ -8,30 +8,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PARAMS, genesis, loadWorld, scratch, stepTick, tickStream, type WorldParams } from '../core/index.js';
+import { DEFAULT_PARAMS, loadWorld, type WorldParams } from '../core/index.js';
 import { sqliteStore } from '../adapters/store/sqlite.js';
-import { group, storeReadModels } from '../adapters/readmodels/sqlite.js';
+import { storeReadModels } from '../adapters/readmodels/sqlite.js';
 import { rebuild } from '../adapters/readmodels/rebuild.js';
 import { median, type Row } from './stats.js';
+import { simulateInto } from './store.js';
 
 /** Simulate `ticks` ticks into `file`, with or without inline read models; the ticks' wall time and events. */
-async function simulate(file: string, params: WorldParams, ticks: number, inline: boolean): Promise<{ ms: number; events: number }> {
-  const store = sqliteStore(file);
-  const models = inline ? storeReadModels(store) : undefined;
-  models?.attachInline(store, group('read-models', models.projections));
-  const world = genesis(params);
-  await store.append(tickStream(0), world.events, 'no_stream');
-  const buffers = scratch();
-  let events = 0;
-  const t0 = performance.now();
-  for (let t = 1; t <= ticks; t++) {
-    const tick = stepTick(world.state, buffers);
-    await store.append(tickStream(t), tick.events, 'no_stream');
-    events += tick.events.length;
-  }
-  const ms = performance.now() - t0;
-  await store.close();
-  return { ms, events };
+function simulate(file: string, params: WorldParams, ticks: number, inline: boolean): Promise<{ ms: number; events: number }> {
+  return simulateInto(file, params, ticks, { inline, keepLog: false });
 }
 
 /** Run the read-side benchmarks for `people` at the seed's density over `ticks` ticks. */

@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { DEFAULT_PARAMS, genesis, loadWorld, scratch, stepTick, tickStream, type WorldParams } from '../core/index.js';
 import { decode, type DomainEvent } from '../events/index.js';
 import { sqliteStore } from '../adapters/store/sqlite.js';
+import { group, storeReadModels } from '../adapters/readmodels/sqlite.js';
 import { median, type Row } from './stats.js';
 
 interface EncodedRow {
@@ -23,9 +24,15 @@ interface EncodedRow {
   metadata: string;
 }
 
-/** Write genesis plus `ticks` ticks through our store into `file`; returns the tick events (for the baselines) and the ticks' wall time. */
-async function simulateInto(file: string, params: WorldParams, ticks: number): Promise<{ ms: number; events: number; log: DomainEvent[][] }> {
+/**
+ * Write genesis plus `ticks` ticks through our store into `file`; returns the ticks' wall time,
+ * their event count and, with `keepLog` (default true), their events (for the baselines). With
+ * `inline`, the read models are kept in the same transactions, as `simulate` does.
+ */
+export async function simulateInto(file: string, params: WorldParams, ticks: number, options: { inline?: boolean; keepLog?: boolean } = {}): Promise<{ ms: number; events: number; log: DomainEvent[][] }> {
   const store = sqliteStore(file);
+  const models = options.inline ? storeReadModels(store) : undefined;
+  models?.attachInline(store, group('read-models', models.projections));
   const world = genesis(params);
   await store.append(tickStream(0), world.events, 'no_stream');
   const buffers = scratch();
@@ -36,9 +43,10 @@ async function simulateInto(file: string, params: WorldParams, ticks: number): P
     const tick = stepTick(world.state, buffers);
     await store.append(tickStream(t), tick.events, 'no_stream');
     events += tick.events.length;
-    log.push(tick.events);
+    if (options.keepLog ?? true) log.push(tick.events);
   }
   const ms = performance.now() - t0;
+  models?.close();
   await store.close();
   return { ms, events, log };
 }

@@ -65,6 +65,33 @@ export const alertsProjection: Projection<Notification[]> = {
 };
 
 /**
+ * The read-model store of a reader of alerts (the bridge, `consume`, the dashboard): its
+ * position starts at `start` and lives in memory; each committed batch's alerts after it go to
+ * `handle` with the batch's last position and its new events, and the position moves to that
+ * one once `handle` resolved (a `handle` that throws moves nothing). `handle` saves the position
+ * wherever the reader keeps it.
+ */
+export function alertReader(
+  start: number,
+  handle: (alerts: Notification[], last: number, events: readonly StoredEvent[]) => Promise<void>,
+): ReadModelStore<Notification[]> & { readonly position: number } {
+  let position = start;
+  return {
+    get position() {
+      return position;
+    },
+    checkpoint: async () => (position > 0 ? { position, version: alertsProjection.version } : undefined),
+    async commit(projection, events, last) {
+      const fresh = after(events, position);
+      const alerts: Notification[] = [];
+      projection.evolve(alerts, fresh);
+      await handle(alerts, last, fresh);
+      position = last;
+    },
+  };
+}
+
+/**
  * Run the bridge from `store` to `bus` through the projection runner: the bridge's "read
  * model" is the bus, its checkpoint is saved in the store only after the bus acknowledged the
  * batch's alerts.
@@ -75,7 +102,7 @@ export async function runBridge(store: EventStore, bus: NotificationBus, options
   const tx = bus.transactional ? await bus.transactional(options.worldId ? `${options.worldId}.${options.checkpoint}` : options.checkpoint) : undefined;
   let published = 0;
   // the bus's transactional checkpoint is the truth; the store's one is a copy (and a start for a bridge of an older release)
-  let position = (await tx?.checkpoint()) ?? (await store.checkpoints.load(options.checkpoint)) ?? 0;
+  const start = (await tx?.checkpoint()) ?? (await store.checkpoints.load(options.checkpoint)) ?? 0;
   let gaveUp = false;
   const retry = async (work: () => Promise<void>) => {
     for (let attempt = 1; ; attempt++) {
@@ -90,35 +117,29 @@ export async function runBridge(store: EventStore, bus: NotificationBus, options
       }
     }
   };
-  const sink: ReadModelStore<Notification[]> = {
-    checkpoint: async () => (position > 0 ? { position, version: alertsProjection.version } : undefined),
-    async commit(projection, events, last) {
-      const notifications: Notification[] = [];
-      projection.evolve(notifications, after(events, position));
-      if (options.worldId) for (const n of notifications) Object.assign(n, { worldId: options.worldId, notificationId: `${options.worldId}:${n.notificationId}` });
-      if (tx) {
-        // one transaction: every alert of the batch and the new checkpoint
-        let again = false;
-        await retry(async () => {
-          // after a failure the outcome may be unknown (a commit whose answer was lost): look before publishing again
-          if (again && ((await tx.checkpoint()) ?? 0) >= last) return;
-          again = true;
-          await tx.publishAt(notifications, last);
-        });
-        published += notifications.length;
-        if (notifications.length > 0) await options.onPublished?.(notifications);
-      } else
-        for (let i = 0; i < notifications.length; i += batchSize) {
-          const batch = notifications.slice(i, i + batchSize);
-          await retry(() => bus.publish(batch));
-          published += batch.length;
-          await options.onPublished?.(batch);
-        }
-      position = last;
-      await store.checkpoints.save(options.checkpoint, position);
-      options.onProgress?.(published, position);
-    },
-  };
+  const sink = alertReader(start, async (notifications, last) => {
+    if (options.worldId) for (const n of notifications) Object.assign(n, { worldId: options.worldId, notificationId: `${options.worldId}:${n.notificationId}` });
+    if (tx) {
+      // one transaction: every alert of the batch and the new checkpoint
+      let again = false;
+      await retry(async () => {
+        // after a failure the outcome may be unknown (a commit whose answer was lost): look before publishing again
+        if (again && ((await tx.checkpoint()) ?? 0) >= last) return;
+        again = true;
+        await tx.publishAt(notifications, last);
+      });
+      published += notifications.length;
+      if (notifications.length > 0) await options.onPublished?.(notifications);
+    } else
+      for (let i = 0; i < notifications.length; i += batchSize) {
+        const batch = notifications.slice(i, i + batchSize);
+        await retry(() => bus.publish(batch));
+        published += batch.length;
+        await options.onPublished?.(batch);
+      }
+    await store.checkpoints.save(options.checkpoint, last);
+    options.onProgress?.(published, last);
+  });
   try {
     // catching up, a batch holds about `batchSize` alerts; live, a tick
     await runProjection(store, alertsProjection, sink, { follow: options.follow, signal: options.signal, batchEvents: batchSize });
@@ -127,7 +148,7 @@ export async function runBridge(store: EventStore, bus: NotificationBus, options
   } finally {
     await tx?.close();
   }
-  return { published, position };
+  return { published, position: sink.position };
 }
 
 /** Thrown inside a commit to stop the runner when the bridge was interrupted during retries. */

@@ -10,7 +10,6 @@ import { runProjection } from './projections/runner.js';
 import { worldProjection } from './projections/world.js';
 
 export type { RawEvent };
-export { committedTicks } from './projections/committedTicks.js';
 
 /** Options of {@link loadWorld}. */
 export interface LoadOptions {

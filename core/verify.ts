@@ -9,8 +9,11 @@ import type { DomainEvent } from '../events/index.js';
 import { evolve } from './evolve.js';
 import { stateHash } from './hash.js';
 import type { EventStore } from './ports.js';
-import { committedTicks, type LoadOptions, type LoadResult } from './replay.js';
-import { initialState } from './world.js';
+import type { LoadOptions, LoadResult } from './replay.js';
+import { inMemory } from './projections/memory.js';
+import type { Projection } from './projections/projection.js';
+import { runProjection } from './projections/runner.js';
+import { initialState, type WorldState } from './world.js';
 
 /** The first tick whose replayed state hash differs from the one its `TickCompleted` recorded. */
 export interface HashMismatch {
@@ -28,29 +31,52 @@ export interface VerifyResult extends LoadResult {
   mismatch?: HashMismatch;
 }
 
+/** What the verifying fold keeps: the world, the ticks checked, the first mismatch. */
+interface Checked {
+  state: WorldState;
+  verifiedTicks: number;
+  mismatch?: HashMismatch;
+}
+
 /**
- * Rebuild the world like `loadWorld`, checking after each committed tick that the state hash
- * equals the one its `TickCompleted` recorded; stops at the first tick that differs. Costs one
- * hash of the whole state per tick (positions and statuses of every person).
+ * Rebuild the world like `loadWorld`, through the projection runner, checking after each
+ * committed tick that the state hash equals the one its `TickCompleted` recorded; stops at the
+ * first tick that differs. Costs one hash of the whole state per tick (positions and statuses of
+ * every person).
  * @throws EventDecodeError on a corrupt event; EvolveError on a log that does not fold.
  */
 export async function verifyWorld(store: EventStore, options: LoadOptions = {}): Promise<VerifyResult> {
-  const state = initialState();
-  let events = 0;
-  let ignored = 0;
-  let verifiedTicks = 0;
+  const checked: Checked = { state: initialState(), verifiedTicks: 0 };
+  const stop = new AbortController();
+  const projection: Projection<Checked> = {
+    name: 'verified-world',
+    version: 1,
+    types: 'all',
+    evolve(tx, events) {
+      for (const e of events) {
+        evolve(tx.state, e as DomainEvent);
+        if (e.type !== 'TickCompleted') continue;
+        const replayed = stateHash(tx.state);
+        if (replayed !== tx.state.recordedHash) {
+          tx.mismatch = { tick: tx.state.tick, recorded: tx.state.recordedHash!, replayed };
+          stop.abort();
+          return;
+        }
+        tx.verifiedTicks++;
+      }
+    },
+  };
   let nextReport = 10_000;
-  for await (const tick of committedTicks(store.readAll(), (n) => (ignored += n))) {
-    for (const event of tick) evolve(state, event as DomainEvent);
-    events += tick.length;
-    const replayed = stateHash(state);
-    if (replayed !== state.recordedHash) return { state, events, ignored, verifiedTicks, mismatch: { tick: state.tick, recorded: state.recordedHash!, replayed } };
-    verifiedTicks++;
-    if (options.onProgress && events >= nextReport) {
-      options.onProgress(tick[tick.length - 1]!.position);
-      nextReport = events + 10_000;
-    }
-    if (options.untilTick !== undefined && state.tick >= options.untilTick) break;
-  }
-  return { state, events, ignored, verifiedTicks };
+  // a tick a batch: the runner stops right after the tick that differs
+  const run = await runProjection(store, projection, inMemory(checked), {
+    untilTick: options.untilTick,
+    batchEvents: 1,
+    signal: stop.signal,
+    onProgress: (read, position) => {
+      if (!options.onProgress || read < nextReport) return;
+      options.onProgress(position);
+      nextReport = read + 10_000;
+    },
+  });
+  return { state: checked.state, events: run.read, ignored: run.ignored, verifiedTicks: checked.verifiedTicks, ...(checked.mismatch ? { mismatch: checked.mismatch } : {}) };
 }

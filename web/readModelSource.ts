@@ -7,7 +7,7 @@
  * first. Nothing here folds the log.
  * @module
  */
-import { after, alertsProjection, runProjection, trace, type EventStore, type Notification, type ReadModelStore, type TraceSource } from '../core/index.js';
+import { alertReader, alertsProjection, runProjection, trace, type EventStore, type TraceSource } from '../core/index.js';
 import { catchUpReadModels, openReadModels } from '../adapters/readmodels/open.js';
 import type { SqliteReadModels } from '../adapters/readmodels/sqlite.js';
 import { NoWorldError, type Alert, type Chain, type ChainLink, type ChainNode, type CurveRow, type DashboardSource, type Lag, type PeopleSnapshot, type PersonQuery, type TickUpdate, type WorldInfo } from './source.js';
@@ -33,7 +33,7 @@ export function readModelSource(store: EventStore, models: SqliteReadModels, nam
   const graph: TraceSource = models.traceSource();
   let cells: PeopleSnapshot | undefined;
   const snapshot = (): PeopleSnapshot => (cells ??= models.cells());
-  const checkpoint = () => Math.min(...models.info().map((i) => i.position));
+  const checkpoint = () => Math.min(...models.positions());
   let position = checkpoint();
   let behindSince: number | undefined;
 
@@ -51,33 +51,24 @@ export function readModelSource(store: EventStore, models: SqliteReadModels, nam
   const listeners = new Set<{ onTick: (u: TickUpdate) => void; onError?: (e: Error) => void }>();
   const controller = new AbortController();
   let failure: Error | undefined;
-  let followed = position;
-  const sink: ReadModelStore<Notification[]> = {
-    checkpoint: async () => (followed > 0 ? { position: followed, version: alertsProjection.version } : undefined),
-    async commit(projection, events, last) {
-      if (!options.inline) await catchUpReadModels(store, models);
-      const fresh = after(events, followed);
-      const alerts: Notification[] = [];
-      projection.evolve(alerts, fresh);
-      followed = last;
-      position = checkpoint();
-      behindSince = undefined;
-      cells = undefined; // the next people() reads the new snapshot
-      const ticks = new Set(fresh.filter((e) => e.type === 'TickCompleted').map((e) => e.metadata.tick));
-      const rows = models.metrics().filter((r) => ticks.has(r.tick));
-      for (const r of rows) {
-        const update: TickUpdate = {
-          row: curveRow(r),
-          alerts: alerts
-            .filter((a) => a.tick === r.tick)
-            .slice(-ALERTS_PER_UPDATE)
-            .reverse()
-            .map((a) => ({ notificationId: a.notificationId, phone: a.phone, tick: a.tick, at: a.at })),
-        };
-        for (const l of listeners) l.onTick(update);
-      }
-    },
-  };
+  const sink = alertReader(position, async (alerts, _last, fresh) => {
+    if (!options.inline) await catchUpReadModels(store, models);
+    position = checkpoint();
+    behindSince = undefined;
+    cells = undefined; // the next people() reads the new snapshot
+    const ticks = new Set(fresh.filter((e) => e.type === 'TickCompleted').map((e) => e.metadata.tick));
+    for (const r of models.metrics().filter((m) => ticks.has(m.tick))) {
+      const update: TickUpdate = {
+        row: curveRow(r),
+        alerts: alerts
+          .filter((a) => a.tick === r.tick)
+          .slice(-ALERTS_PER_UPDATE)
+          .reverse()
+          .map((a) => ({ notificationId: a.notificationId, phone: a.phone, tick: a.tick, at: a.at })),
+      };
+      for (const l of listeners) l.onTick(update);
+    }
+  });
   const follow = runProjection(store, alertsProjection, sink, { follow: true, signal: controller.signal, batchEvents: 1 }).catch((error: Error) => {
     if (controller.signal.aborted) return;
     failure = error;

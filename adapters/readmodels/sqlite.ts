@@ -417,6 +417,11 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
     }).immediate();
   }
 
+  /** Each read model's checkpoint (global position, 0 before any), in the order of {@link projections}; no row counts. */
+  positions(): number[] {
+    return this.projections.map((p) => this.row(p.name)?.position ?? 0);
+  }
+
   /** Each read model's version, checkpoint, events applied and row counts. */
   info(): ReadModelInfo[] {
     return this.projections.map((p) => {

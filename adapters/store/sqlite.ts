@@ -96,27 +96,45 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
   const hooks = new Set<AppendHook>();
   let closed = false;
 
+  /**
+   * Inserts the events of one append, `from` to `to` at a time, within the caller's transaction:
+   * `events[i]` goes to revision `current + 1 + i`. A tick's events share their metadata object,
+   * so its JSON text is made once per run of equal metadata.
+   */
+  const inserter = (stream: string, events: readonly NewEvent[], current: number) => {
+    let lastMeta: unknown;
+    let lastMetaJson = '';
+    const out = {
+      first: 0,
+      position: 0,
+      write(from: number, to: number) {
+        for (let i = from; i < to; i++) {
+          const e = events[i]!;
+          if (e.metadata !== lastMeta) {
+            lastMeta = e.metadata;
+            lastMetaJson = JSON.stringify(e.metadata);
+          }
+          out.position = Number(insert.run(stream, current + 1 + i, e.type, JSON.stringify(e.data), lastMetaJson).lastInsertRowid);
+          if (out.first === 0) out.first = out.position;
+        }
+      },
+      /** The stream's new revision and the inline hooks, once every event is in. */
+      finish() {
+        if (events.length === 0) return;
+        setRevision.run(stream, current + events.length);
+        for (const hook of hooks) hook(stream, events, current + 1, out.first);
+      },
+    };
+    return out;
+  };
+
   const appendTx = db.transaction((stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult => {
     const current = (streamRevision.get(stream) as number | undefined) ?? -1;
     checkExpectedRevision(stream, expected, current);
-    let revision = current;
-    let position = 0;
-    let first = 0;
-    let lastMeta: unknown;
-    let lastMetaJson = '';
-    for (const e of events) {
-      if (e.metadata !== lastMeta) {
-        lastMeta = e.metadata;
-        lastMetaJson = JSON.stringify(e.metadata);
-      }
-      position = Number(insert.run(stream, ++revision, e.type, JSON.stringify(e.data), lastMetaJson).lastInsertRowid);
-      if (first === 0) first = position;
-    }
-    if (events.length > 0) {
-      setRevision.run(stream, revision);
-      for (const hook of hooks) hook(stream, events, current + 1, first);
-    }
-    return { nextExpectedRevision: revision, position: position || (lastPosition.get() as number) };
+    const tick = inserter(stream, events, current);
+    tick.write(0, events.length);
+    tick.finish();
+    return { nextExpectedRevision: current + events.length, position: tick.position || (lastPosition.get() as number) };
   });
 
   /**
@@ -131,32 +149,17 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
     try {
       const current = (streamRevision.get(stream) as number | undefined) ?? -1;
       checkExpectedRevision(stream, expected, current);
-      let first = 0;
-      let position = 0;
-      let lastMeta: unknown;
-      let lastMetaJson = '';
-      const write = (from: number, to: number) => {
-        for (let i = from; i < to; i++) {
-          const e = events[i]!;
-          if (e.metadata !== lastMeta) {
-            lastMeta = e.metadata;
-            lastMetaJson = JSON.stringify(e.metadata);
-          }
-          position = Number(insert.run(stream, current + 1 + i, e.type, JSON.stringify(e.data), lastMetaJson).lastInsertRowid);
-          if (first === 0) first = position;
-        }
-      };
+      const tick = inserter(stream, events, current);
       const last = events.length - STEP;
       for (let from = 0; from < last; from += STEP) {
-        write(from, Math.min(from + STEP, last));
+        tick.write(from, Math.min(from + STEP, last));
         await new Promise((resolve) => setImmediate(resolve));
         if (signal.aborted || closed) throw new AppendAbortedError(stream);
       }
-      write(Math.max(0, last), events.length);
-      setRevision.run(stream, current + events.length);
-      for (const hook of hooks) hook(stream, events, current + 1, first);
+      tick.write(Math.max(0, last), events.length);
+      tick.finish();
       db.exec('COMMIT');
-      return { nextExpectedRevision: current + events.length, position };
+      return { nextExpectedRevision: current + events.length, position: tick.position };
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
       throw error;

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { after, alertsProjection, runProjection, type Notification, type NotificationBus, type ReadModelStore } from '../../core/index.js';
+import { alertReader, alertsProjection, runProjection, type NotificationBus } from '../../core/index.js';
 import { BaseCommand, InputError } from '../base.js';
 import { openStore } from '../../adapters/registry.js';
 import { worldIdentity } from '../identity.js';
@@ -64,22 +64,16 @@ Either way, running again shows only new alerts, and a group with no saved posit
     const store = await this.store(flags.store, false);
     await this.readModels(store, flags); // refuses an unfinished ingestion
     const checkpoint = `consumer-group:${flags.group}`;
-    let position = flags['from-beginning'] ? 0 : ((await store.checkpoints.load(checkpoint)) ?? 0);
+    const start = flags['from-beginning'] ? 0 : ((await store.checkpoints.load(checkpoint)) ?? 0);
     let count = 0;
     // the group's position moves only after the alerts were written out: a closed stdout keeps them for the next run
-    const printer: ReadModelStore<Notification[]> = {
-      checkpoint: async () => (position > 0 ? { position, version: alertsProjection.version } : undefined),
-      async commit(projection, events, last) {
-        const alerts: Notification[] = [];
-        projection.evolve(alerts, after(events, position));
-        let out = '';
-        for (const n of alerts) out += print({ notificationId: n.notificationId, at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE });
-        if (out) await write(out);
-        count += alerts.length;
-        position = last;
-        await store.checkpoints.save(checkpoint, position);
-      },
-    };
+    const printer = alertReader(start, async (alerts, last) => {
+      let out = '';
+      for (const n of alerts) out += print({ notificationId: n.notificationId, at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE });
+      if (out) await write(out);
+      count += alerts.length;
+      await store.checkpoints.save(checkpoint, last);
+    });
     await runProjection(store, alertsProjection, printer, { follow: flags.follow, signal: this.interrupted(), batchEvents: 10_000 });
     if (!this.jsonEnabled()) process.stderr.write(`${count - this.repeats} alerts for group ${flags.group}${ledger ? ` (${this.repeats} already in the ledger ${flags.dedupe}, skipped)` : ''}\n`);
     return undefined;

@@ -57,9 +57,8 @@ Lag is counted in events (events in the log after the read model's checkpoint) a
   }
 
   private async report(store: EventStore, models: SqliteReadModels, url: string): Promise<StatusResult> {
-    const flags = { store: url };
     const lastPosition = await store.lastPosition();
-    if (lastPosition === 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    if (lastPosition === 0) throw new InputError(`no world in ${url}: run 'stopcovid simulate' first`);
     const now = Date.now();
     const readModels: ReadModelStatus[] = [];
     for (const info of models.info()) {
@@ -71,9 +70,9 @@ Lag is counted in events (events in the log after the read model's checkpoint) a
       const lagSeconds = lagEvents === 0 ? 0 : info.appliedAt ? Math.round((now - Date.parse(info.appliedAt)) / 100) / 10 : null;
       readModels.push({ name: info.name, version: info.version, checkpoint: info.position, lagEvents, lagCapped, lagSeconds, events: info.events, appliedAt: info.appliedAt, rows: info.rows });
     }
-    const result: StatusResult = { store: flags.store, lastPosition, tick: models.world().tick, readModels };
+    const result: StatusResult = { store: url, lastPosition, tick: models.world().tick, readModels };
     if (!this.jsonEnabled()) {
-      this.log(`${flags.store}: ${lastPosition} events, last completed tick ${result.tick}`);
+      this.log(`${url}: ${lastPosition} events, last completed tick ${result.tick}`);
       for (const r of readModels) {
         const lag = r.lagEvents === 0 ? 'current' : `lag ${r.lagCapped ? '>= ' : ''}${r.lagEvents} events, ${r.lagSeconds === null ? 'never applied' : `${r.lagSeconds} s`}`;
         this.log(`  ${r.name.padEnd(14)} v${r.version}  checkpoint ${r.checkpoint}  ${lag}  rows ${Object.entries(r.rows).map(([t, n]) => `${t} ${n}`).join(', ')}`);

@@ -45,7 +45,7 @@ export default class Verify extends BaseCommand {
       const world = await loadWorld(store, { onProgress: (p) => bar.update(last + p) });
       bar.stop();
       // the live read models may have moved on meanwhile (a simulate running): compare at the same point
-      const checkpoint = live.info().map((i) => i.position);
+      const checkpoint = live.positions();
       if (checkpoint.some((p) => p !== run.position)) throw new InputError(`the log grew while verifying (a simulate is running?): stop it and run verify again`);
       const differences: Difference[] = [];
       for (const p of live.projections) {
