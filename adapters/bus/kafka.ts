@@ -170,12 +170,19 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
      */
     async transactional(name: string) {
       const group = `stopcovid-bridge.${name}`;
-      const tx = kafka.producer({ transactionalId: group, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, transactionTimeout: 60_000 });
+      const producer = () => kafka.producer({ transactionalId: group, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, transactionTimeout: 60_000 });
+      let tx = producer();
+      let connected = false;
+      const connect = async () => {
+        if (connected) return;
+        await tx.connect(); // InitProducerId: fences an older producer of the same name and aborts its open transaction
+        connected = true;
+      };
       try {
         await withTimeout(
           (async () => {
             if (!(await admin.listTopics()).includes(checkpointTopic)) await admin.createTopics({ topics: [{ topic: checkpointTopic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
-            await tx.connect(); // InitProducerId: fences an older producer of the same name and aborts its open transaction
+            await connect();
           })(),
           timeout,
           `cannot reach Kafka at ${where} within ${timeout} ms`,
@@ -208,6 +215,7 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
         async publishAt(notifications: readonly Notification[], position: number) {
           let transaction: Awaited<ReturnType<Producer['transaction']>> | undefined;
           try {
+            await connect();
             transaction = await tx.transaction();
             // partition -> an offset this transaction wrote: once the stable offset passes it, the transaction is visible there
             const written = new Map<number, bigint>();
@@ -220,7 +228,14 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
             await transaction.commit();
             await visible(written);
           } catch (error) {
-            await transaction?.abort().catch(() => undefined);
+            const aborted = transaction ? await transaction.abort().then(() => true, () => false) : true;
+            if (!aborted) {
+              // an abort that failed (the broker gone) leaves kafkajs' producer stuck in ABORTING: start a new one
+              // for the next try; its InitProducerId aborts the open transaction on the broker's side
+              await tx.disconnect().catch(() => undefined);
+              tx = producer();
+              connected = false;
+            }
             if (fenced(error)) throw new BusError(`another bridge took over publishing these alerts (Kafka fenced transactional id ${group}); this one stops`, false, { cause: error });
             throw translate(error, `publishing to Kafka at ${where}`);
           }
