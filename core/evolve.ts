@@ -59,6 +59,12 @@ export function evolve(state: WorldState, event: DomainEvent): WorldState {
       return state;
     case 'ContactDetected':
     case 'NotificationIssued':
+    case 'PolicyAdopted':
+    case 'TestResultRecorded':
+    case 'InfectionTransmitted':
+    case 'CommandsApplied':
+    case 'TestResultReported':
+    case 'PolicyChangeRequested':
       return state;
   }
 }

@@ -8,3 +8,4 @@ export * from './metadata.js';
 export * from './types.js';
 export * from './errors.js';
 export * from './codec.js';
+export * from './policy.js';

@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from 'zod';
+import { Policy } from './policy.js';
 
 /** A person's index in the world, `0 <= personId < people`. */
 export const PersonId = z.number().int().nonnegative();
@@ -73,8 +74,12 @@ export const ContactDetected = z
   })
   .refine((c) => c.a < c.b, { message: 'a must be less than b' });
 
-/** Why a status changed. `contact` requires the source person and the contact. */
-export const StatusReason = z.enum(['initial', 'contact', 'test-positive', 'test-negative']);
+/**
+ * Why a status changed. `contact` requires the source person and the contact; `test-positive` /
+ * `test-negative` follow a `TestResultRecorded`; `expired`: a 1 returned to 0 after the policy's
+ * `suspicionMinutes` without a positive result.
+ */
+export const StatusReason = z.enum(['initial', 'contact', 'test-positive', 'test-negative', 'expired']);
 
 /**
  * `HealthStatusChanged` v1. For `reason: 'contact'` the source person, the contact id and the
@@ -90,6 +95,8 @@ export const HealthStatusChanged = z
     contactId: z.string().min(1).optional(),
     x: Coord.optional(),
     y: Coord.optional(),
+    /** A retroactive exposure (policy `retroactiveMinutes`): the tick of the contact, earlier than the event's own tick. */
+    contactTick: z.number().int().nonnegative().optional(),
   })
   .refine((e) => e.reason !== 'contact' || (e.sourcePersonId !== undefined && e.contactId !== undefined && e.x !== undefined && e.y !== undefined), {
     message: "reason 'contact' needs sourcePersonId, contactId, x and y",
@@ -104,6 +111,67 @@ export const NotificationIssued = z.object({
   notificationId: z.string().min(1),
   personId: PersonId,
   phone: E164,
+  /** `exposure` (absent in logs before policies): "you were exposed, get tested"; `released`: "you are released" (negative test or expiry). */
+  kind: z.enum(['exposure', 'released']).optional(),
+  /** A retroactive exposure: the tick of the contact (the alert says its day). */
+  contactTick: z.number().int().nonnegative().optional(),
+});
+
+/** `PolicyAdopted` v1: the world's tracing policy from this tick on (absent from a log: the seed policy). */
+export const PolicyAdopted = z.object({
+  policy: Policy,
+  /** Where it came from: `preset:<name>`, `file:<name>`, or `inbox:<revision>` for `stopcovid policy set`. */
+  source: z.string().min(1),
+});
+
+/**
+ * `TestResultRecorded` v1: a test result the tracing system learnt. `sampledTick`: the tick the
+ * sample was taken (the retroactive window counts back from it). `source`: `simulated` (the
+ * policy's testing) or `reported` (a `stopcovid test` command, inbox entry `inboxRevision`).
+ */
+export const TestResultRecorded = z.object({
+  personId: PersonId,
+  result: z.enum(['positive', 'negative']),
+  sampledTick: z.number().int().nonnegative(),
+  source: z.enum(['simulated', 'reported']),
+  inboxRevision: z.number().int().nonnegative().optional(),
+});
+
+/**
+ * `InfectionTransmitted` v1: the hidden ground truth of a simulation: `personId` was really
+ * infected through contact `contactId` with `sourcePersonId`. The tracing system never reads it.
+ */
+export const InfectionTransmitted = z.object({
+  personId: PersonId,
+  sourcePersonId: PersonId,
+  contactId: z.string().min(1),
+});
+
+/**
+ * `CommandsApplied` v1: the tick consumed inbox entries `from..to` (revisions of the inbox stream,
+ * inclusive); `rejected` lists those it could not apply and why. Replay and resume read it, so no
+ * command is applied twice or lost.
+ */
+export const CommandsApplied = z.object({
+  from: z.number().int().nonnegative(),
+  to: z.number().int().nonnegative(),
+  rejected: z.array(z.object({ revision: z.number().int().nonnegative(), reason: z.string().min(1) })),
+});
+
+/**
+ * `TestResultReported` v1 (inbox): a person's test result sent by `stopcovid test`; `sampledAt`:
+ * when the sample was taken, ISO-8601 (absent: when the tick that applies it starts).
+ */
+export const TestResultReported = z.object({
+  phone: E164,
+  result: z.enum(['positive', 'negative']),
+  sampledAt: z.iso.datetime().optional(),
+});
+
+/** `PolicyChangeRequested` v1 (inbox): `stopcovid policy set`; the next tick adopts `policy`. */
+export const PolicyChangeRequested = z.object({
+  policy: Policy,
+  source: z.string().min(1),
 });
 
 /** A WGS84 latitude, decimal degrees. */
@@ -184,6 +252,12 @@ export const schemas = {
   NotificationIssued,
   TickCompleted,
   WorldIngested,
+  PolicyAdopted,
+  TestResultRecorded,
+  InfectionTransmitted,
+  CommandsApplied,
+  TestResultReported,
+  PolicyChangeRequested,
 } as const;
 
 /** Current schema version of every event type. */
