@@ -4,6 +4,7 @@
  */
 import type { DomainEvent } from '../events/index.js';
 import { allocate, allocateIngested, type WorldState } from './world.js';
+import { evolveTracing } from './policy/tracing.js';
 
 /** Raised when an event does not fit the state it is applied to (a log out of order). */
 export class EvolveError extends Error {
@@ -15,8 +16,9 @@ export class EvolveError extends Error {
 }
 
 /**
- * Apply one event to `state`, in place, and return it. `ContactDetected` and `NotificationIssued`
- * change nothing in the current state (the contact graph projection reads them).
+ * Apply one event to `state`, in place, and return it: cells, statuses, counts, the last tick,
+ * and the tracing state (policy, status ages, hops, alerts, inbox, contact ledger, ground truth).
+ * Inbox commands and test results change nothing here (their effects are events of their own).
  * @throws EvolveError for an event naming a person outside the world or before the world exists.
  */
 export function evolve(state: WorldState, event: DomainEvent): WorldState {
@@ -51,22 +53,33 @@ export function evolve(state: WorldState, event: DomainEvent): WorldState {
       state.counts[state.status[personId]!]--;
       state.status[personId] = to;
       state.counts[to]++;
+      evolveTracing(state.tracing, event, tickMs(state));
       return state;
     }
     case 'TickCompleted':
       state.tick = event.data.tick;
       state.recordedHash = event.data.stateHash;
+      if (state.tracing.ledger) evolveTracing(state.tracing, event, tickMs(state));
       return state;
     case 'ContactDetected':
+      if (state.tracing.ledger) evolveTracing(state.tracing, event, tickMs(state));
+      return state;
     case 'NotificationIssued':
     case 'PolicyAdopted':
-    case 'TestResultRecorded':
     case 'InfectionTransmitted':
     case 'CommandsApplied':
+      evolveTracing(state.tracing, event, tickMs(state));
+      return state;
+    case 'TestResultRecorded':
     case 'TestResultReported':
     case 'PolicyChangeRequested':
       return state;
   }
+}
+
+/** The world's tick length, milliseconds. */
+function tickMs(state: WorldState): number {
+  return state.params?.tickMs ?? state.ingest?.tickMs ?? 60_000;
 }
 
 function person(state: WorldState, personId: number): void {

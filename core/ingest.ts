@@ -19,17 +19,19 @@
  *   not seen is in no contact during that bucket (a gap, not a teleport or a stale position); seen
  *   people within `radiusM` metres (great-circle) are in contact, found by a spatial hash on
  *   projected metres (core/contacts) and checked with the haversine distance, in pair order;
- * - exposure: the model's rule, as `stepTick` applies it (see {@link exposeContacts}).
+ * - exposure: the model's rule under the world's policy, as `stepTick` applies it (see {@link decideTracing});
+ *   the policy's draws (simulated tests, ground truth) use seed 0.
  * @module
  */
-import { CURRENT_SCHEMA_VERSION, WorldIngested, type DomainEvent, type EventData, type EventMetadata } from '../events/index.js';
+import { CURRENT_SCHEMA_VERSION, WorldIngested, type DomainEvent, type EventData, type EventMetadata, type Policy } from '../events/index.js';
 import { contactScratch, detectContacts } from './contacts.js';
 import { evolve } from './evolve.js';
 import { candidateRadius, haversineMetres, localProjection, projectX, projectY } from './geo.js';
 import { stateHash } from './hash.js';
 import { tickTime } from './params.js';
 import { initialState, type WorldState } from './world.js';
-import { exposeContacts, type TickContact } from './exposure.js';
+import { decideTracing, type TickContact } from './policy/decide.js';
+import { isSeedPolicy } from './policy/presets.js';
 
 /** The parameters of an ingested world, as recorded by `WorldIngested`. */
 export type IngestParams = EventData<'WorldIngested'>;
@@ -109,6 +111,8 @@ export interface IngestInput {
   /** The input files, for `WorldIngested.inputs`. */
   inputs: IngestParams['inputs'];
   records: ContactRecords | PositionRecords;
+  /** The tracing policy and where it came from (default: the seed's, not recorded). */
+  policy?: { policy: Policy; source: string };
 }
 
 /** A planned ingestion: the world's parameters, and its ticks to write in order. */
@@ -266,8 +270,9 @@ function positionIngestion(input: IngestInput, records: PositionRecords, base: B
         const d = haversineMetres(lat[i]!, lon[i]!, lat[j]!, lon[j]!);
         if (d > radiusM) continue;
         const contact = { contactId: `c-${tick}-${contacts.length}`, a: person[i]!, b: person[j]! };
-        contacts.push(contact);
-        events.push({ type: 'ContactDetected', data: { ...contact, x: xs[i]!, y: ys[i]!, distance: Math.round(d * 100) / 100 }, metadata: m });
+        const distance = Math.round(d * 100) / 100;
+        contacts.push({ ...contact, distance });
+        events.push({ type: 'ContactDetected', data: { ...contact, x: xs[i]!, y: ys[i]!, distance }, metadata: m });
       }
       yield run(tick, m, events, seen, contacts, x, y, k);
     }
@@ -301,13 +306,10 @@ function ingestion(input: IngestInput, params: IngestParams, registeredAt: (pers
     return events;
   };
   const run: RunTick = (tick, m, events, moves, contacts, x, y, done) => {
-    const exposures = exposeContacts(state, contacts, m, x, y, exposed);
-    for (const e of exposures) {
-      events.push(e);
-      if (e.type === 'NotificationIssued') exposed[e.data.personId] = 0;
-    }
+    const decision = decideTracing(state, { tick, metadata: m, contacts, x, y, changed: exposed, seed: 0, start: params.start, tickMs: params.tickMs });
+    for (const e of decision.events) events.push(e);
     recordsDone = done;
-    return complete(tick, m, events, moves, contacts.length, exposures.length / 2);
+    return complete(tick, m, events, moves, contacts.length, decision.exposures);
   };
   return {
     params,
@@ -319,6 +321,7 @@ function ingestion(input: IngestInput, params: IngestParams, registeredAt: (pers
     *ticks() {
       const m = meta(params, 0);
       const events: DomainEvent[] = [{ type: 'WorldIngested', data: params, metadata: m }];
+      if (input.policy && !isSeedPolicy(input.policy.policy)) events.push({ type: 'PolicyAdopted', data: input.policy, metadata: m });
       for (let personId = 0; personId < params.people; personId++) {
         const { x, y } = registeredAt(personId);
         events.push({ type: 'PersonRegistered', data: { personId, phone: input.phones[personId]!, x, y, sourceId: input.ids[personId]! }, metadata: m });

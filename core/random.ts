@@ -25,3 +25,16 @@ function fmix32(h: number): number {
 export function tickRandom(seed: number, tick: number): RandomGenerator {
   return xoroshiro128plus(fmix32(fmix32(seed >>> 0) ^ Math.imul(tick + 1, 0x9e3779b1)) | 0);
 }
+
+/**
+ * The generator of the policy's draws (simulated tests, the ground truth's transmissions) in
+ * `tick`: a stream apart from {@link tickRandom}'s, so that a policy never changes the moves.
+ */
+export function policyRandom(seed: number, tick: number): RandomGenerator {
+  return xoroshiro128plus(fmix32(fmix32((seed ^ 0x2545f491) >>> 0) ^ Math.imul(tick + 1, 0x9e3779b1)) | 0);
+}
+
+/** A uniform draw in [0, 1) with 24 bits of resolution. */
+export function uniformUnit(rng: RandomGenerator): number {
+  return uniformInt(rng, 0, 0xffffff) / 0x1000000;
+}

@@ -7,10 +7,14 @@
  * - exposure: decided on statuses at the START of the tick; a contact between a person of
  *   status >= 1 and a person of status 0 makes the latter 1 (once per tick; the source is the
  *   first such contact in pair order); two healthy people never expose each other;
- * - only 0 -> 1 transitions notify.
+ * - only 0 -> 1 transitions notify with an exposure alert;
+ * - the world's policy (policy/) filters and extends that rule: see {@link decideTracing}; the
+ *   seed policy changes nothing.
+ * A tick's inputs are its random draws (or reported positions) and the inbox commands given to it.
  * @module
  */
-import type { DomainEvent, EventData, EventMetadata } from '../events/index.js';
+import type { DomainEvent, EventData, EventMetadata, Policy } from '../events/index.js';
+import { isSeedPolicy } from './policy/presets.js';
 import { CURRENT_SCHEMA_VERSION } from '../events/index.js';
 import { tickRandom, uniformInt } from './random.js';
 import { tickTime, type WorldParams } from './params.js';
@@ -18,7 +22,7 @@ import { evolve } from './evolve.js';
 import { stateHash } from './hash.js';
 import { contactScratch, detectContacts, type ContactScratch } from './contacts.js';
 import { initialState, type WorldState } from './world.js';
-import { exposeContacts, type TickContact } from './exposure.js';
+import { decideTracing, type InboxCommand, type TickContact } from './policy/decide.js';
 
 /** Counts of one tick, as `TickCompleted` records them. */
 export interface TickSummary {
@@ -27,6 +31,10 @@ export interface TickSummary {
   contacts: number;
   exposures: number;
   events: number;
+  /** Test results the tick recorded (reported and simulated), positives among them, and released alerts. */
+  tests: number;
+  positives: number;
+  releases: number;
   counts: [number, number, number];
   stateHash: string;
 }
@@ -44,21 +52,25 @@ export function scratch(): Scratch {
   return { nx: new Int32Array(0), ny: new Int32Array(0), exposed: new Uint8Array(0), contacts: contactScratch() };
 }
 
-function meta(params: WorldParams, tick: number): EventMetadata {
+function meta(params: Pick<WorldParams, 'start' | 'tickMs'>, tick: number): EventMetadata {
   return { tick, at: tickTime(params, tick), schemaVersion: CURRENT_SCHEMA_VERSION, correlationId: `tick-${tick}` };
 }
 
 /**
  * Create a world: `SimulationStarted`, one `PersonRegistered` per person (uniform cell, unique
  * French mobile number), a `HealthStatusChanged` (reason `initial`) for each person drawn
- * suspicious or infected with `params.initialStatusWeights`, and `TickCompleted(0)`.
+ * suspicious or infected with `params.initialStatusWeights`, and `TickCompleted(0)`. A policy
+ * other than the seed's is recorded by a `PolicyAdopted` right after `SimulationStarted` (`source`
+ * says where it came from, e.g. `preset:tousanticovid`); the seed's is not recorded (a log without
+ * one is read as the seed policy), so a seed world's log is the one it was before policies existed.
  * @returns the new state and the events of tick 0.
  */
-export function genesis(params: WorldParams): { state: WorldState; events: DomainEvent[] } {
+export function genesis(params: WorldParams, policy?: { policy: Policy; source: string }): { state: WorldState; events: DomainEvent[] } {
   const state = initialState();
   const rng = tickRandom(params.seed, 0);
   const m = meta(params, 0);
   const events: DomainEvent[] = [{ type: 'SimulationStarted', data: params, metadata: m }];
+  if (policy && !isSeedPolicy(policy.policy)) events.push({ type: 'PolicyAdopted', data: policy, metadata: m });
   const phones = new Set<string>();
   const statuses = new Uint8Array(params.people);
   const [w0, w1, w2] = params.initialStatusWeights;
@@ -92,7 +104,7 @@ export function genesis(params: WorldParams): { state: WorldState; events: Domai
  * `state` and return them, `TickCompleted` last.
  * @throws Error when `state` holds no world.
  */
-export function stepTick(state: WorldState, buffers: Scratch = scratch()): { events: DomainEvent[]; summary: TickSummary } {
+export function stepTick(state: WorldState, buffers: Scratch = scratch(), commands: readonly InboxCommand[] = []): { events: DomainEvent[]; summary: TickSummary } {
   const params = state.params;
   if (!params) throw new Error('no world: run genesis first');
   const tick = state.tick + 1;
@@ -112,7 +124,22 @@ export function stepTick(state: WorldState, buffers: Scratch = scratch()): { eve
     ny[i] = y;
     if (x !== xs[i] || y !== ys[i]) events.push({ type: 'PersonMoved', data: { personId: i, x, y }, metadata: m });
   }
-  return settleTick(state, tick, events, buffers);
+  return settleTick(state, tick, events, buffers, commands);
+}
+
+/**
+ * Run tick `state.tick + 1` for `commands` alone (`stopcovid test` or `policy set` while no
+ * simulation runs): nobody moves and no contact is detected; the commands, simulated tests and
+ * expiries of the tick are decided as in {@link stepTick}. Applied to `state`, `TickCompleted` last.
+ * @throws Error when `state` holds no world.
+ */
+export function commandTick(state: WorldState, commands: readonly InboxCommand[], buffers: Scratch = scratch()): { events: DomainEvent[]; summary: TickSummary } {
+  if (!state.params && !state.ingest) throw new Error('no world: run genesis first');
+  const n = state.xs.length;
+  const { nx, ny } = sized(buffers, n);
+  nx.set(state.xs.subarray(0, n));
+  ny.set(state.ys.subarray(0, n));
+  return settleTick(state, state.tick + 1, [], buffers, commands, false);
 }
 
 /**
@@ -121,35 +148,31 @@ export function stepTick(state: WorldState, buffers: Scratch = scratch()): { eve
  * on the statuses at the start of the tick, `evolve`, `TickCompleted`. Shared by {@link stepTick}
  * and {@link applyPositions}, so both follow the same rules.
  */
-function settleTick(state: WorldState, tick: number, events: DomainEvent[], buffers: Scratch): { events: DomainEvent[]; summary: TickSummary } {
-  const params = state.params!;
-  const n = params.people;
+function settleTick(state: WorldState, tick: number, events: DomainEvent[], buffers: Scratch, commands: readonly InboxCommand[], detect = true): { events: DomainEvent[]; summary: TickSummary } {
+  const params = state.params ?? { ...state.ingest!, seed: 0, radius: 0 };
+  const n = state.xs.length;
   const m = meta(params, tick);
   const { nx, ny, exposed } = buffers;
   const moves = events.length;
 
-  const pairs = detectContacts(nx, ny, n, params.radius, buffers.contacts);
+  const pairs = detect ? detectContacts(nx, ny, n, params.radius, buffers.contacts) : { count: 0, a: new Int32Array(0), b: new Int32Array(0), d2: new Float64Array(0) };
   const contacts: TickContact[] = new Array(pairs.count);
   for (let k = 0; k < pairs.count; k++) {
     const a = pairs.a[k]!;
     const b = pairs.b[k]!;
     const contactId = `c-${tick}-${k}`;
-    contacts[k] = { contactId, a, b };
-    events.push({
-      type: 'ContactDetected',
-      data: { contactId, a, b, x: nx[a]!, y: ny[a]!, distance: Math.sqrt(pairs.d2[k]!) },
-      metadata: m,
-    });
+    const distance = Math.sqrt(pairs.d2[k]!);
+    contacts[k] = { contactId, a, b, distance };
+    events.push({ type: 'ContactDetected', data: { contactId, a, b, x: nx[a]!, y: ny[a]!, distance }, metadata: m });
   }
   // statuses at the start of the tick: `state.status` is not changed until the events are applied
-  exposed.fill(0, 0, n);
-  const exposures = exposeContacts(state, contacts, m, (p) => nx[p]!, (p) => ny[p]!, exposed);
-  for (const e of exposures) events.push(e);
+  const decision = decideTracing(state, { tick, metadata: m, contacts, commands, x: (p) => nx[p]!, y: (p) => ny[p]!, changed: exposed, seed: params.seed, start: params.start, tickMs: params.tickMs });
+  for (const e of decision.events) events.push(e);
   for (const e of events) evolve(state, e);
-  const done = complete(state, tick, { moves, contacts: pairs.count, exposures: exposures.length / 2, events: events.length + 1 });
+  const done = complete(state, tick, { moves, contacts: pairs.count, exposures: decision.exposures, events: events.length + 1 });
   evolve(state, done);
   events.push(done);
-  return { events, summary: { ...done.data, counts: [...state.counts] } as TickSummary };
+  return { events, summary: { ...done.data, counts: [...state.counts], tests: decision.tests, positives: decision.positives, releases: decision.releases } as TickSummary };
 }
 
 /** A reported position: person `personId` is now at cell (`x`, `y`), the data of a `PersonMoved` event. */
@@ -210,7 +233,7 @@ export function applyPositions(state: WorldState, reports: readonly PositionRepo
   }
   const events: DomainEvent[] = [];
   for (let i = 0; i < n; i++) if (nx[i] !== xs[i] || ny[i] !== ys[i]) events.push({ type: 'PersonMoved', data: { personId: i, x: nx[i]!, y: ny[i]! }, metadata: m });
-  return settleTick(state, tick, events, buffers);
+  return settleTick(state, tick, events, buffers, []);
 }
 
 /** `buffers`, its per-person arrays grown to at least `n` people. */
@@ -228,7 +251,7 @@ function complete(state: WorldState, tick: number, c: { moves: number; contacts:
   return {
     type: 'TickCompleted',
     data: { tick, healthy, suspicious, infected, ...c, stateHash: stateHash(state) },
-    metadata: meta(state.params!, tick),
+    metadata: meta((state.params ?? state.ingest)!, tick),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { WorldParams } from './params.js';
 import type { IngestParams } from './ingest.js';
+import { initialTracing, type TracingState } from './policy/tracing.js';
 
 /** Counts of people per status: index 0 healthy, 1 suspicious, 2 infected. */
 export type StatusCounts = [healthy: number, suspicious: number, infected: number];
@@ -29,6 +30,10 @@ export interface WorldState {
   recordedHash: string | null;
   /** Parameters from `WorldIngested` when the world was ingested from real data (then `params` is `null`). */
   ingest?: IngestParams;
+  /** The tracing system's knowledge: policy, status ages, hops, alerts, inbox, ground truth (see policy/tracing.ts). */
+  tracing: TracingState;
+  /** Phone -> person, built on first use by a command naming a phone. */
+  phoneIndex?: Map<string, number>;
 }
 
 /** The state before any event: no world. */
@@ -43,26 +48,29 @@ export function initialState(): WorldState {
     counts: [0, 0, 0],
     registered: 0,
     recordedHash: null,
+    tracing: initialTracing(0, 60_000),
   };
 }
 
 /** Allocate the arrays of a world of `params.people` people (all healthy, at cell 0,0). */
 export function allocate(state: WorldState, params: WorldParams): void {
   state.params = params;
-  arrays(state, params.people);
+  arrays(state, params.people, params.tickMs);
 }
 
 /** Allocate the arrays of an ingested world of `ingest.people` people (all healthy, at 0,0). */
 export function allocateIngested(state: WorldState, ingest: IngestParams): void {
   state.ingest = ingest;
-  arrays(state, ingest.people);
+  arrays(state, ingest.people, ingest.tickMs);
 }
 
-function arrays(state: WorldState, people: number): void {
+function arrays(state: WorldState, people: number, tickMs: number): void {
   state.xs = new Int32Array(people);
   state.ys = new Int32Array(people);
   state.status = new Uint8Array(people);
   state.phones = new Array<string>(people);
   state.counts = [0, 0, 0];
   state.registered = 0;
+  state.tracing = initialTracing(people, tickMs);
+  state.phoneIndex = undefined;
 }

@@ -1,0 +1,220 @@
+/**
+ * The tracing half of a tick's decision: from the state at the START of the tick, the tick's
+ * contacts and the inbox commands that arrived since the last tick, the status changes, alerts,
+ * test results and (apart) ground-truth infections of the tick, under the world's policy
+ * (DESIGN.md, "Policy"). The seed policy decides exactly the seed's exposures, in the same order.
+ * @module
+ */
+import type { DomainEvent, EventMetadata, RawEvent } from '../../events/index.js';
+import { EventData, decode } from '../../events/index.js';
+import { policyRandom, uniformUnit, type RandomGenerator } from '../random.js';
+import type { WorldState } from '../world.js';
+
+/** One contact of a tick, as the decision reads it. */
+export interface TickContact {
+  contactId: string;
+  a: number;
+  b: number;
+  /** Distance in the world's units (cells; metres for GPS worlds); 0 when not known. */
+  distance?: number;
+}
+
+/** An inbox entry: a command event and its revision in the inbox stream. */
+export interface InboxCommand {
+  revision: number;
+  type: 'TestResultReported' | 'PolicyChangeRequested';
+  data: EventData<'TestResultReported'> | EventData<'PolicyChangeRequested'>;
+}
+
+/** What a tick's tracing decision needs beyond the state. */
+export interface TracingInput {
+  tick: number;
+  /** Metadata of the tick's events. */
+  metadata: EventMetadata;
+  contacts: readonly TickContact[];
+  /** Inbox entries to apply, in revision order (from `state.tracing.inboxNext` on). */
+  commands?: readonly InboxCommand[];
+  /** Every person's cell after the tick's moves. */
+  x(personId: number): number;
+  y(personId: number): number;
+  /** Scratch of at least `people` bytes (cleared here). */
+  changed: Uint8Array;
+  /** Seed of the policy's draws (the world's seed; 0 for ingested worlds). */
+  seed: number;
+  /** Simulated time of tick 0 and the tick length, to place a test's `sampledAt` (ISO-8601) in a tick. */
+  start: string;
+  tickMs: number;
+}
+
+/** A tick's tracing decision: its events in order, and counts. */
+export interface TracingDecision {
+  events: DomainEvent[];
+  /** 0 -> 1 exposures (live and retroactive). */
+  exposures: number;
+  tests: number;
+  positives: number;
+  /** Released alerts (negative tests and expiries). */
+  releases: number;
+}
+
+/** The inbox entries of `raw` (events read from the inbox stream), decoded. @throws EventDecodeError */
+export function inboxCommands(raw: readonly RawEvent[]): InboxCommand[] {
+  return raw.map((r) => {
+    const e = decode(r);
+    if (e.type !== 'TestResultReported' && e.type !== 'PolicyChangeRequested') throw new Error(`inbox entry ${r.revision} is a ${e.type}, not a command`);
+    return { revision: r.revision, type: e.type, data: e.data } as InboxCommand;
+  });
+}
+
+/**
+ * Decide the tracing events of `input.tick` on `state` as it was at the start of the tick (it is
+ * not changed). Order: `CommandsApplied` and the reported results, simulated test results,
+ * expiries, ground truth, live exposures (the seed's rule, filtered by the policy), retroactive
+ * exposures of the tick's new cases. A person changes status at most once a tick; two sources
+ * in one tick expose once. A `PolicyAdopted` written here governs from the next tick.
+ */
+export function decideTracing(state: WorldState, input: TracingInput): TracingDecision {
+  const t = state.tracing;
+  const { policy, ticks } = t;
+  const { tick, metadata, contacts, changed } = input;
+  const status = state.status;
+  const n = status.length;
+  const events: DomainEvent[] = [];
+  const out: TracingDecision = { events, exposures: 0, tests: 0, positives: 0, releases: 0 };
+  changed.fill(0, 0, n);
+  const newCases: { person: number; sampledTick: number }[] = [];
+  let rng: RandomGenerator | undefined;
+  const draw = () => uniformUnit((rng ??= policyRandom(input.seed, tick)));
+
+  const release = (p: number, reason: 'test-negative' | 'expired') => {
+    changed[p] = 1;
+    out.releases++;
+    events.push(
+      { type: 'HealthStatusChanged', data: { personId: p, from: 1, to: 0, reason }, metadata },
+      { type: 'NotificationIssued', data: { notificationId: `r-${tick}-${p}`, personId: p, phone: state.phones[p]!, kind: 'released' }, metadata },
+    );
+  };
+  const result = (p: number, positive: boolean, sampledTick: number) => {
+    out.tests++;
+    if (positive) out.positives++;
+    if (changed[p]) return;
+    const s = status[p]!;
+    if (positive && s !== 2) {
+      changed[p] = 1;
+      events.push({ type: 'HealthStatusChanged', data: { personId: p, from: s as 0 | 1, to: 2, reason: 'test-positive' }, metadata });
+      newCases.push({ person: p, sampledTick });
+    } else if (!positive && s === 1) release(p, 'test-negative');
+  };
+
+  // 1. commands from the inbox
+  const commands = input.commands ?? [];
+  if (commands.length > 0) {
+    const rejected: { revision: number; reason: string }[] = [];
+    const applied: (() => void)[] = [];
+    for (const c of commands) {
+      if (c.type === 'PolicyChangeRequested') {
+        const d = c.data as EventData<'PolicyChangeRequested'>;
+        applied.push(() => events.push({ type: 'PolicyAdopted', data: { policy: d.policy, source: `inbox:${c.revision}` }, metadata }));
+        continue;
+      }
+      const d = c.data as EventData<'TestResultReported'>;
+      const p = personByPhone(state, d.phone);
+      if (p === undefined) rejected.push({ revision: c.revision, reason: `no person has phone ${d.phone}` });
+      else if (policy.testing.requireAlert && !t.alerted[p]) rejected.push({ revision: c.revision, reason: `${d.phone} was never alerted and the policy requires an alert before a test` });
+      else {
+        const sampledTick = d.sampledAt === undefined ? tick : Math.min(tick, Math.max(0, Math.floor((Date.parse(d.sampledAt) - Date.parse(input.start)) / input.tickMs)));
+        applied.push(() => {
+          events.push({ type: 'TestResultRecorded', data: { personId: p, result: d.result, sampledTick, source: 'reported', inboxRevision: c.revision }, metadata });
+          result(p, d.result === 'positive', sampledTick);
+        });
+      }
+    }
+    events.push({ type: 'CommandsApplied', data: { from: commands[0]!.revision, to: commands[commands.length - 1]!.revision, rejected }, metadata });
+    for (const apply of applied) apply();
+  }
+
+  // 2. simulated tests of alerted people, `testDelayTicks` after their alert
+  const testing = policy.testing;
+  if (testing.share > 0)
+    for (let p = 0; p < n; p++) {
+      if (status[p] !== 1 || !t.alerted[p] || changed[p] || t.since[p]! + ticks.testDelayTicks !== tick) continue;
+      if (draw() >= testing.share) continue;
+      const positive = t.truth[p] ? draw() < testing.sensitivity : draw() >= testing.specificity;
+      events.push({ type: 'TestResultRecorded', data: { personId: p, result: positive ? 'positive' : 'negative', sampledTick: tick, source: 'simulated' }, metadata });
+      result(p, positive, tick);
+    }
+
+  // 3. "suspicious" ends without a positive result
+  if (ticks.suspicionTicks !== null) {
+    const limit = ticks.suspicionTicks;
+    for (let p = 0; p < n; p++) if (status[p] === 1 && !changed[p] && tick - t.since[p]! >= limit) release(p, 'expired');
+  }
+
+  // 4. the ground truth: transmission to really uninfected contacts (never read by tracing)
+  const probability = policy.transmission.probability;
+  if (probability > 0) {
+    const infectedNow = new Set<number>();
+    for (const { contactId, a, b } of contacts) {
+      const ta = t.truth[a]!;
+      const tb = t.truth[b]!;
+      if (ta === tb) continue;
+      const [target, source] = ta ? [b, a] : [a, b];
+      if (infectedNow.has(target)) continue;
+      if (draw() < probability) {
+        infectedNow.add(target);
+        events.push({ type: 'InfectionTransmitted', data: { personId: target, sourcePersonId: source, contactId }, metadata: { ...metadata, causationId: contactId } });
+      }
+    }
+  }
+
+  // 5. live exposures: the seed's rule (statuses at the start of the tick), filtered by the policy
+  const exposing = new Uint8Array(3);
+  for (const s of policy.exposingStatuses) exposing[s] = 1;
+  const maxHops = policy.maxHops;
+  const infectious = ticks.infectiousTicks;
+  const canExpose = (s: number) => {
+    const st = status[s]!;
+    if (!exposing[st]) return false;
+    if (st === 2 && infectious !== null && tick - t.since[s]! >= infectious) return false;
+    return maxHops === null || Math.max(0, t.hops[s]!) + 1 <= maxHops;
+  };
+  const ledger = t.ledger;
+  const needsLedger = ticks.minContactTicks > 1 || policy.contact.radius !== null;
+  const risky = (c: TickContact) => (!needsLedger ? true : ledger ? ledger.risky(tick, c.a, c.b, c.distance ?? 0) : ticks.minContactTicks <= 1 && (c.distance ?? 0) <= (policy.contact.radius ?? Infinity));
+  const expose = (personId: number, sourcePersonId: number, contactId: string, contactTick?: number) => {
+    changed[personId] = 1;
+    out.exposures++;
+    const cause = { ...metadata, causationId: contactId };
+    const when = contactTick !== undefined && contactTick !== tick ? { contactTick } : {};
+    events.push(
+      { type: 'HealthStatusChanged', data: { personId, from: 0, to: 1, reason: 'contact', sourcePersonId, contactId, x: input.x(personId), y: input.y(personId), ...when }, metadata: cause },
+      { type: 'NotificationIssued', data: { notificationId: `n-${tick}-${personId}`, personId, phone: state.phones[personId]!, ...when }, metadata: cause },
+    );
+  };
+  for (const c of contacts) {
+    const { contactId, a, b } = c;
+    const sa = status[a]!;
+    const sb = status[b]!;
+    if (sb === 0 && !changed[b] && sa >= 1 && canExpose(a) && risky(c)) expose(b, a, contactId);
+    else if (sa === 0 && !changed[a] && sb >= 1 && canExpose(b) && risky(c)) expose(a, b, contactId);
+  }
+
+  // 6. retroactive alerts: the risky contacts of each new case within the window before its sample
+  if (ticks.retroactiveTicks > 0 && exposing[2] && newCases.length > 0) {
+    for (const { person, sampledTick } of newCases) {
+      const from = sampledTick - ticks.retroactiveTicks;
+      const now = contacts.filter((c) => (c.a === person || c.b === person) && risky(c)).map((c) => ({ ...c, tick }));
+      for (const c of [...now.reverse(), ...(ledger?.contactsOf(person, from) ?? [])]) {
+        const other = c.a === person ? c.b : c.a;
+        if (status[other] === 0 && !changed[other]) expose(other, person, c.contactId, c.tick);
+      }
+    }
+  }
+  return out;
+}
+
+/** The person with `phone`, through an index built on first use. */
+function personByPhone(state: WorldState, phone: string): number | undefined {
+  const index = (state.phoneIndex ??= new Map(state.phones.map((p, i) => [p, i])));
+  return index.get(phone);
+}

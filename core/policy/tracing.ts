@@ -1,0 +1,78 @@
+/**
+ * What the tracing system knows beyond positions and statuses, per person and per world: the
+ * policy in force, when each status began, hop counts from the index case, who was alerted,
+ * how far the inbox was consumed, the contact ledger, and (apart) the ground truth of a
+ * simulation. Folded by `evolve` like the rest of the world state.
+ * @module
+ */
+import type { DomainEvent, Policy } from '../../events/index.js';
+import { ContactLedger } from './contactLedger.js';
+import { policyTicks, type PolicyTicks } from './durations.js';
+import { SEED_POLICY } from './presets.js';
+
+/** The tracing part of a world's state (see the module). */
+export interface TracingState {
+  /** The policy in force (the seed's until a `PolicyAdopted`). */
+  policy: Policy;
+  /** Its durations in ticks of this world. */
+  ticks: PolicyTicks;
+  /** The tick of each person's last status change (0 for an initial status). */
+  since: Int32Array;
+  /** Hops from the index case: 0 for an index case, -1 for status 0. */
+  hops: Int32Array;
+  /** 1 for a person ever sent an exposure alert. */
+  alerted: Uint8Array;
+  /** Ground truth (simulations): 1 for a person really infected. Never read by a tracing decision. */
+  truth: Uint8Array;
+  /** The inbox revision of the next command to apply. */
+  inboxNext: number;
+  /** Recent contacts, when the policy needs them (see {@link ContactLedger.needed}). */
+  ledger: ContactLedger | null;
+}
+
+/** The tracing state of a world of `people` under the seed policy, ticks of `tickMs`. */
+export function initialTracing(people: number, tickMs: number): TracingState {
+  const since = new Int32Array(people);
+  const hops = new Int32Array(people).fill(-1);
+  return { policy: SEED_POLICY, ticks: policyTicks(SEED_POLICY, tickMs), since, hops, alerted: new Uint8Array(people), truth: new Uint8Array(people), inboxNext: 0, ledger: null };
+}
+
+/** Adopt `policy` from the next decision on; a ledger starts empty (contact time counts from here). */
+export function adoptPolicy(t: TracingState, policy: Policy, tickMs: number): void {
+  t.policy = policy;
+  t.ticks = policyTicks(policy, tickMs);
+  t.ledger = ContactLedger.needed(t.ticks) ? new ContactLedger(t.since.length, t.ticks, policy.contact.radius) : null;
+}
+
+/** Apply `event`'s tracing facts to `t` (called by `evolve`; statuses and cells are evolve's own). */
+export function evolveTracing(t: TracingState, event: DomainEvent, tickMs: number): void {
+  switch (event.type) {
+    case 'HealthStatusChanged': {
+      const d = event.data;
+      t.since[d.personId] = event.metadata.tick;
+      if (d.to === 0) t.hops[d.personId] = -1;
+      else if (d.reason === 'contact') t.hops[d.personId] = Math.max(0, t.hops[d.sourcePersonId!]!) + 1;
+      else if (d.reason === 'initial' || d.reason === 'test-positive') t.hops[d.personId] = 0;
+      if (d.reason === 'initial' && d.to === 2) t.truth[d.personId] = 1;
+      return;
+    }
+    case 'NotificationIssued':
+      if (event.data.kind !== 'released') t.alerted[event.data.personId] = 1;
+      return;
+    case 'InfectionTransmitted':
+      t.truth[event.data.personId] = 1;
+      return;
+    case 'CommandsApplied':
+      t.inboxNext = event.data.to + 1;
+      return;
+    case 'PolicyAdopted':
+      adoptPolicy(t, event.data.policy, tickMs);
+      return;
+    case 'ContactDetected':
+      t.ledger?.record(event.metadata.tick, event.data.a, event.data.b, event.data.contactId, event.data.distance);
+      return;
+    case 'TickCompleted':
+      t.ledger?.prune(event.data.tick);
+      return;
+  }
+}
