@@ -36,10 +36,10 @@ export abstract class BaseCommand extends Command {
 
   private stores: EventStore[] = [];
   private models: SqliteReadModels[] = [];
-  private cleanups: (() => void)[] = [];
+  private cleanups: (() => void | Promise<void>)[] = [];
 
-  /** Run `fn` when the command ends, however it ends (before stores and buses are closed). */
-  protected onFinally(fn: () => void): void {
+  /** Run `fn` when the command ends, however it ends (before stores and buses are closed; awaited). */
+  protected onFinally(fn: () => void | Promise<void>): void {
     this.cleanups.push(fn);
   }
   private buses: NotificationBus[] = [];
@@ -119,6 +119,18 @@ export abstract class BaseCommand extends Command {
   }
 
   /**
+   * The person named by `query` (a phone, or an id in the input data) in the world of `models`.
+   * @throws InputError naming a few people to try when there is none.
+   */
+  protected person(models: SqliteReadModels, query: { phone: string } | { sourceId: string }): number {
+    const phone = 'phone' in query ? query.phone : undefined;
+    const personId = phone !== undefined ? models.personByPhone(phone) : models.personBySourceId((query as { sourceId: string }).sourceId);
+    if (personId !== undefined) return personId;
+    const some = models.people({ limit: 3 }).map((p) => (p.sourceId !== undefined && phone === undefined ? `id:${p.sourceId}` : p.phone));
+    throw new InputError(`${phone !== undefined ? `no person with phone ${phone}` : `no person with id '${(query as { sourceId: string }).sourceId}'`} in this world; try one of ${some.join(', ')} (stopcovid people lists them)`);
+  }
+
+  /**
    * The dashboard's data (`serve`, `stats`, `report`) from the read models of `store`, brought
    * up to date first.
    * @throws InputError when the store holds no world.
@@ -150,7 +162,7 @@ export abstract class BaseCommand extends Command {
     for (const bus of this.buses.splice(0)) await bus.close().catch(() => undefined);
     for (const fn of this.cleanups.splice(0)) {
       try {
-        fn();
+        await fn();
       } catch {
         // a cleanup that fails must not hide the command's own outcome
       }

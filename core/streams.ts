@@ -11,3 +11,10 @@ export const STREAM_PREFIX = 'stopcovid.';
 export function tickStream(tick: number): string {
   return `${STREAM_PREFIX}tick-${tick}`;
 }
+
+/**
+ * The inbox: commands from outside (`stopcovid test`, `policy set`), appended by any process with
+ * expected revision `any`; the tick writer applies them in revision order and records how far it
+ * read with `CommandsApplied` (DESIGN.md, "Architecture").
+ */
+export const INBOX_STREAM = `${STREAM_PREFIX}inbox`;

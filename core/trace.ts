@@ -22,6 +22,22 @@ export interface TraceSource {
   statusOf(person: number): number;
   /** True when `person`'s current status >= 1 did not come from a contact. */
   isIndexCase(person: number): boolean;
+  /** The person's test results and hop count, where the source keeps them (the read models do). */
+  testsOf?(person: number): PersonTests;
+}
+
+/** A person's test results as the tracing system learnt them, and their hops from the index case. */
+export interface PersonTests {
+  taken: number;
+  positives: number;
+  negatives: number;
+  /** The last result and the tick it was recorded, when any. */
+  last?: { result: 'positive' | 'negative'; tick: number };
+  /** Released alerts received (negative tests, expiries), expiries among them. */
+  releases: number;
+  expiries: number;
+  /** Hops from the index case now: 0 for an index case, -1 for status 0. */
+  hops: number;
 }
 
 /** One link of a contact chain, as shown to a tracer. */
@@ -55,6 +71,8 @@ export interface Trace {
   /** Current status, and whether the person is an index case. */
   status: number;
   indexCase: boolean;
+  /** Test results and hop count, when the source keeps them. */
+  tests?: PersonTests;
   /** Upstream chain, nearest source first; it ends at an index case unless `depth` cut it. */
   upstream?: TraceLink[];
   /** True when the upstream chain was cut by the depth limit before reaching an index case. */
@@ -96,6 +114,7 @@ export function trace(graph: TraceSource, personId: number, direction: Direction
     ...sourceId(graph, personId),
     status: graph.statusOf(personId),
     indexCase: graph.isIndexCase(personId),
+    ...(graph.testsOf ? { tests: graph.testsOf(personId) } : {}),
   };
   if (direction !== 'down') {
     const chain: TraceLink[] = [];

@@ -156,7 +156,8 @@ export function readModelSource(store: EventStore, models: SqliteReadModels, nam
 }
 
 function curveRow(r: CurveRow): CurveRow {
-  return { tick: r.tick, at: r.at, healthy: r.healthy, suspicious: r.suspicious, infected: r.infected, contacts: r.contacts, exposures: r.exposures, notifications: r.notifications };
+  const { tick, at, healthy, suspicious, infected, contacts, exposures, notifications, tests, positives, negatives, releases, expiries } = r;
+  return { tick, at, healthy, suspicious, infected, contacts, exposures, notifications, tests, positives, negatives, releases, expiries };
 }
 
 function downstreamCount(graph: TraceSource, person: number): number {

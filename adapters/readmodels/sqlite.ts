@@ -11,9 +11,13 @@
  * @module
  */
 import Database from 'better-sqlite3';
-import { schemas, type StoredEvent } from '../../events/index.js';
+import { schemas, type Policy, type StoredEvent } from '../../events/index.js';
 import {
+  adoptPolicy,
   after,
+  INBOX_STREAM,
+  SEED_POLICY,
+  initialTracing,
   ProjectionVersionError,
   StoreError,
   initialState,
@@ -53,23 +57,29 @@ function ddl(name: string, prefix: string, tag: string): string {
     case 'people':
       return `
 CREATE TABLE ${p}people (person_id INTEGER PRIMARY KEY, phone TEXT NOT NULL, source_id TEXT, status INTEGER NOT NULL DEFAULT 0,
-  last_tick INTEGER, last_at TEXT, last_from INTEGER, last_to INTEGER, last_reason TEXT, last_position INTEGER);
+  last_tick INTEGER, last_at TEXT, last_from INTEGER, last_to INTEGER, last_reason TEXT, last_position INTEGER, hops INTEGER NOT NULL DEFAULT -1,
+  tests INTEGER NOT NULL DEFAULT 0, positives INTEGER NOT NULL DEFAULT 0, negatives INTEGER NOT NULL DEFAULT 0, last_test TEXT, last_test_tick INTEGER,
+  releases INTEGER NOT NULL DEFAULT 0, expiries INTEGER NOT NULL DEFAULT 0);
 CREATE UNIQUE INDEX ix_${tag}_people_phone ON ${p}people (phone);
 CREATE INDEX ix_${tag}_people_source ON ${p}people (source_id) WHERE source_id IS NOT NULL;
 CREATE INDEX ix_${tag}_people_status ON ${p}people (status, person_id);
 CREATE TABLE ${p}people_state (id INTEGER PRIMARY KEY CHECK (id = 1), params TEXT, ingest TEXT, tick INTEGER NOT NULL, registered INTEGER NOT NULL,
-  counts TEXT NOT NULL, recorded_hash TEXT, xs BLOB NOT NULL, ys BLOB NOT NULL, status BLOB NOT NULL);`;
+  counts TEXT NOT NULL, recorded_hash TEXT, xs BLOB NOT NULL, ys BLOB NOT NULL, status BLOB NOT NULL,
+  tracing TEXT, since BLOB, hops BLOB, alerted BLOB, truth BLOB);`;
     case 'exposures':
       return `
 CREATE TABLE ${p}exposures (status_position INTEGER PRIMARY KEY, exposed INTEGER NOT NULL, source INTEGER NOT NULL, tick INTEGER NOT NULL, at TEXT NOT NULL,
-  x INTEGER NOT NULL, y INTEGER NOT NULL, contact_id TEXT NOT NULL, hops INTEGER NOT NULL, source_status INTEGER NOT NULL, contact_position INTEGER NOT NULL);
+  x INTEGER NOT NULL, y INTEGER NOT NULL, contact_id TEXT NOT NULL, hops INTEGER NOT NULL, source_status INTEGER NOT NULL, contact_position INTEGER NOT NULL,
+  contact_tick INTEGER);
 CREATE INDEX ix_${tag}_exposures_exposed ON ${p}exposures (exposed, status_position);
 CREATE INDEX ix_${tag}_exposures_source ON ${p}exposures (source, status_position);
 CREATE TABLE ${p}cases (person_id INTEGER PRIMARY KEY, status INTEGER NOT NULL, hops INTEGER NOT NULL);`;
     case 'metrics':
       return `
 CREATE TABLE ${p}metrics (tick INTEGER PRIMARY KEY, at TEXT NOT NULL, healthy INTEGER NOT NULL, suspicious INTEGER NOT NULL, infected INTEGER NOT NULL,
-  contacts INTEGER NOT NULL, exposures INTEGER NOT NULL, notifications INTEGER NOT NULL, position INTEGER NOT NULL);`;
+  contacts INTEGER NOT NULL, exposures INTEGER NOT NULL, notifications INTEGER NOT NULL, position INTEGER NOT NULL,
+  tests INTEGER NOT NULL DEFAULT 0, positives INTEGER NOT NULL DEFAULT 0, negatives INTEGER NOT NULL DEFAULT 0, releases INTEGER NOT NULL DEFAULT 0,
+  expiries INTEGER NOT NULL DEFAULT 0);`;
     case 'notifications':
       return `
 CREATE TABLE ${p}notifications (position INTEGER PRIMARY KEY, notification_id TEXT NOT NULL, person_id INTEGER NOT NULL, phone TEXT NOT NULL,
@@ -119,7 +129,22 @@ export interface SqliteReadModelOptions {
 }
 
 /** Row shapes in raw mode. */
-type StateRow = { params: string | null; ingest: string | null; tick: number; registered: number; counts: string; recorded_hash: string | null; xs: Buffer; ys: Buffer; status: Buffer };
+type StateRow = {
+  params: string | null;
+  ingest: string | null;
+  tick: number;
+  registered: number;
+  counts: string;
+  recorded_hash: string | null;
+  xs: Buffer;
+  ys: Buffer;
+  status: Buffer;
+  tracing: string | null;
+  since: Buffer | null;
+  hops: Buffer | null;
+  alerted: Buffer | null;
+  truth: Buffer | null;
+};
 
 /**
  * The SQLite read models: a {@link ReadModelStore} for the world projections, queries, the
@@ -214,7 +239,8 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
   attachInline(store: SqliteEventStore, group: Projection<WorldReadModelTx>): () => void {
     return store.onAppend((stream, events, revision, position) => {
       const last = events[events.length - 1]!;
-      if (last.type !== 'TickCompleted') return;
+      // an inbox command moves the checkpoints past it (no read model reads it), so the next tick commits inline
+      if (last.type !== 'TickCompleted' && stream !== INBOX_STREAM) return;
       for (const m of this.projections) if ((this.row(m.name)?.position ?? 0) !== position - 1) return;
       const stored = new Array<StoredEvent>(events.length);
       for (let i = 0; i < events.length; i++) {
@@ -247,8 +273,20 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
         for (const r of rows) insert.run(r.personId, r.phone, r.sourceId ?? null);
       },
       setLastChange: (changes) => {
-        const update = this.stmt(`UPDATE ${p}people SET status = ?, last_tick = ?, last_at = ?, last_from = ?, last_to = ?, last_reason = ?, last_position = ? WHERE person_id = ?`);
-        for (const c of changes) update.run(c.to, c.tick, c.at, c.from, c.to, c.reason, c.position, c.personId);
+        const update = this.stmt(
+          `UPDATE ${p}people SET status = ?, last_tick = ?, last_at = ?, last_from = ?, last_to = ?, last_reason = ?, last_position = ?, hops = ?,
+             releases = releases + ?, expiries = expiries + ? WHERE person_id = ?`,
+        );
+        for (const c of changes) {
+          const released = c.reason === 'test-negative' || c.reason === 'expired' ? 1 : 0;
+          update.run(c.to, c.tick, c.at, c.from, c.to, c.reason, c.position, c.hops, released, c.reason === 'expired' ? 1 : 0, c.personId);
+        }
+      },
+      recordTests: (tests) => {
+        const update = this.stmt(
+          `UPDATE ${p}people SET tests = tests + 1, positives = positives + ?, negatives = negatives + ?, last_test = ?, last_test_tick = ? WHERE person_id = ?`,
+        );
+        for (const t of tests) update.run(t.result === 'positive' ? 1 : 0, t.result === 'negative' ? 1 : 0, t.result, t.tick, t.personId);
       },
       caseOf: (personId) => {
         if (cases.has(personId)) return cases.get(personId);
@@ -262,15 +300,16 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
       },
       addExposures: (rows: readonly ExposureRow[]) => {
         const insert = this.stmt(
-          `INSERT INTO ${p}exposures (status_position, exposed, source, tick, at, x, y, contact_id, hops, source_status, contact_position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO ${p}exposures (status_position, exposed, source, tick, at, x, y, contact_id, hops, source_status, contact_position, contact_tick) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         );
-        for (const r of rows) insert.run(r.statusPosition, r.exposed, r.source, r.tick, r.at, r.x, r.y, r.contactId, r.hops, r.sourceStatus, r.contactPosition);
+        for (const r of rows) insert.run(r.statusPosition, r.exposed, r.source, r.tick, r.at, r.x, r.y, r.contactId, r.hops, r.sourceStatus, r.contactPosition, r.contactTick ?? null);
       },
       putMetrics: (rows: readonly MetricsRow[]) => {
         const put = this.stmt(
-          `INSERT OR REPLACE INTO ${p}metrics (tick, at, healthy, suspicious, infected, contacts, exposures, notifications, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT OR REPLACE INTO ${p}metrics (tick, at, healthy, suspicious, infected, contacts, exposures, notifications, position, tests, positives, negatives, releases, expiries)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         );
-        for (const r of rows) put.run(r.tick, r.at, r.healthy, r.suspicious, r.infected, r.contacts, r.exposures, r.notifications, r.position);
+        for (const r of rows) put.run(r.tick, r.at, r.healthy, r.suspicious, r.infected, r.contacts, r.exposures, r.notifications, r.position, r.tests, r.positives, r.negatives, r.releases, r.expiries);
       },
       addNotifications: (rows: readonly NotificationRow[]) => {
         const insert = this.stmt(`INSERT INTO ${p}notifications (position, notification_id, person_id, phone, tick, at) VALUES (?, ?, ?, ?, ?, ?)`);
@@ -280,8 +319,24 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
         if (!state) return;
         const s = state;
         this.stmt(
-          `INSERT OR REPLACE INTO ${p}people_state (id, params, ingest, tick, registered, counts, recorded_hash, xs, ys, status) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(s.params ? JSON.stringify(s.params) : null, s.ingest ? JSON.stringify(s.ingest) : null, s.tick, s.registered, JSON.stringify(s.counts), s.recordedHash, bytes(s.xs), bytes(s.ys), bytes(s.status));
+          `INSERT OR REPLACE INTO ${p}people_state (id, params, ingest, tick, registered, counts, recorded_hash, xs, ys, status, tracing, since, hops, alerted, truth)
+           VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          s.params ? JSON.stringify(s.params) : null,
+          s.ingest ? JSON.stringify(s.ingest) : null,
+          s.tick,
+          s.registered,
+          JSON.stringify(s.counts),
+          s.recordedHash,
+          bytes(s.xs),
+          bytes(s.ys),
+          bytes(s.status),
+          JSON.stringify({ policy: s.tracing.policy, inboxNext: s.tracing.inboxNext }),
+          bytes(s.tracing.since),
+          bytes(s.tracing.hops),
+          bytes(s.tracing.alerted),
+          bytes(s.tracing.truth),
+        );
         touched = s;
       },
       cacheAfterCommit: () => {
@@ -306,6 +361,17 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
       state.ys = new Int32Array(copy(row.ys));
       state.status = new Uint8Array(copy(row.status));
       state.phones = new Array<string>(state.xs.length);
+      const tickMs = state.params?.tickMs ?? state.ingest?.tickMs ?? 60_000;
+      state.tracing = initialTracing(state.xs.length, tickMs);
+      if (row.tracing) {
+        const { policy, inboxNext } = JSON.parse(row.tracing) as { policy: Policy; inboxNext: number };
+        adoptPolicy(state.tracing, policy, tickMs);
+        state.tracing.inboxNext = inboxNext;
+        state.tracing.since = new Int32Array(copy(row.since!));
+        state.tracing.hops = new Int32Array(copy(row.hops!));
+        state.tracing.alerted = new Uint8Array(copy(row.alerted!));
+        state.tracing.truth = new Uint8Array(copy(row.truth!));
+      }
     }
     if (phones) for (const [id, phone] of this.stmt(`SELECT person_id, phone FROM ${prefix}people`).raw().iterate() as Iterable<[number, string]>) state.phones[id] = phone;
     return state;
@@ -348,6 +414,17 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
     };
   }
 
+  /** The policy in force (the seed's for a world without one, or none yet), from the `people` snapshot. */
+  policy(): Policy {
+    const row = this.stmt(`SELECT tracing FROM ${LIVE}people_state WHERE id = 1`).get() as { tracing: string | null } | undefined;
+    return row?.tracing ? (JSON.parse(row.tracing) as { policy: Policy }).policy : SEED_POLICY;
+  }
+
+  /** True when `personId` was ever sent an alert. */
+  alerted(personId: number): boolean {
+    return this.stmt(`SELECT 1 FROM ${LIVE}notifications WHERE person_id = ? LIMIT 1`).get(personId) !== undefined;
+  }
+
   /** The person with this phone (E.164), or `undefined`. */
   personByPhone(phone: string): number | undefined {
     return (this.stmt(`SELECT person_id FROM ${LIVE}people WHERE phone = ?`).pluck().get(phone) as number | undefined) ?? undefined;
@@ -384,6 +461,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
     const phone = this.stmt(`SELECT phone FROM ${LIVE}people WHERE person_id = ?`).pluck();
     const sourceId = this.stmt(`SELECT source_id FROM ${LIVE}people WHERE person_id = ?`).pluck();
     const status = this.stmt(`SELECT status, last_reason FROM ${LIVE}people WHERE person_id = ?`);
+    const tests = this.stmt(`SELECT tests, positives, negatives, last_test, last_test_tick, releases, expiries, hops FROM ${LIVE}people WHERE person_id = ?`);
     const into = this.stmt(`SELECT * FROM ${LIVE}exposures WHERE exposed = ? ORDER BY status_position`);
     const out = this.stmt(`SELECT * FROM ${LIVE}exposures WHERE source = ? ORDER BY status_position`);
     return {
@@ -395,6 +473,20 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
       isIndexCase: (id) => {
         const row = status.get(id) as { status: number; last_reason: string | null } | undefined;
         return row !== undefined && row.status >= 1 && row.last_reason !== 'contact';
+      },
+      testsOf: (id) => {
+        type Row = { tests: number; positives: number; negatives: number; last_test: 'positive' | 'negative' | null; last_test_tick: number | null; releases: number; expiries: number; hops: number };
+        const r = tests.get(id) as Row | undefined;
+        if (!r) return { taken: 0, positives: 0, negatives: 0, releases: 0, expiries: 0, hops: -1 };
+        return {
+          taken: r.tests,
+          positives: r.positives,
+          negatives: r.negatives,
+          ...(r.last_test ? { last: { result: r.last_test, tick: r.last_test_tick! } } : {}),
+          releases: r.releases,
+          expiries: r.expiries,
+          hops: r.hops,
+        };
       },
     };
   }

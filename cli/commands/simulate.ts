@@ -1,24 +1,13 @@
 import { Flags } from '@oclif/core';
-import {
-  conflictingParams,
-  DEFAULT_PARAMS,
-  genesis,
-  isAppendAbortedError,
-  isConcurrencyError,
-  loadWorld,
-  scratch,
-  stateHash,
-  stepTick,
-  tickStream,
-  type WorldParams,
-  type WorldParamsInput,
-  type WorldState,
-} from '../../core/index.js';
+import { conflictingParams, DEFAULT_PARAMS, genesis, isAppendAbortedError, isSeedPolicy, policyMismatch, scratch, stepTick, type WorldParams, type WorldParamsInput, type WorldState } from '../../core/index.js';
+import { loadPolicy } from '../../adapters/policy/file.js';
 import { BaseCommand, InputError } from '../base.js';
 import { catchUpReadModels, isSqliteStore } from '../../adapters/readmodels/open.js';
 import { AppendSignal } from '../../adapters/store/catchUp.js';
 import { busFlags, count, grid } from '../flags.js';
 import { startBridge, takeLease } from '../bridgeRunner.js';
+import { writerLease } from '../lease.js';
+import { appendTick, currentWorld, pendingCommands } from '../tickWriter.js';
 import { worldIdentity } from '../identity.js';
 import { progressBar, StatusLine } from '../progress.js';
 
@@ -35,6 +24,14 @@ export interface SimulateResult {
   contacts: number;
   exposures: number;
   eventsPerSecond: number;
+  /** Test results recorded by this run's ticks (reported and simulated), positives among them, and released alerts. */
+  tests: number;
+  positives: number;
+  releases: number;
+  /** Inbox commands this run applied. */
+  commands: number;
+  /** The policy in force at the end (its name). */
+  policy: string;
   stateHash: string;
   /** Why the run stopped: `ticks` reached, or a `signal`. */
   stoppedBy: 'ticks' | 'signal';
@@ -63,6 +60,11 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
     step: count({ summary: 'Largest move per tick on each axis, in cells. [default: 5]', min: 0 }),
     radius: count({ summary: 'Contact distance in cells (Euclidean); 0 means the same cell. [default: 0]', min: 0 }),
     seed: count({ summary: 'Seed of the random generator. [default: 1]', min: 0, max: 2 ** 32 - 1 }),
+    'tick-minutes': count({ summary: 'Simulated minutes per tick (the policy counts its durations in minutes). [default: 1]', min: 1, max: 10_080 }),
+    policy: Flags.string({
+      summary: 'Tracing policy of a new world: a preset (seed, tousanticovid) or a JSON/YAML file. [default: seed]',
+      description: "Fixed when the world is created; change it later with 'stopcovid policy set'. See README, 'Tracing policies'.",
+    }),
     ticks: count({ summary: 'Ticks to run, then stop. [default: run until interrupted]', min: 1 }),
     'tick-ms': count({ summary: 'Pause between ticks, milliseconds. [default: 0 with --ticks, else 200]', min: 0 }),
     ...busFlags,
@@ -78,7 +80,9 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
       step: flags.step,
       radius: flags.radius,
       seed: flags.seed,
+      tickMs: flags['tick-minutes'] === undefined ? undefined : flags['tick-minutes'] * 60_000,
     };
+    const policy = flags.policy === undefined ? undefined : loadPolicy(flags.policy);
     for (const key of Object.keys(requested) as (keyof WorldParamsInput)[]) if (requested[key] === undefined) delete requested[key];
     const tickMs = flags['tick-ms'] ?? (flags.ticks ? 0 : 200);
     const verbose = !this.jsonEnabled();
@@ -88,22 +92,19 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
     // the read models: inline with the SQLite store (same transaction as each tick), else caught up after each tick
     const models = await this.readModels(store, flags, { inline: true });
     const inline = isSqliteStore(store) && !flags['read-models'];
-    let state: WorldState = models.snapshot();
-    if (state.tick >= 0 && !state.ingest && stateHash(state) !== state.recordedHash) {
-      // the snapshot does not match the hash its own tick recorded: resume from the log instead
-      process.stderr.write(`warning: the people read model does not match the state hash recorded at tick ${state.tick}; folding the log instead (run 'stopcovid verify')\n`);
-      const last = await store.lastPosition();
-      const bar = progressBar('loading world', last, verbose && last > 100_000);
-      state = (await loadWorld(store, { onProgress: (p) => bar.update(p) })).state;
-      bar.stop();
-    }
+    // one tick writer a world: a 'test' writing its tick holds the lease for a moment, a simulate for its whole run
+    const writer = await takeWriterLease(store);
+    this.onFinally(() => writer.release());
+    let state: WorldState = await currentWorld(store, models, verbose);
     if (state.ingest) throw new InputError(`${flags.store} holds a world ingested from ${state.ingest.inputs.map((i) => i.file).join(', ')} (${state.ingest.source}), not a simulation: simulate cannot continue it; use another --store`);
     let created = false;
     let events = 0;
     if (!state.params) {
       const params: WorldParams = { ...DEFAULT_PARAMS, ...requested };
-      const world = genesis(params);
-      await this.append(store, 0, world.events);
+      const mismatch = policy && policyMismatch(policy.policy, params.radius);
+      if (mismatch) throw new InputError(`${flags.policy}: ${mismatch}`);
+      const world = genesis(params, policy);
+      await appendTick(store, 0, world.events);
       if (!inline) await catchUpReadModels(store, models);
       state = world.state;
       created = true;
@@ -111,6 +112,8 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
     } else {
       const conflicts = conflictingParams(state.params, requested);
       if (conflicts.length > 0) throw new InputError(`this store holds a world with other parameters: ${conflicts.join(', ')}; use another --store or omit them`);
+      if (policy && JSON.stringify(policy.policy) !== JSON.stringify(state.tracing.policy) && !(isSeedPolicy(policy.policy) && isSeedPolicy(state.tracing.policy)))
+        throw new InputError(`this world follows the policy '${state.tracing.policy.name}', not '${policy.policy.name}': change it with 'stopcovid policy set ${flags.policy}', or omit --policy`);
     }
     const params = state.params!;
 
@@ -155,6 +158,7 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
     let ticksRun = 0;
     let contacts = 0;
     let exposures = 0;
+    const tested = { tests: 0, positives: 0, releases: 0, commands: 0 };
     const started = performance.now();
     if (verbose)
       this.log(
@@ -165,12 +169,13 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
     let rolledBack: number | undefined;
     try {
       while (!stop.signal.aborted && (flags.ticks === undefined || ticksRun < flags.ticks)) {
-        const { events: tickEvents, summary } = stepTick(state, buffers);
+        const commands = await pendingCommands(store, state);
+        const { events: tickEvents, summary } = stepTick(state, buffers, commands);
         // let Ctrl-C in between computing and writing: a second one then stops before this write
         await new Promise((resolve) => setImmediate(resolve));
         // a large tick is written in steps; Ctrl-C during them rolls it back, so that the first Ctrl-C stops within a second or two
         try {
-          await this.append(store, summary.tick, tickEvents, stop.signal);
+          await appendTick(store, summary.tick, tickEvents, stop.signal);
         } catch (error) {
           if (!isAppendAbortedError(error)) throw error;
           rolledBack = summary.tick;
@@ -182,11 +187,16 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
         events += tickEvents.length;
         contacts += summary.contacts;
         exposures += summary.exposures;
+        tested.tests += summary.tests;
+        tested.positives += summary.positives;
+        tested.releases += summary.releases;
+        tested.commands += commands.length;
         const seconds = (performance.now() - started) / 1000;
         const [h, s, i] = summary.counts;
+        const testing = tested.tests + tested.releases + tested.commands > 0 ? `  tests ${tested.tests} (${tested.positives} positive)  released ${tested.releases}` : '';
         status.update(
-          `tick ${summary.tick}  healthy ${h}  suspicious ${s}  infected ${i}  contacts ${summary.contacts}  new exposures ${summary.exposures}  ${Math.round(events / seconds)} events/s`,
-          tickMs >= 100,
+          `tick ${summary.tick}  healthy ${h}  suspicious ${s}  infected ${i}  contacts ${summary.contacts}  new exposures ${summary.exposures}${testing}  ${Math.round(events / seconds)} events/s`,
+          tickMs >= 100 || commands.length > 0,
         );
         // pause, or at least yield to the event loop so that Ctrl-C is seen between ticks
         if (tickMs > 0) await sleep(tickMs, stop.signal);
@@ -219,6 +229,8 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
       contacts,
       exposures,
       eventsPerSecond: seconds > 0 ? Math.round(events / seconds) : 0,
+      ...tested,
+      policy: state.tracing.policy.name,
       stateHash: written.hash!,
       stoppedBy: stop.signal.aborted ? 'signal' : 'ticks',
       ...(bus ? { published: bridged.published } : {}),
@@ -226,6 +238,8 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
     if (verbose) {
       this.log(`stopped at tick ${written.tick} (${result.stoppedBy === 'signal' ? `interrupted${rolledBack !== undefined ? `; tick ${rolledBack}, being written, was rolled back` : ''}` : `${ticksRun} ticks`}): healthy ${healthy}, suspicious ${suspicious}, infected ${infected}`);
       this.log(`${events} events written, ${contacts} contacts, ${exposures} new exposures, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
+      if (tested.tests + tested.releases + tested.commands > 0)
+        this.log(`policy ${result.policy}: ${tested.tests} tests (${tested.positives} positive), ${tested.releases} released, ${tested.commands} inbox commands applied`);
       if (bridge) this.log(`${bridged.published} alerts published to Kafka topic ${flags.topic}`);
     }
     return result;
@@ -244,15 +258,6 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
       await progressed.wait(left); // woken by the bridge's next checkpoint, not by polling
     }
   }
-
-  private async append(store: Awaited<ReturnType<BaseCommand['store']>>, tick: number, events: Parameters<typeof store.append>[1], signal?: AbortSignal): Promise<void> {
-    try {
-      await store.append(tickStream(tick), events, 'no_stream', { signal });
-    } catch (error) {
-      if (isConcurrencyError(error)) throw new Error(`tick ${tick} was already written by another writer on this world; only one simulate may run on a store`);
-      throw error;
-    }
-  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -266,4 +271,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }
   });
+}
+
+/** The writer's lease, waiting up to 5 s for a `test` or `policy set` that writes its one tick. */
+async function takeWriterLease(store: Parameters<typeof writerLease>[0]): ReturnType<typeof writerLease> {
+  for (let waited = 0; ; waited += 100) {
+    try {
+      return await writerLease(store);
+    } catch (error) {
+      if (waited >= 5000) throw Object.assign(new Error(`${(error as Error).message}: only one simulate may run on a store`), { code: 'INPUT' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }

@@ -45,18 +45,12 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
   async run(): Promise<Trace> {
     const { args, flags } = await this.parse(TraceCommand);
     const query = personQuery(args.phone, flags.region);
-    const phone = 'phone' in query ? query.phone : undefined;
-    const sourceId = 'sourceId' in query ? query.sourceId : undefined;
     const store = await this.store(flags.store, false);
     const models = await this.readModels(store, flags);
     const world = models.world();
     if (world.tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
     const place: Place = world.ingest ? (world.ingest.source === 'positions' ? 'metres' : 'none') : 'cell';
-    const personId = phone !== undefined ? models.personByPhone(phone) : models.personBySourceId(sourceId!);
-    if (personId === undefined) {
-      const some = models.people({ limit: 3 }).map((p) => (p.sourceId !== undefined && phone === undefined ? `id:${p.sourceId}` : p.phone));
-      throw new InputError(`${phone !== undefined ? `no person with phone ${phone}` : `no person with id '${sourceId}'`} in this world; try one of ${some.join(', ')} (stopcovid people lists them)`);
-    }
+    const personId = this.person(models, query);
     const graph = models.traceSource();
     const result = trace(graph, personId, flags.direction as Direction, flags.depth);
     if (!this.jsonEnabled()) {
@@ -88,14 +82,19 @@ function when(l: TraceLink, place: Place, zone: string): string {
 
 /** Render a trace as indented text lines; `place` says how to show a link's position, `zone` (IANA) how to show times. */
 export function render(t: Trace, place: Place = 'cell', zone = 'UTC'): string[] {
-  const lines = [`${t.phone}${t.sourceId !== undefined ? ` (id ${t.sourceId})` : ''}  person ${t.personId}  ${STATUS[t.status]}${t.indexCase ? '  (index case)' : ''}`];
+  const hop = t.tests && t.tests.hops > 0 ? `  (hop ${t.tests.hops} from the index case)` : '';
+  const lines = [`${t.phone}${t.sourceId !== undefined ? ` (id ${t.sourceId})` : ''}  person ${t.personId}  ${STATUS[t.status]}${t.indexCase ? '  (index case)' : hop}`];
+  if (t.tests && (t.tests.taken > 0 || t.tests.releases > 0)) {
+    const { taken, positives, negatives, last, releases, expiries } = t.tests;
+    lines.push(`tests: ${taken} (${positives} positive, ${negatives} negative)${last ? `, last ${last.result} at tick ${last.tick}` : ''}${releases > 0 ? `; released ${releases} time${releases > 1 ? 's' : ''}${expiries > 0 ? ` (${expiries} by expiry)` : ''}` : ''}`);
+  }
   if (t.upstream) {
     lines.push(`upstream (who exposed this person, nearest first):`);
     if (t.upstream.length === 0) lines.push(t.indexCase ? '  none: an index case' : '  none: never exposed by a contact');
     // link i: its person (the source, then status 1 or 2) exposed the person of link i - 1 (or the traced person)
     t.upstream.forEach((l, i) => {
       const exposed = i === 0 ? who(t.phone, t.sourceId) : who(t.upstream![i - 1]!.phone, t.upstream![i - 1]!.sourceId);
-      lines.push(`${'  '.repeat(i + 1)}<- ${who(l.phone, l.sourceId)} (${STATUS[l.sourceStatus]}${l.indexCase ? ', index case' : ''}) exposed ${exposed} ${when(l, place, zone)}`);
+      lines.push(`${'  '.repeat(i + 1)}<- ${who(l.phone, l.sourceId)} (${STATUS[l.sourceStatus]}${l.indexCase ? ', index case' : ''}) exposed ${exposed} ${when(l, place, zone)}${l.hops !== undefined ? ` (hop ${l.hops})` : ''}`);
     });
     if (t.upstreamTruncated) lines.push(`${'  '.repeat(t.upstream.length + 1)}... (--depth reached)`);
   }
@@ -103,7 +102,7 @@ export function render(t: Trace, place: Place = 'cell', zone = 'UTC'): string[] 
     lines.push(`downstream (whom this person exposed): ${t.downstreamCount} people${t.downstreamTruncated ? ' within --depth, more beyond it' : ''}`);
     const walk = (links: TraceLink[], level: number) => {
       for (const l of links) {
-        lines.push(`${'  '.repeat(level)}-> ${who(l.phone, l.sourceId)} exposed ${when(l, place, zone)}`);
+        lines.push(`${'  '.repeat(level)}-> ${who(l.phone, l.sourceId)} exposed ${when(l, place, zone)}${l.hops !== undefined ? ` (hop ${l.hops})` : ''}`);
         walk(l.children ?? [], level + 1);
       }
     };

@@ -3,6 +3,7 @@
  * tick per stream, progress on stderr, and the result.
  * @module
  */
+import { loadPolicy } from '../../adapters/policy/file.js';
 import { existsSync, linkSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Flags } from '@oclif/core';
@@ -45,6 +46,7 @@ export const ingestFlags = {
   region: Flags.string({ summary: 'Country for national phone forms in --phones (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
   tz: tz({ summary: 'Time zone (IANA name, e.g. Europe/Paris) whose local midnight the buckets align on (--bucket 1d: local days); the summary shows times in it.' }),
   'skip-invalid': Flags.boolean({ summary: 'Skip bad rows (and empty files) and report how many, instead of refusing the input.' }),
+  policy: Flags.string({ summary: 'Tracing policy: a preset (seed, tousanticovid) or a JSON/YAML file; durations count in simulated minutes. [default: seed]' }),
 };
 
 /** What `ingest contacts --json` and `ingest positions --json` return. */
@@ -107,7 +109,7 @@ export abstract class IngestCommand extends BaseCommand {
   protected async ingest(
     storeUrl: string,
     table: IdTable,
-    flags: { index: string[]; statuses?: string; phones?: string; region: string; epoch: number; tz: string },
+    flags: { index: string[]; statuses?: string; phones?: string; region: string; epoch: number; tz: string; policy?: string },
     bucketMs: number,
     records: (people: People) => IngestInput['records'],
     inputs: FileCount[],
@@ -115,6 +117,7 @@ export abstract class IngestCommand extends BaseCommand {
     progress: Progress,
     started: number,
   ): Promise<IngestResult> {
+    const policy = flags.policy === undefined ? undefined : loadPolicy(flags.policy);
     const people = await buildPeople(table, { index: flags.index, statusFile: flags.statuses, phonesFile: flags.phones, region: flags.region });
     const rows = inputs.reduce((n, i) => n + i.rows, 0);
     let plan;
@@ -128,6 +131,7 @@ export abstract class IngestCommand extends BaseCommand {
         timeZone: { name: flags.tz, midnightBefore: (ms) => midnightBefore(flags.tz, ms) },
         inputs: inputs.map(({ file, format, rows, skipped }) => ({ file: basename(file), format, rows, skipped })),
         records: records(people),
+        policy,
       });
     } catch (error) {
       if ((error as { code?: string }).code === INGEST_ERROR) throw new InputError(`${(error as Error).message}${invalid.total ? ` (${invalid.total} bad rows skipped)` : ''}`);

@@ -33,3 +33,14 @@ export function policyTicks(policy: Policy, tickMs: number): PolicyTicks {
     testDelayTicks: Math.max(1, ticks(policy.testing.delayMinutes, tickMs)),
   };
 }
+
+/**
+ * Why `policy` cannot govern a world whose contacts are detected within `worldRadius` (cells, or
+ * metres for GPS worlds; `undefined` for contact lists, which carry no distance), or `undefined`
+ * when it can: a policy radius larger than the world's would count contacts never detected.
+ */
+export function policyMismatch(policy: Policy, worldRadius: number | undefined): string | undefined {
+  const r = policy.contact.radius;
+  if (r === null || worldRadius === undefined || r <= worldRadius) return undefined;
+  return `the policy's contact radius ${r} is larger than the world's ${worldRadius}: contacts farther than ${worldRadius} are never detected`;
+}

@@ -30,6 +30,16 @@ export interface StatusChangeRow {
   reason: string;
   /** Global position of the `HealthStatusChanged` event. */
   position: number;
+  /** Hops from the index case after the change (0: an index case; -1: status 0). */
+  hops: number;
+}
+
+/** A test result as the `people` read model counts it. */
+export interface TestRow {
+  personId: number;
+  result: 'positive' | 'negative';
+  /** The tick the result was recorded. */
+  tick: number;
 }
 
 /** What the `people` projection writes through. */
@@ -37,8 +47,10 @@ export interface PeopleTx {
   /** The current state (cells, statuses, counts, last tick and recorded hash), updated in place. */
   state(): WorldState;
   addPeople(rows: readonly PersonRow[]): void;
-  /** Record each person's latest status change (the status itself is in {@link state}). */
+  /** Record each person's latest status change (the status itself is in {@link state}); count releases (`test-negative`) and expiries (`expired`). */
   setLastChange(changes: readonly StatusChangeRow[]): void;
+  /** Count each person's tests, positives and negatives, and keep the last result. */
+  recordTests(tests: readonly TestRow[]): void;
 }
 
 /**
@@ -47,20 +59,36 @@ export interface PeopleTx {
  */
 export const peopleProjection: Projection<PeopleTx> = {
   name: 'people',
-  version: 1,
-  types: ['SimulationStarted', 'WorldIngested', 'PersonRegistered', 'PersonMoved', 'HealthStatusChanged', 'TickCompleted'],
+  version: 2,
+  types: [
+    'SimulationStarted',
+    'WorldIngested',
+    'PersonRegistered',
+    'PersonMoved',
+    'HealthStatusChanged',
+    'NotificationIssued',
+    'PolicyAdopted',
+    'TestResultRecorded',
+    'InfectionTransmitted',
+    'CommandsApplied',
+    'TickCompleted',
+  ],
   evolve(tx, events) {
     const state = tx.state();
     const rows: PersonRow[] = [];
     const changes: StatusChangeRow[] = [];
+    const tests: TestRow[] = [];
     for (const e of events) {
       evolve(state, e as DomainEvent);
       if (e.type === 'PersonRegistered') rows.push(e.data.sourceId === undefined ? { personId: e.data.personId, phone: e.data.phone } : { personId: e.data.personId, phone: e.data.phone, sourceId: e.data.sourceId });
-      else if (e.type === 'HealthStatusChanged')
-        changes.push({ personId: e.data.personId, tick: e.metadata.tick, at: e.metadata.at, from: e.data.from, to: e.data.to, reason: e.data.reason, position: e.position });
+      else if (e.type === 'HealthStatusChanged') {
+        const d = e.data;
+        changes.push({ personId: d.personId, tick: e.metadata.tick, at: e.metadata.at, from: d.from, to: d.to, reason: d.reason, position: e.position, hops: state.tracing.hops[d.personId]! });
+      } else if (e.type === 'TestResultRecorded') tests.push({ personId: e.data.personId, result: e.data.result, tick: e.metadata.tick });
     }
     if (rows.length > 0) tx.addPeople(rows);
     if (changes.length > 0) tx.setLastChange(changes);
+    if (tests.length > 0) tx.recordTests(tests);
   },
 };
 
@@ -76,6 +104,8 @@ export interface ExposureRow {
   x: number;
   y: number;
   contactId: string;
+  /** A retroactive exposure: the tick of the contact (earlier than `tick`, when it was decided). */
+  contactTick?: number;
   /** Links from the index case: 1 when the source is an index case. */
   hops: number;
   /** The source's status at the start of the tick (1 or 2). */
@@ -109,7 +139,7 @@ export interface ExposuresTx {
  */
 export const exposuresProjection: Projection<ExposuresTx> = {
   name: 'exposures',
-  version: 1,
+  version: 2,
   types: ['ContactDetected', 'HealthStatusChanged', 'TickCompleted'],
   evolve(tx, events) {
     let contacts = new Map<string, number>();
@@ -135,7 +165,8 @@ function settle(tx: ExposuresTx, changes: StoredEvent<'HealthStatusChanged'>[], 
   for (const e of changes) {
     const d = e.data;
     if (d.reason === 'contact') {
-      const source = tx.caseOf(d.sourcePersonId!);
+      // a retroactive exposure comes from a case confirmed in this very tick: an index case
+      const source = d.contactTick !== undefined ? { status: 2, hops: 0 } : tx.caseOf(d.sourcePersonId!);
       const hops = (source?.hops ?? 0) + 1;
       rows.push({
         exposed: d.personId,
@@ -145,6 +176,7 @@ function settle(tx: ExposuresTx, changes: StoredEvent<'HealthStatusChanged'>[], 
         x: d.x!,
         y: d.y!,
         contactId: d.contactId!,
+        ...(d.contactTick !== undefined ? { contactTick: d.contactTick } : {}),
         hops,
         sourceStatus: source?.status ?? 0,
         contactPosition: contacts.get(d.contactId!) ?? 0,
@@ -172,6 +204,13 @@ export interface MetricsRow {
   contacts: number;
   exposures: number;
   notifications: number;
+  /** Test results recorded in the tick, positives and negatives among them. */
+  tests: number;
+  positives: number;
+  negatives: number;
+  /** Released alerts (negative tests and expiries), and expiries alone. */
+  releases: number;
+  expiries: number;
   /** Global position of the tick's `TickCompleted`. */
   position: number;
 }
@@ -181,20 +220,32 @@ export interface MetricsTx {
   putMetrics(rows: readonly MetricsRow[]): void;
 }
 
-/** `metrics`: per tick, people per status, contacts, new exposures and alerts (from each `TickCompleted` and the tick's alerts). */
+/**
+ * `metrics`: per tick, people per status, contacts, new exposures, alerts, tests and releases
+ * (from each `TickCompleted` and the tick's alerts, test results and expiries).
+ */
 export const metricsProjection: Projection<MetricsTx> = {
   name: 'metrics',
-  version: 1,
-  types: ['NotificationIssued', 'TickCompleted'],
+  version: 2,
+  types: ['NotificationIssued', 'TestResultRecorded', 'HealthStatusChanged', 'TickCompleted'],
   evolve(tx, events) {
     const rows: MetricsRow[] = [];
-    let notifications = 0;
+    const zero = { notifications: 0, tests: 0, positives: 0, negatives: 0, releases: 0, expiries: 0 };
+    let c = { ...zero };
     for (const e of events) {
-      if (e.type === 'NotificationIssued') notifications++;
-      else if (e.type === 'TickCompleted') {
+      if (e.type === 'NotificationIssued') {
+        c.notifications++;
+        if (e.data.kind === 'released') c.releases++;
+      } else if (e.type === 'TestResultRecorded') {
+        c.tests++;
+        if (e.data.result === 'positive') c.positives++;
+        else c.negatives++;
+      } else if (e.type === 'HealthStatusChanged') {
+        if (e.data.reason === 'expired') c.expiries++;
+      } else if (e.type === 'TickCompleted') {
         const d = e.data as EventData<'TickCompleted'>;
-        rows.push({ tick: d.tick, at: e.metadata.at, healthy: d.healthy, suspicious: d.suspicious, infected: d.infected, contacts: d.contacts, exposures: d.exposures, notifications, position: e.position });
-        notifications = 0;
+        rows.push({ tick: d.tick, at: e.metadata.at, healthy: d.healthy, suspicious: d.suspicious, infected: d.infected, contacts: d.contacts, exposures: d.exposures, ...c, position: e.position });
+        c = { ...zero };
       }
     }
     tx.putMetrics(rows);

@@ -1,0 +1,76 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, InputError } from '../base.js';
+import { personQuery } from '../phone.js';
+import { isSqliteStore } from '../../adapters/readmodels/open.js';
+import { submitCommand } from '../tickWriter.js';
+
+/** What `stopcovid test --json` returns. */
+export interface TestResultOutput {
+  phone: string;
+  personId: number;
+  result: 'positive' | 'negative';
+  /** `applied` in a tick of its own (no simulate was running), or `accepted` into the inbox for the running simulate's next tick. */
+  status: 'applied' | 'accepted';
+  /** The command's revision in the world's inbox. */
+  inboxRevision: number;
+  /** The tick that applied it (`applied` only). */
+  tick?: number;
+  /** The person's status after it, and how many people it alerted (`applied` only). */
+  statusAfter?: number;
+  alerted?: number;
+}
+
+/** `stopcovid test <phone> positive|negative`: a test result enters the world through its inbox. */
+export default class TestCommand extends BaseCommand {
+  static override summary = 'Report a test result for a person: positive makes them a confirmed case, negative releases them.';
+  static override description = `The result enters the world's inbox (a stream any process may append to). While a 'simulate' runs on the store, its next tick applies it; when none runs, this command applies it at once as a tick of its own (nobody moves in it). Either way it is applied exactly once, even if the simulate is killed: a tick records which inbox entries it applied.
+
+positive: the person becomes infected (2) and an index case; under a policy with a retroactive window, everyone healthy who met them within that window before the sample gets an exposure alert. negative: a suspicious person (1) returns to healthy (0) and gets a "released" alert. See README, "Tracing policies".
+
+A result for a phone nobody has, or (when the policy requires it) for a person never alerted, is refused and nothing is written.`;
+
+  static override examples = ['<%= config.bin %> test 0612345678 positive', '<%= config.bin %> test +33612345678 negative --sampled-at 2020-03-17T02:00:00Z', '<%= config.bin %> test +33612345678 positive --json'];
+
+  static override args = {
+    phone: Args.string({ description: 'Phone number of the person tested.', required: true }),
+    result: Args.string({ description: 'The result.', options: ['positive', 'negative'], required: true }),
+  };
+
+  static override flags = {
+    'sampled-at': Flags.string({ summary: 'When the sample was taken (ISO-8601 simulated time); the retroactive window counts back from it. [default: the tick that applies it]' }),
+    region: Flags.string({ summary: 'Country for national phone forms (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
+  };
+
+  async run(): Promise<TestResultOutput> {
+    const { args, flags } = await this.parse(TestCommand);
+    const result = args.result as 'positive' | 'negative';
+    const query = personQuery(args.phone, flags.region);
+    if (!('phone' in query)) throw new InputError(`a test result names a person by phone, not by input id ('${args.phone}')`);
+    let sampledAt: string | undefined;
+    if (flags['sampled-at'] !== undefined) {
+      const ms = Date.parse(flags['sampled-at']);
+      if (!/^\d{4}-\d\d-\d\dT/.test(flags['sampled-at']) || Number.isNaN(ms)) throw new InputError(`--sampled-at '${flags['sampled-at']}' is not an ISO-8601 time such as 2020-03-17T02:00:00Z`);
+      sampledAt = new Date(ms).toISOString();
+    }
+    const store = await this.store(flags.store, false);
+    const models = await this.readModels(store, flags, { inline: true });
+    const world = models.world();
+    if (world.tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    const personId = this.person(models, query);
+    if (models.policy().testing.requireAlert && !models.alerted(personId)) throw new InputError(`${query.phone} was never alerted, and the world's policy '${models.policy().name}' accepts results only from alerted people`);
+    const inline = isSqliteStore(store) && !flags['read-models'];
+    const done = await submitCommand(store, models, { type: 'TestResultReported', data: { phone: query.phone, result, ...(sampledAt ? { sampledAt } : {}) } }, { inline, verbose: !this.jsonEnabled() });
+    if (done.status === 'rejected') throw new InputError(`tick ${done.tick} refused the result: ${done.reason}`);
+    const out: TestResultOutput = { phone: query.phone, personId, result, status: done.status, inboxRevision: done.revision };
+    if (done.status === 'applied') {
+      const alerted = done.events.filter((e) => e.type === 'NotificationIssued' && e.data.kind !== 'released').length;
+      const change = done.events.find((e) => e.type === 'HealthStatusChanged' && e.data.personId === personId);
+      Object.assign(out, { tick: done.tick, statusAfter: change?.type === 'HealthStatusChanged' ? change.data.to : models.snapshot().status[personId], alerted });
+      if (!this.jsonEnabled())
+        this.log(
+          `tick ${done.tick}: ${query.phone} tested ${result}${change?.type === 'HealthStatusChanged' ? `: ${['healthy', 'suspicious', 'infected'][change.data.from]} -> ${['healthy', 'suspicious', 'infected'][change.data.to]}` : ' (status unchanged)'}${alerted > 0 ? `; ${alerted} past contacts alerted` : ''}${done.events.some((e) => e.type === 'NotificationIssued' && e.data.kind === 'released' && e.data.personId === personId) ? '; released alert sent' : ''}`,
+        );
+    } else if (!this.jsonEnabled()) this.log(`accepted as inbox entry ${done.revision}: the running simulate applies it at its next tick`);
+    return out;
+  }
+}
