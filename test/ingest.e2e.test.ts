@@ -88,7 +88,7 @@ describe('ingest contacts: the A, B, C, D contact list (contacts-abcd.tsv)', () 
       expect(t.upstream.map((l) => [l.sourceId, l.phone, l.tick, l.indexCase])).toEqual([['B', '+999000000001', 8, false], ['A', '+999000000000', 3, true]]);
     }
     const tree = await cli('trace', 'id:B', '--store', store);
-    expect(tree.stdout).toContain('<- +999000000000 (id A) (infected, index case) exposed +999000000001 (id B) at tick 3 (1970-01-01T00:01:40.000Z)\n');
+    expect(tree.stdout).toContain('<- +999000000000 (id A) (infected, index case) exposed +999000000001 (id B) at tick 3 (1970-01-01T00:01:40.000Z) (hop 1)\n');
     expect(tree.stdout).toContain('-> +999000000002 (id C) exposed at tick 8');
     expect(tree.stdout).not.toContain('cell (');
     const unknown = await cli('trace', 'id:Z', '--store', store);

@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PARAMS, genesis, scratch, stepTick, tickStream } from '../core/index.js';
+import { DEFAULT_PARAMS, exposuresProjection, genesis, scratch, stepTick, tickStream } from '../core/index.js';
 import { sqliteStore } from '../adapters/store/sqlite.js';
 import { storeReadModels } from '../adapters/readmodels/sqlite.js';
 import Verify, { type VerifyResult } from '../cli/commands/verify.js';
@@ -204,7 +204,7 @@ describe('a store written before read models existed', () => {
     db.close();
     expect((await cli('trace', phone, '--store', `sqlite:${file}`)).code).toBe(0);
     const after = await inProcess<StatusResult>(Status, '--store', `sqlite:${file}`);
-    expect(after.readModels.find((r) => r.name === 'exposures')).toMatchObject({ version: 1, lagEvents: 0, rows: { exposures: rows } });
+    expect(after.readModels.find((r) => r.name === 'exposures')).toMatchObject({ version: exposuresProjection.version, lagEvents: 0, rows: { exposures: rows } });
     expect(eventsDigest(file)).toBe(digest);
   });
 });
