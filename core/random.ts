@@ -27,11 +27,13 @@ export function tickRandom(seed: number, tick: number): RandomGenerator {
 }
 
 /**
- * The generator of the policy's draws (simulated tests, the ground truth's transmissions) in
- * `tick`: a stream apart from {@link tickRandom}'s, so that a policy never changes the moves.
+ * The generators of the policy's draws in `tick`, apart from {@link tickRandom}'s so that a policy
+ * never changes the moves: `testing` (simulated tests) and `truth` (the ground truth's
+ * transmissions), apart from each other so that the ground truth is the same under every policy.
  */
-export function policyRandom(seed: number, tick: number): RandomGenerator {
-  return xoroshiro128plus(fmix32(fmix32((seed ^ 0x2545f491) >>> 0) ^ Math.imul(tick + 1, 0x9e3779b1)) | 0);
+export function policyRandom(seed: number, tick: number, stream: 'testing' | 'truth'): RandomGenerator {
+  const salt = stream === 'testing' ? 0x2545f491 : 0x68e31da4;
+  return xoroshiro128plus(fmix32(fmix32((seed ^ salt) >>> 0) ^ Math.imul(tick + 1, 0x9e3779b1)) | 0);
 }
 
 /** A uniform draw in [0, 1) with 24 bits of resolution. */

@@ -56,6 +56,8 @@ export interface TraceLink {
   exposedStatus: { from: number; to: number };
   /** Links from the index case to the exposed person of this link (1: exposed by an index case), where known. */
   hops?: number;
+  /** A retroactive alert (decided at `tick`, when the source tested positive): the tick of the contact. */
+  contactTick?: number;
   /** Upstream only: this person is an index case (status >= 1 not from a contact). */
   indexCase?: boolean;
   /** Downstream only: the people this one exposed in turn. */
@@ -99,6 +101,7 @@ function link(graph: TraceSource, edge: ExposureEdge, personId: number): TraceLi
     sourceStatus: edge.sourceStatus,
     exposedStatus: { from: 0, to: 1 },
     ...(edge.hops !== undefined ? { hops: edge.hops } : {}),
+    ...(edge.contactTick !== undefined ? { contactTick: edge.contactTick } : {}),
   };
 }
 

@@ -673,7 +673,7 @@ function only(events: readonly StoredEvent[], projection: Projection<unknown>): 
 const typeSets = new WeakMap<Projection<unknown>, Set<string>>();
 
 type PersonRowDb = { person_id: number; phone: string; source_id: string | null; status: number; last_tick: number | null; last_at: string | null; last_from: number | null; last_to: number | null; last_reason: string | null; last_position: number | null };
-type ExposureRowDb = { status_position: number; exposed: number; source: number; tick: number; at: string; x: number; y: number; contact_id: string; hops: number; source_status: number; contact_position: number };
+type ExposureRowDb = { status_position: number; exposed: number; source: number; tick: number; at: string; x: number; y: number; contact_id: string; hops: number; source_status: number; contact_position: number; contact_tick: number | null };
 type NotificationRowDb = { position: number; notification_id: string; person_id: number; phone: string; tick: number; at: string; published_at: string | null };
 
 function ledgerRow(r: NotificationRowDb): NotificationRow & { publishedAt: string | null } {
@@ -692,7 +692,18 @@ function personView(r: PersonRowDb, x: number, y: number): PersonView {
 }
 
 function edge(r: ExposureRowDb): ExposureEdge {
-  return { source: r.source, exposed: r.exposed, tick: r.tick, at: r.at, x: r.x, y: r.y, contactId: r.contact_id, sourceStatus: r.source_status, hops: r.hops };
+  return {
+    source: r.source,
+    exposed: r.exposed,
+    tick: r.tick,
+    at: r.at,
+    x: r.x,
+    y: r.y,
+    contactId: r.contact_id,
+    sourceStatus: r.source_status,
+    hops: r.hops,
+    ...(r.contact_tick !== null ? { contactTick: r.contact_tick } : {}),
+  };
 }
 
 function bytes(a: Int32Array | Uint8Array): Buffer {

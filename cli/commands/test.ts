@@ -15,7 +15,7 @@ export interface TestResultOutput {
   inboxRevision: number;
   /** The tick that applied it (`applied` only). */
   tick?: number;
-  /** The person's status after it, and how many people it alerted (`applied` only). */
+  /** The person's status after it, and how many past contacts its retroactive alerts reached (`applied` only). */
   statusAfter?: number;
   alerted?: number;
 }
@@ -63,7 +63,8 @@ A result for a phone nobody has, or (when the policy requires it) for a person n
     if (done.status === 'rejected') throw new InputError(`tick ${done.tick} refused the result: ${done.reason}`);
     const out: TestResultOutput = { phone: query.phone, personId, result, status: done.status, inboxRevision: done.revision };
     if (done.status === 'applied') {
-      const alerted = done.events.filter((e) => e.type === 'NotificationIssued' && e.data.kind !== 'released').length;
+      // the exposures this result caused (the tick may also hold simulated tests, expiries and their alerts)
+      const alerted = done.events.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'contact' && e.data.sourcePersonId === personId).length;
       const change = done.events.find((e) => e.type === 'HealthStatusChanged' && e.data.personId === personId);
       Object.assign(out, { tick: done.tick, statusAfter: change?.type === 'HealthStatusChanged' ? change.data.to : models.snapshot().status[personId], alerted });
       if (!this.jsonEnabled())

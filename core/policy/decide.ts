@@ -83,8 +83,10 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
   const out: TracingDecision = { events, exposures: 0, tests: 0, positives: 0, releases: 0 };
   changed.fill(0, 0, n);
   const newCases: { person: number; sampledTick: number }[] = [];
-  let rng: RandomGenerator | undefined;
-  const draw = () => uniformUnit((rng ??= policyRandom(input.seed, tick)));
+  let testRng: RandomGenerator | undefined;
+  let truthRng: RandomGenerator | undefined;
+  const draw = () => uniformUnit((testRng ??= policyRandom(input.seed, tick, 'testing')));
+  const drawTruth = () => uniformUnit((truthRng ??= policyRandom(input.seed, tick, 'truth')));
 
   const release = (p: number, reason: 'test-negative' | 'expired') => {
     changed[p] = 1;
@@ -160,7 +162,7 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
       if (ta === tb) continue;
       const [target, source] = ta ? [b, a] : [a, b];
       if (infectedNow.has(target)) continue;
-      if (draw() < probability) {
+      if (drawTruth() < probability) {
         infectedNow.add(target);
         events.push({ type: 'InfectionTransmitted', data: { personId: target, sourcePersonId: source, contactId }, metadata: { ...metadata, causationId: contactId } });
       }

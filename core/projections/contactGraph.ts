@@ -21,6 +21,8 @@ export interface ExposureEdge {
   sourceStatus: number;
   /** Links from the index case (1: the source is an index case), where known. */
   hops?: number;
+  /** A retroactive exposure: the tick of the contact (earlier than `tick`, when the alert was decided). */
+  contactTick?: number;
 }
 
 /** The contact graph of one world. Build it with {@link ContactGraph.evolve} over committed events. */
