@@ -30,3 +30,5 @@ export * from './projections/memory.js';
 export * from './projections/world.js';
 export * from './projections/readModels.js';
 export * from './projections/committedTicks.js';
+export * from './queries/whatif.js';
+export * from './queries/runWhatIf.js';

@@ -1,0 +1,249 @@
+/**
+ * What-if on recorded history: the world's recorded moves (or contacts, for contact-list worlds)
+ * and reported test results are decided again, tick by tick, under another policy, beside the
+ * recorded decisions, without writing anything. The ground truth is the recorded one (it never
+ * depends on tracing); simulated tests are drawn again under the other policy from the same seeded
+ * streams, so the world's own policy gives back exactly the recorded history.
+ * @module
+ */
+import type { DomainEvent, EventData, Policy, StoredEvent } from '../../events/index.js';
+import { evolve } from '../evolve.js';
+import { tickTime } from '../params.js';
+import { decideTracing, type InboxCommand, type TickContact } from '../policy/decide.js';
+import { adoptPolicy } from '../policy/tracing.js';
+import type { Projection } from '../projections/projection.js';
+import { initialState, type WorldState } from '../world.js';
+
+/** One tick of the epidemic curve on both sides: people per status, and exposure alerts sent in the tick. */
+export interface WhatIfTick {
+  tick: number;
+  recorded: { healthy: number; suspicious: number; infected: number; alerts: number };
+  whatif: { healthy: number; suspicious: number; infected: number; alerts: number };
+}
+
+/** A person alerted on one side and not on the other, with the tick of their first alert there. */
+export interface AlertChange {
+  personId: number;
+  phone: string;
+  tick: number;
+}
+
+/** Precision and recall of one side's alerts against the ground truth. */
+export interface TruthScore {
+  /** Share of alerted people who were really infected by the end, 0..1. */
+  precision: number;
+  /** Share of really infected people (by the end) who were alerted, 0..1. */
+  recall: number;
+}
+
+/** The answer of a what-if run. */
+export interface WhatIfResult {
+  /** Names of the recorded policy (the one in force at the end) and of the other one. */
+  policies: { recorded: string; whatif: string };
+  /** The last tick decided again. */
+  lastTick: number;
+  /** Exposure alerts sent, released alerts sent, and people alerted at least once, on each side. */
+  alerts: { recorded: number; whatif: number };
+  releases: { recorded: number; whatif: number };
+  alerted: { recorded: number; whatif: number };
+  /** People alerted only under the other policy, and only in the recorded history, by tick then person. */
+  gained: AlertChange[];
+  lost: AlertChange[];
+  curve: WhatIfTick[];
+  /** Against the recorded ground truth, when the world has one (an `InfectionTransmitted` event). */
+  truth?: { reallyInfected: number; recorded: TruthScore; whatif: TruthScore };
+}
+
+/** The state of a what-if run, folded by {@link whatIfProjection}. */
+export interface WhatIfState {
+  /** The world as the other policy decides it. */
+  shadow: WorldState;
+  policy: Policy;
+  recordedPolicy: string;
+  /** The tick being read: its contacts and reported results wait for its `TickCompleted`. */
+  contacts: TickContact[];
+  commands: InboxCommand[];
+  /** The tick's recorded ground-truth infections, applied once the tick is decided again. */
+  infections: StoredEvent[];
+  changed: Uint8Array;
+  recordedFirst: Map<number, number>;
+  whatifFirst: Map<number, number>;
+  counts: { recordedAlerts: number; whatifAlerts: number; recordedReleases: number; whatifReleases: number; tickRecordedAlerts: number };
+  truthSeen: boolean;
+  curve: WhatIfTick[];
+}
+
+/** A fresh what-if state for `policy`. */
+export function whatIfState(policy: Policy): WhatIfState {
+  return {
+    shadow: initialState(),
+    policy: { ...policy, transmission: { probability: 0 } },
+    recordedPolicy: 'seed',
+    contacts: [],
+    commands: [],
+    infections: [],
+    changed: new Uint8Array(0),
+    recordedFirst: new Map(),
+    whatifFirst: new Map(),
+    counts: { recordedAlerts: 0, whatifAlerts: 0, recordedReleases: 0, whatifReleases: 0, tickRecordedAlerts: 0 },
+    truthSeen: false,
+    curve: [],
+  };
+}
+
+/** Event types a what-if run reads. */
+const TYPES = [
+  'SimulationStarted',
+  'WorldIngested',
+  'PersonRegistered',
+  'PersonMoved',
+  'ContactDetected',
+  'HealthStatusChanged',
+  'NotificationIssued',
+  'PolicyAdopted',
+  'TestResultRecorded',
+  'InfectionTransmitted',
+  'TickCompleted',
+] as const;
+
+/**
+ * The what-if run as a projection (run it through the projection runner, in memory): the
+ * recorded world's own decisions are tallied, and its inputs (moves, contacts, reported test
+ * results, the ground truth) are decided again on a shadow world under the other policy.
+ */
+export const whatIfProjection: Projection<WhatIfState> = {
+  name: 'whatif',
+  version: 1,
+  types: TYPES,
+  evolve(s, events) {
+    for (const e of events) apply(s, e);
+  },
+};
+
+function apply(s: WhatIfState, e: StoredEvent): void {
+  const shadow = s.shadow;
+  switch (e.type) {
+    case 'SimulationStarted':
+    case 'WorldIngested':
+    case 'PersonRegistered':
+    case 'PersonMoved':
+      evolve(shadow, e);
+      return;
+    case 'HealthStatusChanged':
+      if (e.data.reason === 'initial') evolve(shadow, e); // the rest is decided again
+      return;
+    case 'PolicyAdopted':
+      s.recordedPolicy = e.data.policy.name;
+      return;
+    case 'ContactDetected':
+      s.contacts.push({ contactId: e.data.contactId, a: e.data.a, b: e.data.b, distance: e.data.distance });
+      return;
+    case 'TestResultRecorded':
+      if (e.data.source === 'reported') {
+        const params = (shadow.params ?? shadow.ingest)!;
+        s.commands.push({ revision: e.data.inboxRevision ?? 0, type: 'TestResultReported', data: { phone: shadow.phones[e.data.personId]!, result: e.data.result, sampledAt: tickTime(params, e.data.sampledTick) } });
+      }
+      return;
+    case 'InfectionTransmitted':
+      // the ground truth is a fact of the world, the same under every policy; the tick's own decisions read it as it was at the tick's start
+      s.truthSeen = true;
+      s.infections.push(e);
+      return;
+    case 'NotificationIssued': {
+      const d = e.data as EventData<'NotificationIssued'>;
+      if (d.kind === 'released') s.counts.recordedReleases++;
+      else {
+        s.counts.recordedAlerts++;
+        s.counts.tickRecordedAlerts++;
+        if (!s.recordedFirst.has(d.personId)) s.recordedFirst.set(d.personId, e.metadata.tick);
+      }
+      return;
+    }
+    case 'TickCompleted':
+      settle(s, e as StoredEvent<'TickCompleted'>);
+      return;
+  }
+}
+
+/** The end of a recorded tick: decide it again under the other policy, then tally both sides. */
+function settle(s: WhatIfState, done: StoredEvent<'TickCompleted'>): void {
+  const shadow = s.shadow;
+  const tick = done.data.tick;
+  let whatifAlerts = 0;
+  if (tick === 0) {
+    adoptPolicy(shadow.tracing, s.policy, (shadow.params ?? shadow.ingest)!.tickMs);
+    s.changed = new Uint8Array(shadow.xs.length);
+  } else {
+    const params = (shadow.params ?? shadow.ingest)!;
+    const metadata = { tick, at: done.metadata.at, schemaVersion: done.metadata.schemaVersion, correlationId: `tick-${tick}` };
+    const decision = decideTracing(shadow, {
+      tick,
+      metadata,
+      contacts: s.contacts,
+      commands: s.commands,
+      x: (p) => shadow.xs[p]!,
+      y: (p) => shadow.ys[p]!,
+      changed: s.changed,
+      seed: shadow.params?.seed ?? 0,
+      start: params.start,
+      tickMs: params.tickMs,
+    });
+    for (const c of s.contacts) evolve(shadow, { type: 'ContactDetected', data: { contactId: c.contactId, a: c.a, b: c.b, x: 0, y: 0, distance: c.distance ?? 0 }, metadata });
+    for (const d of decision.events) {
+      if (d.type === 'CommandsApplied') continue; // the shadow has no inbox of its own
+      evolve(shadow, d as DomainEvent);
+      if (d.type === 'NotificationIssued') {
+        if (d.data.kind === 'released') s.counts.whatifReleases++;
+        else {
+          whatifAlerts++;
+          if (!s.whatifFirst.has(d.data.personId)) s.whatifFirst.set(d.data.personId, tick);
+        }
+      }
+    }
+  }
+  for (const e of s.infections) evolve(shadow, e);
+  evolve(shadow, done);
+  s.counts.whatifAlerts += whatifAlerts;
+  const [h, su, i] = shadow.counts;
+  s.curve.push({
+    tick,
+    recorded: { healthy: done.data.healthy, suspicious: done.data.suspicious, infected: done.data.infected, alerts: s.counts.tickRecordedAlerts },
+    whatif: { healthy: h, suspicious: su, infected: i, alerts: whatifAlerts },
+  });
+  s.contacts = [];
+  s.commands = [];
+  s.infections = [];
+  s.counts.tickRecordedAlerts = 0;
+}
+
+/** The answer of a finished what-if run. */
+export function whatIfResult(s: WhatIfState): WhatIfResult {
+  const phone = (p: number) => s.shadow.phones[p] ?? '?';
+  const only = (a: Map<number, number>, b: Map<number, number>): AlertChange[] =>
+    [...a]
+      .filter(([p]) => !b.has(p))
+      .map(([personId, tick]) => ({ personId, phone: phone(personId), tick }))
+      .sort((x, y) => x.tick - y.tick || x.personId - y.personId);
+  const result: WhatIfResult = {
+    policies: { recorded: s.recordedPolicy, whatif: s.policy.name },
+    lastTick: s.shadow.tick,
+    alerts: { recorded: s.counts.recordedAlerts, whatif: s.counts.whatifAlerts },
+    releases: { recorded: s.counts.recordedReleases, whatif: s.counts.whatifReleases },
+    alerted: { recorded: s.recordedFirst.size, whatif: s.whatifFirst.size },
+    gained: only(s.whatifFirst, s.recordedFirst),
+    lost: only(s.recordedFirst, s.whatifFirst),
+    curve: s.curve,
+  };
+  if (s.truthSeen) {
+    const truth = s.shadow.tracing.truth;
+    let infected = 0;
+    for (let p = 0; p < truth.length; p++) infected += truth[p]!;
+    const score = (alerted: Map<number, number>): TruthScore => {
+      let hit = 0;
+      for (const p of alerted.keys()) hit += truth[p]!;
+      return { precision: alerted.size ? hit / alerted.size : 0, recall: infected ? hit / infected : 0 };
+    };
+    result.truth = { reallyInfected: infected, recorded: score(s.recordedFirst), whatif: score(s.whatifFirst) };
+  }
+  return result;
+}
