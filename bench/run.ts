@@ -18,11 +18,12 @@ import { benchStore } from './store.js';
 import { benchKafka } from './kafka.js';
 import { benchTrace } from './trace.js';
 import { benchMemory } from './memory.js';
+import { benchWhatIf } from './whatif.js';
 import { benchReadModels } from './readModels.js';
 import { benchDashboard } from './dashboard.js';
 import { fmt, type Row } from './stats.js';
 
-const SECTIONS = ['detection', 'kernel', 'simulate', 'readmodels', 'kafka', 'trace', 'memory', 'dashboard'] as const;
+const SECTIONS = ['detection', 'kernel', 'simulate', 'readmodels', 'whatif', 'kafka', 'trace', 'memory', 'dashboard'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     'sim-people': { type: 'string', default: '1e5' },
     'sim-ticks': { type: 'string', default: '5' },
     'rm-ticks': { type: 'string', default: '10' },
+    'whatif-people': { type: 'string', default: '1e4' },
+    'whatif-ticks': { type: 'string', default: '168' },
     'trace-events': { type: 'string', default: '1e7' },
     'trace-people': { type: 'string', default: '1e6' },
     'memory-people': { type: 'string', default: '1e6' },
@@ -82,6 +85,7 @@ if (only.has('detection')) rows.push(...(await benchDetection(sizes.map(Math.rou
 if (only.has('kernel')) rows.push(...(await benchKernel(num('kernel-people'), 5, reps, log)));
 if (only.has('simulate')) rows.push(...(await benchStore(num('sim-people'), num('sim-ticks'), reps, log)));
 if (only.has('readmodels')) rows.push(...(await benchReadModels(num('sim-people'), num('rm-ticks'), Math.min(reps, 3), log)));
+if (only.has('whatif')) rows.push(...(await benchWhatIf(num('whatif-people'), num('whatif-ticks'), Math.min(reps, 3), log)));
 if (only.has('kafka')) {
   if (await reachable(String(values.kafka))) rows.push(...(await benchKafka(String(values.kafka), num('alerts'), num('batch-size'), reps, log)));
   else skipped.push(`kafka: no broker at ${values.kafka} (npm run kafka:start)`);
