@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { alertReader, alertsProjection, personAlert, readWorldClock, runProjection, type NotificationBus, type PersonAlert } from '../../core/index.js';
+import { alertReader, alertsProjection, personAlert, readWorldClock, runProjection, type AlertKey, type NotificationBus, type PersonAlert, type WorldClock } from '../../core/index.js';
 import { BaseCommand, InputError } from '../base.js';
 import { openStore } from '../../adapters/registry.js';
 import { worldAlertKey, worldIdentity } from '../identity.js';
@@ -51,16 +51,19 @@ Either way, running again shows only new alerts, and a group with no saved posit
     await this.readModels(store, flags); // refuses an unfinished ingestion
     const checkpoint = `consumer-group:${flags.group}`;
     const start = flags['from-beginning'] ? 0 : ((await store.checkpoints.load(checkpoint)) ?? 0);
-    // the same alerts, ids and days as the bridge publishes to Kafka
-    const key = await worldAlertKey(store);
-    let clock = await readWorldClock(store);
+    // the same alerts, ids and days as the bridge publishes to Kafka; read (or made) at the first alert, so a store without any is left as it was
+    let key: AlertKey | undefined;
+    let clock: WorldClock | undefined;
     let count = 0;
     // the group's position moves only after the alerts were written out: a closed stdout keeps them for the next run
     const printer = alertReader(start, async (alerts, last) => {
       let out = '';
-      if (alerts.length > 0) clock ??= await readWorldClock(store);
-      if (alerts.length > 0 && !clock) throw new Error(`${flags.store} holds alerts but no SimulationStarted or WorldIngested: the days of its alerts cannot be told`);
-      for (const n of alerts) out += print(personAlert(n, key, clock!).alert);
+      if (alerts.length > 0) {
+        key ??= await worldAlertKey(store);
+        clock ??= await readWorldClock(store);
+        if (!clock) throw new Error(`${flags.store} holds alerts but no SimulationStarted or WorldIngested: the days of its alerts cannot be told`);
+      }
+      for (const n of alerts) out += print(personAlert(n, key!, clock!).alert);
       if (out) await write(out);
       count += alerts.length;
       await store.checkpoints.save(checkpoint, last);
