@@ -6,13 +6,16 @@
  * @module
  */
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { runBridge, tickStream, type Notification } from '../core/index.js';
+import { alertId, personAlert, runBridge, tickStream, type AlertKey, type OutgoingAlert, type WorldClock } from '../core/index.js';
 import { memoryStore } from '../adapters/store/memory.js';
 import { kafkaBus } from '../adapters/bus/kafka.js';
 import { median, percentile, type Row } from './stats.js';
 
 const meta = (tick: number) => ({ tick, at: new Date(Date.UTC(2020, 2, 17) + tick * 60_000).toISOString(), schemaVersion: 1 });
 const completed = (tick: number, n: number) => ({ type: 'TickCompleted', data: { tick, healthy: 0, suspicious: n, infected: 0, moves: 0, contacts: n, exposures: n, events: n + 1, stateHash: '0'.repeat(64) }, metadata: meta(tick) });
+/** A fixed key and the simulation's clock: the benchmark's stores hold alerts only, no world. */
+const key: AlertKey = { worldId: 'wbench00000', secret: new Uint8Array(18).fill(7) };
+const clock: WorldClock = { tickMs: 60_000, buckets: false };
 const alert = (tick: number, p: number) => ({ type: 'NotificationIssued', data: { notificationId: `n-${tick}-${p}`, personId: p, phone: `+336${String(p).padStart(8, '0')}` }, metadata: meta(tick) });
 
 /** Run benchmark 5 against the broker at `url` with `alerts` alerts per repetition. */
@@ -25,10 +28,11 @@ export async function benchKafka(url: string, alerts: number, batchSize: number,
     const events = Array.from({ length: perTick }, (_, k) => alert(t, (t - 1) * perTick + k));
     await store.append(tickStream(t), [...events, completed(t, perTick)], 'no_stream');
   }
-  const messages: Notification[] = [];
+  // the messages the bridge sends, for the raw producer to send too
+  const messages: OutgoingAlert[] = [];
   for await (const e of store.readAll({ types: ['NotificationIssued'] })) {
     const d = e.data as { notificationId: string; personId: number; phone: string };
-    messages.push({ ...d, tick: (e.metadata as { tick: number }).tick, at: (e.metadata as { at: string }).at });
+    messages.push(personAlert({ ...d, kind: 'exposure', tick: (e.metadata as { tick: number }).tick, at: (e.metadata as { at: string }).at }, key, clock));
   }
   const brokers = url.replace(/^kafka:\/\//, '').split(',');
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
@@ -41,7 +45,7 @@ export async function benchKafka(url: string, alerts: number, batchSize: number,
       const topic = `bench-${tag}-${r}`;
       const bus = await kafkaBus(url, { topic, partitions: 3 });
       let t0 = performance.now();
-      const result = await runBridge(store, bus, { checkpoint: `bench-${topic}`, follow: false, batchSize });
+      const result = await runBridge(store, bus, { checkpoint: `bench-${topic}`, follow: false, batchSize, key, clock });
       const oursMs = performance.now() - t0;
       await bus.close();
       if (result.published !== messages.length) throw new Error(`bridge published ${result.published} of ${messages.length}`);
@@ -50,7 +54,7 @@ export async function benchKafka(url: string, alerts: number, batchSize: number,
       await setup.close();
       t0 = performance.now();
       for (let i = 0; i < messages.length; i += batchSize)
-        await rawProducer.send({ topic: rawTopic, acks: -1, messages: messages.slice(i, i + batchSize).map((n) => ({ key: String(n.personId), value: JSON.stringify(n), headers: { notificationId: n.notificationId, type: 'ExposureNotification' } })) });
+        await rawProducer.send({ topic: rawTopic, acks: -1, messages: messages.slice(i, i + batchSize).map((m) => ({ key: m.key, value: JSON.stringify(m.alert), headers: { notificationId: m.alert.notificationId, worldId: m.alert.worldId, type: 'ExposureNotification' } })) });
       const rawMs = performance.now() - t0;
       if (r > 0) ours.push(oursMs), raw.push(rawMs);
     }
@@ -67,7 +71,7 @@ export async function benchKafka(url: string, alerts: number, batchSize: number,
   const written = new Map<string, number>();
   const delays: number[] = [];
   const stop = new AbortController();
-  const bridge = runBridge(live, bus, { checkpoint: 'latency', follow: true, signal: stop.signal });
+  const bridge = runBridge(live, bus, { checkpoint: 'latency', follow: true, signal: stop.signal, key, clock });
   let joined!: () => void;
   const ready = new Promise<void>((resolve) => (joined = resolve));
   const consumer = bus.consume({
@@ -87,7 +91,7 @@ export async function benchKafka(url: string, alerts: number, batchSize: number,
   for (let t = 1; t <= warmup + ticks; t++) {
     const events = Array.from({ length: 10 }, (_, k) => alert(t, k));
     if (t === warmup + 1) delays.length = 0;
-    if (t > warmup) for (const e of events) written.set(e.data.notificationId, performance.now());
+    if (t > warmup) for (const e of events) written.set(alertId(key, e.data.notificationId), performance.now());
     await live.append(tickStream(t), [...events, completed(t, 10)], 'no_stream');
     await new Promise((r) => setTimeout(r, 10));
   }

@@ -6,6 +6,8 @@
 import { acquireLease, type Lease } from './lease.js';
 export type { Lease };
 import { isBusError, runBridge, type BridgeResult, type EventStore, type Notification, type NotificationBus } from '../core/index.js';
+import { alertSecret } from './alertSecret.js';
+import { worldIdentity } from './identity.js';
 
 /** Checkpoint name of the bridge for `topic`. */
 export function bridgeCheckpoint(topic: string): string {
@@ -23,20 +25,24 @@ export interface StartBridgeOptions {
   onProgress?(published: number, position: number): void;
   /** After the bus acknowledged `batch`. */
   onPublished?(batch: readonly Notification[]): void;
-  /** The world's identity (see cli/identity.ts). */
+  /** The world's identity (see cli/identity.ts); read from the store when absent. */
   worldId?: string;
 }
 
-/** Start the bridge; the promise settles when it stops (caught up, aborted, or a fatal error). */
-export function startBridge(store: EventStore, bus: NotificationBus, options: StartBridgeOptions): Promise<BridgeResult> {
+/**
+ * Start the bridge, with the world's alert key (identity and secret, created when absent); the
+ * promise settles when it stops (caught up, aborted, or a fatal error).
+ */
+export async function startBridge(store: EventStore, bus: NotificationBus, options: StartBridgeOptions): Promise<BridgeResult> {
   let down = false;
+  const key = { worldId: options.worldId ?? (await worldIdentity(store))!, secret: (await alertSecret(store))! };
   return runBridge(store, bus, {
+    key,
     checkpoint: bridgeCheckpoint(options.topic),
     follow: options.follow,
     signal: options.signal,
     batchSize: options.batchSize,
     onPublished: options.onPublished,
-    worldId: options.worldId,
     onProgress: (published, position) => {
       if (down) options.warn('Kafka is back: publishing the alerts written meanwhile');
       down = false;

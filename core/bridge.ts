@@ -5,10 +5,14 @@
  * "Notifications through Kafka"). On a bus with transactions (Kafka) each batch of alerts and
  * the bridge's checkpoint commit in one transaction: a killed bridge leaves no alert twice for
  * consumers that read committed messages. On other buses delivery is at least once: after a
- * crash the last batch may be published again, with the same notification ids.
+ * crash the last batch may be published again, with the same notification ids. What it publishes
+ * is each alert as its person gets it (core/personAlert.ts): an opaque id, the day, no person id.
  * @module
  */
 import type { EventData, StoredEvent } from '../events/index.js';
+import type { AlertKey } from './alertId.js';
+import { readWorldClock, type WorldClock } from './alertDay.js';
+import { personAlert } from './personAlert.js';
 import type { EventStore, Notification, NotificationBus } from './ports.js';
 import { after, type Projection, type ReadModelStore } from './projections/projection.js';
 import { runProjection } from './projections/runner.js';
@@ -16,10 +20,18 @@ import { runProjection } from './projections/runner.js';
 /** Event types the bridge reads: the notifications and the commit marker. */
 export const BRIDGE_TYPES = ['NotificationIssued', 'TickCompleted'] as const;
 
-/** The alert carried by a `NotificationIssued` event. */
+/** The alert carried by a `NotificationIssued` event (no `kind` in the event: an exposure, as every alert before kinds). */
 export function toNotification(event: StoredEvent): Notification {
   const data = event.data as EventData<'NotificationIssued'>;
-  return { notificationId: data.notificationId, personId: data.personId, phone: data.phone, tick: event.metadata.tick, at: event.metadata.at };
+  return {
+    notificationId: data.notificationId,
+    kind: data.kind ?? 'exposure',
+    personId: data.personId,
+    phone: data.phone,
+    tick: event.metadata.tick,
+    at: event.metadata.at,
+    ...(data.contactTick !== undefined ? { contactTick: data.contactTick } : {}),
+  };
 }
 
 /** Options of {@link runBridge}. */
@@ -38,10 +50,15 @@ export interface BridgeOptions {
    * false to give up (the error is then thrown). Without it, errors are thrown at once.
    */
   onPublishError?(error: unknown, attempt: number): Promise<boolean>;
-  /** After the bus acknowledged `batch` (e.g. to mark it published in the alert ledger). */
+  /** After the bus acknowledged `batch` (the tracer's own view of the alerts: e.g. to mark them published in the alert ledger). */
   onPublished?(batch: readonly Notification[]): void | Promise<void>;
-  /** The world's identity: alert ids and keys on the bus carry it, so worlds never collide. */
-  worldId?: string;
+  /**
+   * The world's identity and secret: the opaque alert ids and bus keys are made with it, and
+   * carry the world id so that worlds never collide on a bus.
+   */
+  key: AlertKey;
+  /** The world's clock, for the day each alert names; read from the store's first event when absent. */
+  clock?: WorldClock;
 }
 
 /** What a bridge run did. */
@@ -95,11 +112,20 @@ export function alertReader(
  * Run the bridge from `store` to `bus` through the projection runner: the bridge's "read
  * model" is the bus, its checkpoint is saved in the store only after the bus acknowledged the
  * batch's alerts.
- * @throws the bus's error when `onPublishError` gives up; EventDecodeError on a corrupt event.
+ * @throws the bus's error when `onPublishError` gives up; EventDecodeError on a corrupt event;
+ *   Error when the store holds alerts but no `SimulationStarted` or `WorldIngested` (no clock).
  */
 export async function runBridge(store: EventStore, bus: NotificationBus, options: BridgeOptions): Promise<BridgeResult> {
   const batchSize = options.batchSize ?? 2000;
-  const tx = bus.transactional ? await bus.transactional(options.worldId ? `${options.worldId}.${options.checkpoint}` : options.checkpoint) : undefined;
+  const { key } = options;
+  // read when the first alert comes: a bridge may start before its world's first tick is written
+  let clock = options.clock;
+  const clockOf = async (): Promise<WorldClock> => {
+    clock ??= await readWorldClock(store);
+    if (!clock) throw new Error('the store holds alerts but no SimulationStarted or WorldIngested: the days of its alerts cannot be told');
+    return clock;
+  };
+  const tx = bus.transactional ? await bus.transactional(`${key.worldId}.${options.checkpoint}`) : undefined;
   let published = 0;
   // the bus's transactional checkpoint is the truth; the store's one is a copy (and a start for a bridge of an older release)
   const start = (await tx?.checkpoint()) ?? (await store.checkpoints.load(options.checkpoint)) ?? 0;
@@ -118,7 +144,8 @@ export async function runBridge(store: EventStore, bus: NotificationBus, options
     }
   };
   const sink = alertReader(start, async (notifications, last) => {
-    if (options.worldId) for (const n of notifications) Object.assign(n, { worldId: options.worldId, notificationId: `${options.worldId}:${n.notificationId}` });
+    const c = notifications.length > 0 ? await clockOf() : undefined;
+    const outgoing = c ? notifications.map((n) => personAlert(n, key, c)) : [];
     if (tx) {
       // one transaction: every alert of the batch and the new checkpoint
       let again = false;
@@ -126,14 +153,14 @@ export async function runBridge(store: EventStore, bus: NotificationBus, options
         // after a failure the outcome may be unknown (a commit whose answer was lost): look before publishing again
         if (again && ((await tx.checkpoint()) ?? 0) >= last) return;
         again = true;
-        await tx.publishAt(notifications, last);
+        await tx.publishAt(outgoing, last);
       });
       published += notifications.length;
       if (notifications.length > 0) await options.onPublished?.(notifications);
     } else
       for (let i = 0; i < notifications.length; i += batchSize) {
         const batch = notifications.slice(i, i + batchSize);
-        await retry(() => bus.publish(batch));
+        await retry(() => bus.publish(outgoing.slice(i, i + batchSize)));
         published += batch.length;
         await options.onPublished?.(batch);
       }

@@ -154,24 +154,48 @@ export function isStoreError(error: unknown): error is StoreError {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === STORE_ERROR;
 }
 
+/** The two kinds of alert: "you were exposed, get tested" and "you are released" (a negative test, or the end of the suspicion period). */
+export type AlertKind = 'exposure' | 'released';
+
 /**
- * One exposure alert as it travels on a notification bus. It names the exposed person and their
- * phone, never the source. `notificationId` is deterministic (from the event that caused it),
- * so consumers can drop duplicates of an at-least-once delivery.
+ * One alert as the tracer knows it, read from a `NotificationIssued` event: the alerted person
+ * and their phone, never the source. Tracer-side readers (the dashboard, the ledger, the bridge
+ * before it publishes) use it; what leaves the tracer is a {@link PersonAlert}.
  */
 export interface Notification {
-  /**
-   * Unique across worlds on a bus: `<worldId>:n-<tick>-<personId>` when the world's identity is
-   * known (the bridge), `n-<tick>-<personId>` within one world.
-   */
+  /** Internal and deterministic (from the event that caused it): `n-<tick>-<personId>`, `r-<tick>-<personId>` for a release. */
   notificationId: string;
-  /** The world the alert belongs to, when known. */
-  worldId?: string;
+  kind: AlertKind;
   personId: number;
   phone: string;
   tick: number;
-  /** Simulated time of the exposure, ISO-8601. */
+  /** Simulated time of `tick`, ISO-8601. */
   at: string;
+  /** A retroactive exposure: the tick of the contact, before `tick`. */
+  contactTick?: number;
+}
+
+/**
+ * An alert as the alerted person gets it (the bus's payload, `consume`'s output): no person id,
+ * no tick, no minute, no source. `notificationId` is opaque but deterministic
+ * (`<worldId>:<32 hex digits>`, see core/alertId.ts), so consumers drop duplicates of an
+ * at-least-once delivery; `day` is the day of the contact (`YYYY-MM-DD`; for a release, the day
+ * it was issued), in the world's time zone (UTC for simulations).
+ */
+export interface PersonAlert {
+  notificationId: string;
+  worldId: string;
+  kind: AlertKind;
+  phone: string;
+  day: string;
+  /** The text sent to the phone. */
+  message: string;
+}
+
+/** A {@link PersonAlert} with its bus key: opaque, the same for all of one person's alerts (per-person order). */
+export interface OutgoingAlert {
+  key: string;
+  alert: PersonAlert;
 }
 
 /** Options of {@link NotificationBus.consume}. */
@@ -192,7 +216,7 @@ export interface ConsumeOptions {
    * If it throws, the alert is not committed (the group gets it again) and `consume` rejects with
    * that error.
    */
-  onNotification(notification: Notification): void | Promise<void>;
+  onNotification(alert: PersonAlert): void | Promise<void>;
 }
 
 /**
@@ -205,10 +229,10 @@ export interface TransactionalPublisher {
   /** The position saved by the last committed transaction, or `undefined` when none was. */
   checkpoint(): Promise<number | undefined>;
   /**
-   * Publish `notifications` and save `position`, atomically.
+   * Publish `alerts` and save `position`, atomically.
    * @throws BusError; `retriable` false when another publisher of the same name took over (fenced).
    */
-  publishAt(notifications: readonly Notification[], position: number): Promise<void>;
+  publishAt(alerts: readonly OutgoingAlert[], position: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -216,8 +240,8 @@ export interface TransactionalPublisher {
 export interface NotificationBus {
   /** A transactional publisher named `name` (one per world and topic), where the bus has transactions. */
   transactional?(name: string): Promise<TransactionalPublisher>;
-  /** Publish `notifications` in order; resolves once the bus acknowledged all of them. @throws BusError */
-  publish(notifications: readonly Notification[]): Promise<void>;
+  /** Publish `alerts` in order; resolves once the bus acknowledged all of them. @throws BusError */
+  publish(alerts: readonly OutgoingAlert[]): Promise<void>;
   /** Read alerts as a member of `options.group`. @throws BusError, or the error `onNotification` threw */
   consume(options: ConsumeOptions): Promise<void>;
   close(): Promise<void>;

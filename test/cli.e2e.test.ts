@@ -63,22 +63,32 @@ describe('simulate, replay, trace, consume, export on a SQLite file', () => {
     expect(tree.stdout).toContain(`exposed ${phone} at tick ${exposure.metadata.tick} (${exposure.metadata.at}) in cell (${exposure.data.x},${exposure.data.y})`);
   });
 
-  it('consume prints one alert per 0 -> 1 exposure, never naming the source, then only new ones', async () => {
+  it('consume prints one alert per 0 -> 1 exposure, never naming the source, with the day and an opaque id, then only new ones', async () => {
     const exposures = log.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'contact');
     const phones = new Map(log.filter((e) => e.type === 'PersonRegistered').map((e) => [e.data.personId, e.data.phone as string]));
     const first = await cli('consume', '--store', store, '--group', 'g1', '--json');
     expect(first.code, first.stderr).toBe(0);
-    const alerts = lines(first.stdout).map((l) => JSON.parse(l) as { phone: string; at: string; message: string });
+    const alerts = lines(first.stdout).map((l) => JSON.parse(l) as { notificationId: string; worldId: string; kind: string; phone: string; day: string; message: string });
     expect(alerts).toHaveLength(exposures.length);
     expect(alerts.map((a) => a.phone)).toEqual(exposures.map((e) => phones.get(e.data.personId)));
-    expect(alerts.map((a) => a.at)).toEqual(exposures.map((e) => e.metadata.at));
-    for (const [a, e] of alerts.map((a, i) => [a, exposures[i]!] as const)) expect(JSON.stringify(a)).not.toContain(phones.get(e.data.sourcePersonId as number)!);
+    expect(alerts.map((a) => a.day)).toEqual(exposures.map((e) => e.metadata.at.slice(0, 10)));
+    for (const [a, e] of alerts.map((a, i) => [a, exposures[i]!] as const)) {
+      expect(Object.keys(a).sort()).toEqual(['day', 'kind', 'message', 'notificationId', 'phone', 'worldId']);
+      expect(a.kind).toBe('exposure');
+      expect(a.notificationId).toMatch(new RegExp(`^${a.worldId}:[0-9a-f]{32}$`));
+      expect(JSON.stringify(a)).not.toContain(phones.get(e.data.sourcePersonId as number)!);
+      expect(JSON.stringify(a)).not.toContain(e.metadata.at);
+    }
     expect(alerts[0]!.message).toMatch(/get tested/);
     const again = await cli('consume', '--store', store, '--group', 'g1', '--json');
     expect(lines(again.stdout)).toHaveLength(0);
     const replayAll = await cli('consume', '--store', store, '--group', 'g1', '--from-beginning');
     expect(lines(replayAll.stdout)).toHaveLength(exposures.length);
+    // text: the day, the phone, the message; the same ids on every read
+    expect(lines(replayAll.stdout)[0]).toBe(`${alerts[0]!.day}  ${alerts[0]!.phone}  ${alerts[0]!.message}`);
     expect(replayAll.stderr).toContain(`${exposures.length} alerts for group g1`);
+    const ids = lines((await cli('consume', '--store', store, '--group', 'g2', '--json')).stdout).map((l) => (JSON.parse(l) as { notificationId: string }).notificationId);
+    expect(ids).toEqual(alerts.map((a) => a.notificationId));
   });
 });
 

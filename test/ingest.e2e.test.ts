@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBridge, type Notification, type NotificationBus } from '../core/index.js';
+import { alertId, runBridge, type Notification, type NotificationBus, type OutgoingAlert } from '../core/index.js';
+import { worldAlertKey } from '../cli/identity.js';
 import { sqliteStore } from '../adapters/store/sqlite.js';
 import { BIN, cli, json, lines, type Run } from './cli.js';
 
@@ -95,25 +96,40 @@ describe('ingest contacts: the A, B, C, D contact list (contacts-abcd.tsv)', () 
     expect(unknown.stderr).toMatch(/^Error: no person with id 'Z' in this world; try one of id:A, id:B, id:C \(stopcovid people lists them\)\n?$/); 
   });
 
-  it('consume prints one alert per exposure, to the exposed placeholder phones', async () => {
+  it('consume prints one alert per exposure, to the exposed placeholder phones, on the day of its bucket', async () => {
     const run = await cli('consume', '--store', store, '--json');
-    expect(lines(run.stdout).map((l) => JSON.parse(l) as { phone: string; notificationId: string })).toMatchObject([
-      { phone: '+999000000001', notificationId: 'n-3-1' },
-      { phone: '+999000000002', notificationId: 'n-8-2' },
+    const alerts = lines(run.stdout).map((l) => JSON.parse(l) as { phone: string; notificationId: string; kind: string; day: string });
+    expect(alerts).toMatchObject([
+      { phone: '+999000000001', kind: 'exposure', day: '1970-01-01' },
+      { phone: '+999000000002', kind: 'exposure', day: '1970-01-01' },
     ]);
-  });
-
-  it('the notification bridge publishes the same alerts (to an in-process bus)', async () => {
-    const published: Notification[] = [];
-    const bus: NotificationBus = { publish: async (batch) => void published.push(...batch), consume: async () => undefined, close: async () => undefined };
     const sqlite = sqliteStore(store.slice('sqlite:'.length), { create: false });
     try {
-      const { published: count } = await runBridge(sqlite, bus, { checkpoint: 'bridge:test', follow: false });
-      expect(count).toBe(2);
+      const key = await worldAlertKey(sqlite);
+      expect(alerts.map((a) => a.notificationId)).toEqual([alertId(key, 'n-3-1'), alertId(key, 'n-8-2')]);
     } finally {
       await sqlite.close();
     }
-    expect(published.map((p) => [p.notificationId, p.phone, p.tick])).toEqual([['n-3-1', '+999000000001', 3], ['n-8-2', '+999000000002', 8]]);
+  });
+
+  it('the notification bridge publishes the same alerts (to an in-process bus)', async () => {
+    const published: OutgoingAlert[] = [];
+    const marked: Notification[] = [];
+    const bus: NotificationBus = { publish: async (batch) => void published.push(...batch), consume: async () => undefined, close: async () => undefined };
+    const sqlite = sqliteStore(store.slice('sqlite:'.length), { create: false });
+    try {
+      const key = await worldAlertKey(sqlite);
+      const { published: count } = await runBridge(sqlite, bus, { checkpoint: 'bridge:test', follow: false, key, onPublished: (batch) => void marked.push(...batch) });
+      expect(count).toBe(2);
+      expect(published.map((p) => [p.alert.notificationId, p.alert.phone, p.alert.day, p.alert.kind])).toEqual([
+        [alertId(key, 'n-3-1'), '+999000000001', '1970-01-01', 'exposure'],
+        [alertId(key, 'n-8-2'), '+999000000002', '1970-01-01', 'exposure'],
+      ]);
+      // the tracer's side (the ledger's markPublished) gets its own ids back
+      expect(marked.map((n) => [n.notificationId, n.phone, n.tick])).toEqual([['n-3-1', '+999000000001', 3], ['n-8-2', '+999000000002', 8]]);
+    } finally {
+      await sqlite.close();
+    }
   });
 
   it('simulate refuses an ingested store; a second ingest into it is refused; the log stays as it was', async () => {
@@ -149,7 +165,7 @@ describe('ingest contacts: the A, B, C, D contact list (contacts-abcd.tsv)', () 
     expect(exposuresIn(await exportOf(other))).toEqual([[1, 1, 0]]);
   });
 
-  it('--bucket 1d --tz Europe/Paris: a tick is a local day from local midnight, the zone is recorded, and consume and trace show local times with --tz', async () => {
+  it('--bucket 1d --tz Europe/Paris: a tick is a local day from local midnight, the zone is recorded, consume names the local day, and trace shows local times with --tz', async () => {
     // the rows at 50, 100 and 200 s after 2010-12-06T12:00:00Z (13:00 in Paris) fall on Monday 6 December in Paris
     const paris = freshStore();
     const args = ['ingest', 'contacts', fixture('contacts-abcd.tsv'), '--index', 'A', '--epoch', '2010-12-06T12:00:00Z', '--bucket', '1d'];
@@ -160,9 +176,10 @@ describe('ingest contacts: the A, B, C, D contact list (contacts-abcd.tsv)', () 
     // by default (UTC) the day starts at 00:00Z, no longer at the epoch (12:00Z)
     const utc = json<Result & { start: string; timeZone: string }>(await cli(...args, '--store', freshStore(), '--json'));
     expect(utc).toMatchObject({ start: '2010-12-06T00:00:00.000Z', timeZone: 'UTC' });
-    // only B is exposed in tick 1 (statuses at the start of the bucket decide), at the end of the local day
-    const alerts = await cli('consume', '--store', paris, '--tz', 'Europe/Paris');
-    expect(lines(alerts.stdout).map((l) => l.split('  ').slice(0, 2).join(' '))).toEqual(['2010-12-07T00:00:00.000+01:00 +999000000001']);
+    // only B is exposed in tick 1 (statuses at the start of the bucket decide); the alert names the Paris day of the bucket
+    const alerts = await cli('consume', '--store', paris);
+    expect(lines(alerts.stdout).map((l) => l.split('  ').slice(0, 2).join(' '))).toEqual(['2010-12-06 +999000000001']);
+    expect(alerts.stdout).toContain('On 2010-12-06 you were in contact');
     const human = await cli('ingest', 'contacts', fixture('contacts-abcd.tsv'), '--epoch', '2010-12-06T12:00:00Z', '--bucket', '1d', '--tz', 'europe/paris', '--store', freshStore());
     expect(human.stdout).toContain('1 ticks of 1d from 2010-12-06T00:00:00.000+01:00 to 2010-12-07T00:00:00.000+01:00');
     const traced = await cli('trace', 'id:B', '--direction', 'up', '--tz', 'Europe/Paris', '--store', paris);

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Notification } from '../core/index.js';
+import { personAlert, type AlertKey, type PersonAlert } from '../core/index.js';
 import { COMMIT_EVERY, kafkaBus } from '../adapters/bus/kafka.js';
 import Consume from '../cli/commands/consume.js';
 import { brokerAvailable, env, URL } from './kafka.js';
@@ -19,16 +19,20 @@ const topicName = (name: string) => `test-${run}-${name}`;
 
 const available = await brokerAvailable('Kafka consumer tests');
 
-/** `count` alerts for distinct people, published to a new topic of `partitions` partitions. */
-async function backlog(topic: string, count: number, partitions = 3): Promise<Notification[]> {
-  const alerts = Array.from({ length: count }, (_, i): Notification => ({ notificationId: `n-1-${i}`, personId: i, phone: `+336${String(i).padStart(8, '0')}`, tick: 1, at: '2020-03-17T00:01:00.000Z' }));
+const key: AlertKey = { worldId: 'w0consumer0', secret: new Uint8Array(18).fill(5) };
+
+/** `count` alerts for distinct people, published to a new topic of `partitions` partitions, as the bridge publishes them. */
+async function backlog(topic: string, count: number, partitions = 3): Promise<PersonAlert[]> {
+  const outgoing = Array.from({ length: count }, (_, i) =>
+    personAlert({ notificationId: `n-1-${i}`, kind: 'exposure', personId: i, phone: `+336${String(i).padStart(8, '0')}`, tick: 1, at: '2020-03-17T00:01:00.000Z' }, key, { tickMs: 60_000, buckets: false }),
+  );
   const bus = await kafkaBus(URL, { topic, partitions });
   try {
-    for (let i = 0; i < count; i += 1000) await bus.publish(alerts.slice(i, i + 1000));
+    for (let i = 0; i < count; i += 1000) await bus.publish(outgoing.slice(i, i + 1000));
   } finally {
     await bus.close();
   }
-  return alerts;
+  return outgoing.map((o) => o.alert);
 }
 
 /** The ids a group reads (to its end) from `topic`, through the library. */

@@ -9,9 +9,11 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PARAMS, genesis, runBridge, stepTick, tickStream, type Notification } from '../core/index.js';
+import { ALERT_MESSAGES, alertId, DEFAULT_PARAMS, genesis, runBridge, stepTick, tickStream, type AlertKey, type PersonAlert } from '../core/index.js';
 import { memoryStore } from '../adapters/store/memory.js';
+import { sqliteStore } from '../adapters/store/sqlite.js';
 import { kafkaBus } from '../adapters/bus/kafka.js';
+import { worldAlertKey } from '../cli/identity.js';
 import { brokerAvailable, cli, env, freePort, topicSize, URL } from './kafka.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -24,46 +26,57 @@ const available = await brokerAvailable('Kafka tests');
 
 const dir = mkdtempSync(join(tmpdir(), 'stopcovid-kafka-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-/** Exposures (NotificationIssued) in a SQLite store, read back through `export`. */
-async function storedAlerts(store: string): Promise<{ notificationId: string; phone: string; at: string }[]> {
+/**
+ * The alerts people should get from a SQLite store: each `NotificationIssued` read back through
+ * `export`, with its opaque id computed from the internal one under the world's key, and its day.
+ */
+async function storedAlerts(store: string): Promise<{ notificationId: string; phone: string; day: string }[]> {
   const out = await cli('export', '--store', store);
   expect(out.code, out.stderr).toBe(0);
+  const sqlite = sqliteStore(store.replace(/^sqlite:/, ''), { create: false });
+  const key = await worldAlertKey(sqlite).finally(() => sqlite.close());
   return out.stdout
     .split('\n')
     .filter((l) => l.includes('"NotificationIssued"'))
     .map((l) => JSON.parse(l) as { data: { notificationId: string; phone: string }; metadata: { at: string } })
-    .map((e) => ({ notificationId: e.data.notificationId, phone: e.data.phone, at: e.metadata.at }));
+    .map((e) => ({ notificationId: alertId(key, e.data.notificationId), phone: e.data.phone, day: e.metadata.at.slice(0, 10) }));
 }
 
-/** Alerts printed by `consume --json`, their ids without the world's identity (`<worldId>:`) that the bridge puts before them. */
-function parseAlerts(stdout: string): { notificationId: string; phone: string; at: string; worldId?: string }[] {
+/** Alerts printed by `consume --json`. */
+function parseAlerts(stdout: string): PersonAlert[] {
   return stdout
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { notificationId: string; phone: string; at: string; worldId?: string })
-    .map((a) => ({ ...a, notificationId: a.worldId ? a.notificationId.replace(`${a.worldId}:`, '') : a.notificationId }));
+    .map((l) => JSON.parse(l) as PersonAlert);
 }
 
+const key: AlertKey = { worldId: 'w0kafkatest', secret: Uint8Array.from({ length: 18 }, (_, i) => i * 13) };
+
 describe.runIf(available)('Kafka pipeline against a real broker', () => {
-  it('each exposure in the store reaches a consumer group as exactly one alert with the right phone and time', async () => {
+  it('each exposure in the store reaches a consumer group as exactly one alert with the right phone and day, under an opaque id', async () => {
     const topic = topicName('exactly-once');
     const store = memoryStore();
     const world = genesis({ ...DEFAULT_PARAMS, people: 1500, width: 50, height: 50, seed: 5 });
     await store.append(tickStream(0), world.events, 'no_stream');
-    const expected: Notification[] = [];
+    // the alert each exposed person should get: an opaque id, the day, no person id, tick or time
+    const expected: PersonAlert[] = [];
     for (let t = 1; t <= 6; t++) {
       const { events } = stepTick(world.state);
       await store.append(tickStream(t), events, 'no_stream');
-      for (const e of events) if (e.type === 'NotificationIssued') expected.push({ ...e.data, tick: e.metadata.tick, at: e.metadata.at });
+      for (const e of events) {
+        if (e.type !== 'NotificationIssued') continue;
+        const day = e.metadata.at.slice(0, 10);
+        expected.push({ notificationId: alertId(key, e.data.notificationId), worldId: key.worldId, kind: 'exposure', phone: e.data.phone, day, message: ALERT_MESSAGES.exposure(day) });
+      }
     }
     expect(expected.length).toBeGreaterThan(50);
     const bus = await kafkaBus(URL, { topic, partitions: 3 });
     try {
-      const result = await runBridge(store, bus, { checkpoint: 'bridge', follow: false });
+      const result = await runBridge(store, bus, { checkpoint: 'bridge', follow: false, key });
       expect(result.published).toBe(expected.length);
-      const received: Notification[] = [];
+      const received: PersonAlert[] = [];
       await bus.consume({ group: `g-${topic}`, onNotification: (n) => void received.push(n) });
-      const byId = (a: Notification, b: Notification) => a.notificationId.localeCompare(b.notificationId);
+      const byId = (a: PersonAlert, b: PersonAlert) => a.notificationId.localeCompare(b.notificationId);
       expect([...received].sort(byId)).toEqual([...expected].sort(byId));
     } finally {
       await bus.close();
@@ -83,11 +96,13 @@ describe.runIf(available)('Kafka pipeline against a real broker', () => {
     }
     const bus = await kafkaBus(URL, { topic, partitions: 4 });
     try {
-      await runBridge(store, bus, { checkpoint: 'bridge', follow: false, batchSize: 7 });
-      const received: Notification[] = [];
+      // no world in this store (alerts only): the clock is given
+      await runBridge(store, bus, { checkpoint: 'bridge', follow: false, batchSize: 7, key, clock: { tickMs: 60_000, buckets: false } });
+      const received: PersonAlert[] = [];
       await bus.consume({ group: `g-${topic}`, onNotification: (n) => void received.push(n) });
       expect(received).toHaveLength(160);
-      for (const p of [1, 2, 3, 4]) expect(received.filter((n) => n.personId === p).map((n) => n.tick)).toEqual([...Array(40).keys()].map((i) => i + 1));
+      // the payload has no person id or tick: a person's alerts are known by phone, their order by the ids of ticks 1..40
+      for (const p of [1, 2, 3, 4]) expect(received.filter((n) => n.phone === `+3361000000${p}`).map((n) => n.notificationId)).toEqual([...Array(40).keys()].map((i) => alertId(key, `n-${i + 1}-${p}`)));
     } finally {
       await bus.close();
       await store.close();
@@ -158,7 +173,7 @@ describe.runIf(available)('Kafka pipeline against a real broker', () => {
     const alerts = parseAlerts(consumed.stdout);
     expect(alerts).toHaveLength(expected.length);
     expect(new Set(alerts.map((a) => a.notificationId)).size).toBe(expected.length);
-    expect([...alerts].map((a) => `${a.notificationId} ${a.phone} ${a.at}`).sort()).toEqual(expected.map((a) => `${a.notificationId} ${a.phone} ${a.at}`).sort());
+    expect([...alerts].map((a) => `${a.notificationId} ${a.phone} ${a.day}`).sort()).toEqual(expected.map((a) => `${a.notificationId} ${a.phone} ${a.day}`).sort());
     console.info(`crash test: ${expected.length} alerts, topic offsets ${atKill} at SIGKILL, ${raw} after the restart (offsets include transaction markers and aborted messages)`);
   });
 

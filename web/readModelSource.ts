@@ -64,7 +64,7 @@ export function readModelSource(store: EventStore, models: SqliteReadModels, nam
           .filter((a) => a.tick === r.tick)
           .slice(-ALERTS_PER_UPDATE)
           .reverse()
-          .map((a) => ({ notificationId: a.notificationId, phone: a.phone, tick: a.tick, at: a.at })),
+          .map((a) => ({ notificationId: a.notificationId, kind: a.kind, phone: a.phone, tick: a.tick, at: a.at })),
       };
       for (const l of listeners) l.onTick(update);
     }
@@ -134,7 +134,7 @@ export function readModelSource(store: EventStore, models: SqliteReadModels, nam
       const out = models.exposingIndexCases().map((personId) => ({ personId, downstream: downstreamCount(graph, personId) }));
       return out.sort((a, b) => b.downstream - a.downstream || a.personId - b.personId).slice(0, limit);
     },
-    lastAlerts: (limit): Alert[] => models.lastNotifications(limit).map((n) => ({ notificationId: n.notificationId, phone: n.phone, tick: n.tick, at: n.at })),
+    lastAlerts: (limit): Alert[] => models.lastNotifications(limit).map((n) => ({ notificationId: n.notificationId, kind: n.kind, phone: n.phone, tick: n.tick, at: n.at })),
     async lag(): Promise<Lag> {
       const lastPosition = await store.lastPosition();
       const events = Math.max(0, lastPosition - position);

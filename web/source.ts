@@ -46,9 +46,12 @@ export interface PeopleSnapshot {
 /** One point of the epidemic curve: people per status after `tick`, and that tick's new events (a `metrics` read-model row). */
 export type CurveRow = Omit<MetricsRow, 'position'>;
 
-/** An alert as the dashboard shows it: who was alerted and when, never the source. */
+/** An alert as the dashboard (the tracer's view) shows it: who was alerted, why and when, never the source. */
 export interface Alert {
+  /** The internal id (`n-<tick>-<personId>`, `r-...` for a release), not the opaque one people get. */
   notificationId: string;
+  /** `exposure` (asked to get tested) or `released`. */
+  kind: 'exposure' | 'released';
   phone: string;
   tick: number;
   at: string;

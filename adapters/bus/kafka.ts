@@ -1,7 +1,10 @@
 /**
  * The Kafka notification bus (`kafka://host:port[,host:port]`), on kafkajs.
  * - Producer: idempotent, acks from all in-sync replicas, one request in flight, so a person's
- *   alerts (key: the person id, Java-compatible murmur2 partitioner) stay in order.
+ *   alerts (key: the opaque key of the person, Java-compatible murmur2 partitioner) stay in order.
+ * - Messages: the value is the {@link PersonAlert} as JSON (no person id, tick or minute); headers
+ *   `notificationId` (the opaque id), `worldId` and `type` (`ExposureNotification` or
+ *   `ReleaseNotification`).
  * - Topic: created through the admin client when absent (name and partition count configurable).
  * - Consumer group: an alert's offset is resolved only after `onNotification` returned, and
  *   resolved offsets are committed every {@link COMMIT_EVERY} alerts, at least once a second, at
@@ -14,7 +17,7 @@
  * @module
  */
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
-import { BusError, type ConsumeOptions, type Notification, type NotificationBus } from '../../core/index.js';
+import { BusError, parsePersonAlert, type ConsumeOptions, type NotificationBus, type OutgoingAlert, type PersonAlert } from '../../core/index.js';
 
 /** Options of {@link kafkaBus}. */
 export interface KafkaBusOptions {
@@ -91,13 +94,21 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
 const STALL_MS = 30_000;
 const WATCHDOG_MS = 2_000;
 
-/** The Kafka message of an alert: keyed by world and person, so one person's alerts stay in order. */
-function message(n: Notification): { key: string; value: string; headers: Record<string, string> } {
-  return {
-    key: n.worldId ? `${n.worldId}:${n.personId}` : String(n.personId),
-    value: JSON.stringify(n),
-    headers: { notificationId: n.notificationId, type: 'ExposureNotification', ...(n.worldId ? { worldId: n.worldId } : {}) },
-  };
+/** The `type` header of each kind of alert. */
+const TYPE_HEADER = { exposure: 'ExposureNotification', released: 'ReleaseNotification' } as const;
+
+/** The Kafka message of an alert: keyed by its opaque person key, so one person's alerts stay in order. */
+function message({ key, alert }: OutgoingAlert): { key: string; value: string; headers: Record<string, string> } {
+  return { key, value: JSON.stringify(alert), headers: { notificationId: alert.notificationId, worldId: alert.worldId, type: TYPE_HEADER[alert.kind] } };
+}
+
+/** The alert in a message's value; `undefined` for a value that is not one (it is skipped). */
+function alertIn(value: Buffer | null): PersonAlert | undefined {
+  try {
+    return parsePersonAlert(JSON.parse(value?.toString() ?? 'null'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** True for Kafka's "producer fenced" answers: a newer producer with the same transactional id exists. */
@@ -153,10 +164,10 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
 
   const checkpointTopic = `${topic}.bridge-checkpoints`;
   return {
-    async publish(notifications: readonly Notification[]) {
-      if (notifications.length === 0) return;
+    async publish(alerts: readonly OutgoingAlert[]) {
+      if (alerts.length === 0) return;
       try {
-        await producer.send({ topic, acks: -1, messages: notifications.map(message) });
+        await producer.send({ topic, acks: -1, messages: alerts.map(message) });
       } catch (error) {
         throw translate(error, `publishing to Kafka at ${where}`);
       }
@@ -212,15 +223,15 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
           const offset = Number(offsets[0]?.partitions.find((p) => p.partition === 0)?.offset ?? -1);
           return offset >= 0 ? offset : undefined;
         },
-        async publishAt(notifications: readonly Notification[], position: number) {
+        async publishAt(alerts: readonly OutgoingAlert[], position: number) {
           let transaction: Awaited<ReturnType<Producer['transaction']>> | undefined;
           try {
             await connect();
             transaction = await tx.transaction();
             // partition -> an offset this transaction wrote: once the stable offset passes it, the transaction is visible there
             const written = new Map<number, bigint>();
-            for (let i = 0; i < notifications.length; i += 2000)
-              for (const r of await transaction.send({ topic, acks: -1, messages: notifications.slice(i, i + 2000).map(message) })) {
+            for (let i = 0; i < alerts.length; i += 2000)
+              for (const r of await transaction.send({ topic, acks: -1, messages: alerts.slice(i, i + 2000).map(message) })) {
                 const offset = BigInt(r.baseOffset ?? '-1');
                 if (offset > (written.get(r.partition) ?? -1n)) written.set(r.partition, offset);
               }
@@ -332,17 +343,17 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
                 whole = false;
                 break;
               }
-              const notification = JSON.parse(message.value?.toString() ?? 'null') as Notification | null;
-              if (notification && !seen.has(notification.notificationId)) {
+              const alert = alertIn(message.value);
+              if (alert && !seen.has(alert.notificationId)) {
                 try {
-                  await o.onNotification(notification);
+                  await o.onNotification(alert);
                 } catch (error) {
                   // neither committed nor marked seen: the alert comes again to the group's next run
                   handlerError = { error };
                   whole = false;
                   break;
                 }
-                seen.add(notification.notificationId);
+                seen.add(alert.notificationId);
               }
               resolveOffset(message.offset);
               position.set(batch.partition, BigInt(message.offset) + 1n);

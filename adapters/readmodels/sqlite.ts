@@ -82,8 +82,8 @@ CREATE TABLE ${p}metrics (tick INTEGER PRIMARY KEY, at TEXT NOT NULL, healthy IN
   expiries INTEGER NOT NULL DEFAULT 0);`;
     case 'notifications':
       return `
-CREATE TABLE ${p}notifications (position INTEGER PRIMARY KEY, notification_id TEXT NOT NULL, person_id INTEGER NOT NULL, phone TEXT NOT NULL,
-  tick INTEGER NOT NULL, at TEXT NOT NULL, published_at TEXT);
+CREATE TABLE ${p}notifications (position INTEGER PRIMARY KEY, notification_id TEXT NOT NULL, kind TEXT NOT NULL, person_id INTEGER NOT NULL, phone TEXT NOT NULL,
+  tick INTEGER NOT NULL, at TEXT NOT NULL, contact_tick INTEGER, published_at TEXT);
 CREATE UNIQUE INDEX ix_${tag}_notifications_id ON ${p}notifications (notification_id);
 CREATE INDEX ix_${tag}_notifications_person ON ${p}notifications (person_id, position);`;
     default:
@@ -312,8 +312,8 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
         for (const r of rows) put.run(r.tick, r.at, r.healthy, r.suspicious, r.infected, r.contacts, r.exposures, r.notifications, r.position, r.tests, r.positives, r.negatives, r.releases, r.expiries);
       },
       addNotifications: (rows: readonly NotificationRow[]) => {
-        const insert = this.stmt(`INSERT INTO ${p}notifications (position, notification_id, person_id, phone, tick, at) VALUES (?, ?, ?, ?, ?, ?)`);
-        for (const r of rows) insert.run(r.position, r.notificationId, r.personId, r.phone, r.tick, r.at);
+        const insert = this.stmt(`INSERT INTO ${p}notifications (position, notification_id, kind, person_id, phone, tick, at, contact_tick) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+        for (const r of rows) insert.run(r.position, r.notificationId, r.kind, r.personId, r.phone, r.tick, r.at, r.contactTick ?? null);
       },
       flush: () => {
         if (!state) return;
@@ -501,7 +501,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
     return (this.stmt(`SELECT * FROM ${LIVE}notifications WHERE position > ? ORDER BY position LIMIT ?`).all(position, limit) as NotificationRowDb[]).map(ledgerRow);
   }
 
-  /** Record that the bridge published these alerts (wall time `at`, ISO-8601); ids not in the ledger yet are ignored. */
+  /** Record that the bridge published these alerts (their internal ids, as the ledger holds them; wall time `at`, ISO-8601); ids not in the ledger yet are ignored. */
   markPublished(notificationIds: readonly string[], at: string): void {
     const update = this.stmt(`UPDATE ${LIVE}notifications SET published_at = ? WHERE notification_id = ? AND published_at IS NULL`);
     this.db.transaction(() => {
@@ -674,10 +674,20 @@ const typeSets = new WeakMap<Projection<unknown>, Set<string>>();
 
 type PersonRowDb = { person_id: number; phone: string; source_id: string | null; status: number; last_tick: number | null; last_at: string | null; last_from: number | null; last_to: number | null; last_reason: string | null; last_position: number | null };
 type ExposureRowDb = { status_position: number; exposed: number; source: number; tick: number; at: string; x: number; y: number; contact_id: string; hops: number; source_status: number; contact_position: number; contact_tick: number | null };
-type NotificationRowDb = { position: number; notification_id: string; person_id: number; phone: string; tick: number; at: string; published_at: string | null };
+type NotificationRowDb = { position: number; notification_id: string; kind: NotificationRow['kind']; person_id: number; phone: string; tick: number; at: string; contact_tick: number | null; published_at: string | null };
 
 function ledgerRow(r: NotificationRowDb): NotificationRow & { publishedAt: string | null } {
-  return { notificationId: r.notification_id, personId: r.person_id, phone: r.phone, tick: r.tick, at: r.at, position: r.position, publishedAt: r.published_at };
+  return {
+    notificationId: r.notification_id,
+    kind: r.kind,
+    personId: r.person_id,
+    phone: r.phone,
+    tick: r.tick,
+    at: r.at,
+    ...(r.contact_tick !== null ? { contactTick: r.contact_tick } : {}),
+    position: r.position,
+    publishedAt: r.published_at,
+  };
 }
 
 function personView(r: PersonRowDb, x: number, y: number): PersonView {

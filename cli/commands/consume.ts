@@ -1,34 +1,21 @@
 import { Flags } from '@oclif/core';
-import { alertReader, alertsProjection, runProjection, type NotificationBus } from '../../core/index.js';
+import { alertReader, alertsProjection, personAlert, readWorldClock, runProjection, type AlertKey, type NotificationBus, type PersonAlert, type WorldClock } from '../../core/index.js';
 import { BaseCommand, InputError } from '../base.js';
 import { openStore } from '../../adapters/registry.js';
-import { worldIdentity } from '../identity.js';
+import { worldAlertKey, worldIdentity } from '../identity.js';
 import { busFlags } from '../flags.js';
-import { inZone, tz } from '../time.js';
 import { sqliteLedger } from '../../adapters/ledger/sqlite.js';
 
-/** The text of every alert. It never names the source person. */
-export const ALERT_MESSAGE = 'You have been in contact with a person at risk of COVID-19. Please get tested and stay home until you have the result.';
-
-/** One alert as `consume --json` prints it (one JSON object per line). */
-export interface Alert {
-  notificationId: string;
-  /** The world of the alert (alerts read from Kafka). */
-  worldId?: string;
-  at: string;
-  tick: number;
-  phone: string;
-  message: string;
-}
-
-/** `stopcovid consume`: read exposure alerts as a consumer group. */
+/** `stopcovid consume`: read the alerts as a consumer group, as the alerted people get them. */
 export default class Consume extends BaseCommand {
-  static override summary = 'Read the exposure alerts as a consumer group.';
-  static override description = `With --bus kafka://..., alerts are read from the Kafka topic as a member of a Kafka consumer group: members of one group share the partitions, each group sees every alert, offsets are committed only after an alert was printed, and duplicates (same notification id) are dropped.
+  static override summary = 'Read the alerts (exposed: get tested; released) as a consumer group.';
+  static override description = `Each alert is printed as its person gets it: the day (the day of the contact, or of the release, in the world's time zone: UTC for simulations, --tz of ingest), the phone and a message; never the source, the person's id, the tick or the minute. Two kinds: 'exposure' (you were exposed, get tested) and 'released' (a negative test, or the end of the suspicion period). --json prints one JSON object per alert (NDJSON): {notificationId, worldId, kind, phone, day, message}; the id is opaque (<world>:<32 hex digits>) and the same every time the alert is read.
+
+With --bus kafka://..., alerts are read from the Kafka topic as a member of a Kafka consumer group: members of one group share the partitions, each group sees every alert, offsets are committed only after an alert was printed, and duplicates (same notification id) are dropped.
 
 With no broker configured, alerts are read straight from the event store, and the group's position is saved in the store after each tick's alerts were printed.
 
-Either way, running again shows only new alerts, and a group with no saved position starts from the first alert. --json prints one JSON object per alert (NDJSON).`;
+Either way, running again shows only new alerts, and a group with no saved position starts from the first alert.`;
 
   static override examples = [
     '<%= config.bin %> consume',
@@ -41,7 +28,6 @@ Either way, running again shows only new alerts, and a group with no saved posit
     group: Flags.string({ summary: 'Consumer group name; each group keeps its own position.', default: 'stopcovid-cli' }),
     'from-beginning': Flags.boolean({ summary: "Ignore the group's saved position and read every alert again." }),
     follow: Flags.boolean({ char: 'f', summary: 'Keep waiting for new alerts until Ctrl-C.' }),
-    tz: tz({ summary: 'Show times in this time zone (IANA name, e.g. Europe/Paris); --json stays in UTC.' }),
     dedupe: Flags.string({ summary: 'Keep a ledger of handled alert ids in this SQLite file and never print an id twice, across runs and crashes (at most once per id).', helpValue: 'FILE' }),
     ...busFlags,
   };
@@ -55,9 +41,9 @@ Either way, running again shows only new alerts, and a group with no saved posit
     const ledger = flags.dedupe ? sqliteLedger(flags.dedupe.replace(/^sqlite:(\/\/)?/i, '')) : undefined;
     if (ledger) this.onFinally(() => ledger.close());
     // with --dedupe, an id already in the ledger prints nothing; a new one is recorded before it is printed
-    const print = (alert: Alert) => {
+    const print = (alert: PersonAlert) => {
       if (ledger && !ledger.claim(alert.notificationId)) return (this.repeats++, '');
-      return this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${inZone(alert.at, flags.tz)}  ${alert.phone}  ${alert.message}\n`;
+      return this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${alert.day}  ${alert.phone}  ${alert.message}\n`;
     };
     const bus = await this.bus(flags);
     if (bus) return this.fromBus(bus, flags, print, await this.worldOf(flags.store));
@@ -65,11 +51,19 @@ Either way, running again shows only new alerts, and a group with no saved posit
     await this.readModels(store, flags); // refuses an unfinished ingestion
     const checkpoint = `consumer-group:${flags.group}`;
     const start = flags['from-beginning'] ? 0 : ((await store.checkpoints.load(checkpoint)) ?? 0);
+    // the same alerts, ids and days as the bridge publishes to Kafka; read (or made) at the first alert, so a store without any is left as it was
+    let key: AlertKey | undefined;
+    let clock: WorldClock | undefined;
     let count = 0;
     // the group's position moves only after the alerts were written out: a closed stdout keeps them for the next run
     const printer = alertReader(start, async (alerts, last) => {
       let out = '';
-      for (const n of alerts) out += print({ notificationId: n.notificationId, at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE });
+      if (alerts.length > 0) {
+        key ??= await worldAlertKey(store);
+        clock ??= await readWorldClock(store);
+        if (!clock) throw new Error(`${flags.store} holds alerts but no SimulationStarted or WorldIngested: the days of its alerts cannot be told`);
+      }
+      for (const n of alerts) out += print(personAlert(n, key!, clock!).alert);
       if (out) await write(out);
       count += alerts.length;
       await store.checkpoints.save(checkpoint, last);
@@ -91,7 +85,7 @@ Either way, running again shows only new alerts, and a group with no saved posit
     return id;
   }
 
-  private async fromBus(bus: NotificationBus, flags: { group: string; 'from-beginning': boolean; follow: boolean; topic: string }, print: (alert: Alert) => string, worldId: string | undefined): Promise<undefined> {
+  private async fromBus(bus: NotificationBus, flags: { group: string; 'from-beginning': boolean; follow: boolean; topic: string }, print: (alert: PersonAlert) => string, worldId: string | undefined): Promise<undefined> {
     let count = 0;
     let others = 0;
     await bus.consume({
@@ -106,7 +100,7 @@ Either way, running again shows only new alerts, and a group with no saved posit
           others++; // another world's alert on a shared topic: not this group's to print
           return;
         }
-        const line = print({ notificationId: n.notificationId, ...(n.worldId ? { worldId: n.worldId } : {}), at: n.at, tick: n.tick, phone: n.phone, message: ALERT_MESSAGE });
+        const line = print(n);
         if (line) await write(line);
         count++;
       },

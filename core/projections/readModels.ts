@@ -252,14 +252,19 @@ export const metricsProjection: Projection<MetricsTx> = {
   },
 };
 
-/** One alert in the ledger. */
+/** One alert in the ledger (the tracer's view: internal id, person, tick). */
 export interface NotificationRow {
+  /** Internal id, `n-<tick>-<personId>` or `r-<tick>-<personId>` (the bus carries an opaque one, core/alertId.ts). */
   notificationId: string;
+  /** `exposure` (get tested) or `released` (the `AlertKind` of core/ports.ts). */
+  kind: NonNullable<EventData<'NotificationIssued'>['kind']>;
   personId: number;
   phone: string;
   tick: number;
   /** Simulated time, ISO-8601. */
   at: string;
+  /** A retroactive exposure: the tick of the contact. */
+  contactTick?: number;
   /** Global position of the `NotificationIssued` event. */
   position: number;
 }
@@ -269,17 +274,29 @@ export interface NotificationsTx {
   addNotifications(rows: readonly NotificationRow[]): void;
 }
 
-/** `notifications`: the ledger of every alert issued; the bridge marks when each was published. */
+/**
+ * `notifications`: the ledger of every alert issued, with its kind; the bridge marks when each
+ * was published. Version 2 added the kind and the contact tick (stores of version 1 rebuild).
+ */
 export const notificationsProjection: Projection<NotificationsTx> = {
   name: 'notifications',
-  version: 1,
+  version: 2,
   types: ['NotificationIssued', 'TickCompleted'],
   evolve(tx, events) {
     const rows: NotificationRow[] = [];
     for (const e of events) {
       if (e.type !== 'NotificationIssued') continue;
       const d = e.data as EventData<'NotificationIssued'>;
-      rows.push({ notificationId: d.notificationId, personId: d.personId, phone: d.phone, tick: e.metadata.tick, at: e.metadata.at, position: e.position });
+      rows.push({
+        notificationId: d.notificationId,
+        kind: d.kind ?? 'exposure',
+        personId: d.personId,
+        phone: d.phone,
+        tick: e.metadata.tick,
+        at: e.metadata.at,
+        ...(d.contactTick !== undefined ? { contactTick: d.contactTick } : {}),
+        position: e.position,
+      });
     }
     if (rows.length > 0) tx.addNotifications(rows);
   },

@@ -21,7 +21,7 @@ describe('the edge example: a fetch handler over an in-memory world', () => {
       [[h1, infected, 50, 50], [h2, infected, 50, 50], [h3, suspicious, 10, 10]].sort((a, b) => a[0]! - b[0]!),
     );
     expect(tick1.notifications.map((n) => n.personId)).toEqual(tick1.exposures.map((e) => e.personId));
-    expect(tick1.notifications[0]).toEqual({ notificationId: `n-1-${tick1.exposures[0]!.personId}`, personId: tick1.exposures[0]!.personId, phone: state.phones[tick1.exposures[0]!.personId], tick: 1, at: '2020-03-17T00:01:00.000Z' });
+    expect(tick1.notifications[0]).toEqual({ notificationId: `n-1-${tick1.exposures[0]!.personId}`, kind: 'exposure', personId: tick1.exposures[0]!.personId, phone: state.phones[tick1.exposures[0]!.personId], tick: 1, at: '2020-03-17T00:01:00.000Z' });
     expect(JSON.stringify(tick1.notifications)).not.toContain(`"sourcePersonId"`);
     expect(tick1.counts).toEqual({ healthy: 74, suspicious: 23, infected: 3 });
 

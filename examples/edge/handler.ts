@@ -106,8 +106,8 @@ function tickAnswer(state: WorldState, events: ReturnType<typeof applyPositions>
       const { personId, sourcePersonId, contactId, x, y } = event.data;
       answer.exposures.push({ personId, sourcePersonId: sourcePersonId!, contactId: contactId!, x: x!, y: y! });
     } else if (event.type === 'NotificationIssued') {
-      const { notificationId, personId, phone } = event.data;
-      answer.notifications.push({ notificationId, personId, phone, tick: event.metadata.tick, at: event.metadata.at });
+      const { notificationId, personId, phone, kind = 'exposure' } = event.data;
+      answer.notifications.push({ notificationId, kind, personId, phone, tick: event.metadata.tick, at: event.metadata.at });
     }
   }
   return answer;

@@ -182,7 +182,7 @@ async function main(): Promise<void> {
   const addAlerts = (alerts: Alert[], front: boolean) => {
     const items = alerts.map((a) => {
       const li = document.createElement('li');
-      li.textContent = `${a.at}  ${a.phone}  asked to get tested (tick ${a.tick})`;
+      li.textContent = `${a.at}  ${a.phone}  ${a.kind === 'released' ? 'released' : 'asked to get tested'} (tick ${a.tick})`;
       return li;
     });
     if (front) alertsList.prepend(...items);
