@@ -8,6 +8,7 @@ import {
   commandTick,
   ContactLedger,
   inboxCommands,
+  retractionIn,
   INBOX_STREAM,
   isConcurrencyError,
   loadWorld,
@@ -51,7 +52,15 @@ export async function currentWorld(store: EventStore, models: SqliteReadModels, 
 export async function pendingCommands(store: EventStore, state: WorldState): Promise<InboxCommand[]> {
   const raw: RawEvent[] = [];
   for await (const e of store.readStream(INBOX_STREAM, state.tracing.inboxNext)) raw.push(e);
-  return inboxCommands(raw);
+  const commands = inboxCommands(raw);
+  // a revocation carries what it undoes, worked out from the log up to this tick (the same on a resumed run)
+  for (const c of commands) {
+    if (c.type !== 'TestResultReported' || (c.data as { result: string }).result !== 'revoked') continue;
+    const person = state.phones.indexOf((c.data as { phone: string }).phone);
+    const retraction = person >= 0 ? await retractionIn(store, person, state.tick) : undefined;
+    if (retraction) c.retraction = retraction;
+  }
+  return commands;
 }
 
 /**

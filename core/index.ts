@@ -35,3 +35,5 @@ export * from './projections/readModels.js';
 export * from './projections/committedTicks.js';
 export * from './queries/whatif.js';
 export * from './queries/runWhatIf.js';
+export * from './policy/rules.js';
+export * from './policy/retraction.js';

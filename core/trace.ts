@@ -32,7 +32,7 @@ export interface PersonTests {
   positives: number;
   negatives: number;
   /** The last result and the tick it was recorded, when any. */
-  last?: { result: 'positive' | 'negative'; tick: number };
+  last?: { result: 'positive' | 'negative' | 'revoked'; tick: number };
   /** Released alerts received (negative tests, expiries), expiries among them. */
   releases: number;
   expiries: number;

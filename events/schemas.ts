@@ -77,9 +77,11 @@ export const ContactDetected = z
 /**
  * Why a status changed. `contact` requires the source person and the contact; `test-positive` /
  * `test-negative` follow a `TestResultRecorded`; `expired`: a 1 returned to 0 after the policy's
- * `suspicionMinutes` without a positive result.
+ * `suspicionMinutes` without a positive result; `test-revoked`: a positive result was revoked
+ * (the person returns to the status they had before it); `retracted`: a compensation, the person's
+ * every route to exposure ran through a revoked case.
  */
-export const StatusReason = z.enum(['initial', 'contact', 'test-positive', 'test-negative', 'expired']);
+export const StatusReason = z.enum(['initial', 'contact', 'test-positive', 'test-negative', 'expired', 'test-revoked', 'retracted']);
 
 /**
  * `HealthStatusChanged` v1. For `reason: 'contact'` the source person, the contact id and the
@@ -131,7 +133,7 @@ export const PolicyAdopted = z.object({
  */
 export const TestResultRecorded = z.object({
   personId: PersonId,
-  result: z.enum(['positive', 'negative']),
+  result: z.enum(['positive', 'negative', 'revoked']),
   sampledTick: z.number().int().nonnegative(),
   source: z.enum(['simulated', 'reported']),
   inboxRevision: z.number().int().nonnegative().optional(),
@@ -164,7 +166,7 @@ export const CommandsApplied = z.object({
  */
 export const TestResultReported = z.object({
   phone: E164,
-  result: z.enum(['positive', 'negative']),
+  result: z.enum(['positive', 'negative', 'revoked']),
   sampledAt: z.iso.datetime().optional(),
 });
 

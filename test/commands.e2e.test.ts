@@ -222,3 +222,33 @@ describe('policy show and set', () => {
     expect(adopted.map((e) => [e.metadata.tick, e.data.source])).toEqual([[3, 'inbox:0']]);
   });
 });
+
+describe('a revoked positive result', () => {
+  it('is undone by compensating events through the real binaries, and replay after it reaches the recorded state hash', async () => {
+    const file = join(dir, 'revoked.db');
+    const store = `sqlite:${file}`;
+    const policy = join(dir, 'confirmed.yaml');
+    writeFileSync(policy, 'name: confirmed\nexposingStatuses: [2]\nmaxHops: 1\n');
+    expect((await cli('simulate', '--store', store, '--people', '400', '--grid', '20x20', '--seed', '3', '--ticks', '2', '--policy', policy)).code).toBe(0);
+    const phone = await phoneWith(store, 0);
+    expect(json<{ status: string }>(await cli('test', phone, 'positive', '--store', store, '--json')).status).toBe('applied');
+    expect((await cli('simulate', '--store', store, '--ticks', '30')).code).toBe(0);
+    const exposedBefore = json<{ downstreamCount: number }>(await cli('trace', phone, '--store', store, '--json')).downstreamCount;
+    const revoked = json<{ status: string; statusAfter: number; retracted: number }>(await cli('test', phone, 'revoked', '--store', store, '--json'));
+    expect(revoked.status).toBe('applied');
+    expect(revoked.statusAfter).toBe(0);
+    // hop cap 1 and only confirmed cases expose: the case's contacts had no other route unless another case met them too
+    expect(exposedBefore).toBeGreaterThan(0);
+    expect(revoked.retracted).toBeGreaterThan(0);
+    expect(revoked.retracted).toBeLessThanOrEqual(exposedBefore);
+    const log = await events(file);
+    expect(log.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'retracted')).toHaveLength(revoked.retracted);
+    const replay = json<{ stateHash: string; recordedHash: string }>(await cli('replay', '--store', store, '--json'));
+    expect(replay.stateHash).toBe(replay.recordedHash);
+    expect((await cli('verify', '--store', store)).code).toBe(0);
+    // a second revocation has nothing left to revoke: refused, nothing written
+    const again = await run('test', phone, 'revoked', '--store', store);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/has no standing positive result to revoke/);
+  });
+});

@@ -278,7 +278,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
              releases = releases + ?, expiries = expiries + ? WHERE person_id = ?`,
         );
         for (const c of changes) {
-          const released = c.reason === 'test-negative' || c.reason === 'expired' ? 1 : 0;
+          const released = c.to === 0 && (c.reason === 'test-negative' || c.reason === 'expired' || c.reason === 'retracted' || c.reason === 'test-revoked') ? 1 : 0;
           update.run(c.to, c.tick, c.at, c.from, c.to, c.reason, c.position, c.hops, released, c.reason === 'expired' ? 1 : 0, c.personId);
         }
       },
@@ -475,7 +475,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
         return row !== undefined && row.status >= 1 && row.last_reason !== 'contact';
       },
       testsOf: (id) => {
-        type Row = { tests: number; positives: number; negatives: number; last_test: 'positive' | 'negative' | null; last_test_tick: number | null; releases: number; expiries: number; hops: number };
+        type Row = { tests: number; positives: number; negatives: number; last_test: 'positive' | 'negative' | 'revoked' | null; last_test_tick: number | null; releases: number; expiries: number; hops: number };
         const r = tests.get(id) as Row | undefined;
         if (!r) return { taken: 0, positives: 0, negatives: 0, releases: 0, expiries: 0, hops: -1 };
         return {

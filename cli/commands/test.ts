@@ -8,7 +8,7 @@ import { submitCommand } from '../tickWriter.js';
 export interface TestResultOutput {
   phone: string;
   personId: number;
-  result: 'positive' | 'negative';
+  result: 'positive' | 'negative' | 'revoked';
   /** `applied` in a tick of its own (no simulate was running), or `accepted` into the inbox for the running simulate's next tick. */
   status: 'applied' | 'accepted';
   /** The command's revision in the world's inbox. */
@@ -18,6 +18,8 @@ export interface TestResultOutput {
   /** The person's status after it, and how many past contacts its retroactive alerts reached (`applied` only). */
   statusAfter?: number;
   alerted?: number;
+  /** A revocation: the people it returned to 0 (their every route to exposure ran through this case). */
+  retracted?: number;
 }
 
 /** `stopcovid test <phone> positive|negative`: a test result enters the world through its inbox. */
@@ -27,13 +29,15 @@ export default class TestCommand extends BaseCommand {
 
 positive: the person becomes infected (2) and an index case; under a policy with a retroactive window, everyone healthy who met them within that window before the sample gets an exposure alert. negative: a suspicious person (1) returns to healthy (0) and gets a "released" alert. See README, "Tracing policies".
 
-A result for a phone nobody has, or (when the policy requires it) for a person never alerted, is refused and nothing is written.`;
+revoked: a positive result recorded earlier was wrong. Its effects are undone by compensating events, never by editing the log: the person returns to the status they had before it (1 when another route to exposure stands, else 0), and everyone whose every route to exposure ran through that case (directly or further downstream) returns to 0 with a "released" alert; people also exposed by someone else stay. The log keeps both the original exposures and their retraction.
 
-  static override examples = ['<%= config.bin %> test 0612345678 positive', '<%= config.bin %> test +33612345678 negative --sampled-at 2020-03-17T02:00:00Z', '<%= config.bin %> test +33612345678 positive --json'];
+A result for a phone nobody has, (when the policy requires it) for a person never alerted, or a revocation for a person without a standing positive result, is refused and nothing is written.`;
+
+  static override examples = ['<%= config.bin %> test 0612345678 positive', '<%= config.bin %> test 0612345678 revoked', '<%= config.bin %> test +33612345678 negative --sampled-at 2020-03-17T02:00:00Z', '<%= config.bin %> test +33612345678 positive --json'];
 
   static override args = {
     phone: Args.string({ description: 'Phone number of the person tested.', required: true }),
-    result: Args.string({ description: 'The result.', options: ['positive', 'negative'], required: true }),
+    result: Args.string({ description: 'The result; `revoked` withdraws a positive result recorded earlier.', options: ['positive', 'negative', 'revoked'], required: true }),
   };
 
   static override flags = {
@@ -43,7 +47,7 @@ A result for a phone nobody has, or (when the policy requires it) for a person n
 
   async run(): Promise<TestResultOutput> {
     const { args, flags } = await this.parse(TestCommand);
-    const result = args.result as 'positive' | 'negative';
+    const result = args.result as 'positive' | 'negative' | 'revoked';
     const query = personQuery(args.phone, flags.region);
     if (!('phone' in query)) throw new InputError(`a test result names a person by phone, not by input id ('${args.phone}')`);
     let sampledAt: string | undefined;
@@ -57,7 +61,10 @@ A result for a phone nobody has, or (when the policy requires it) for a person n
     const world = models.world();
     if (world.tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
     const personId = this.person(models, query);
-    if (models.policy().testing.requireAlert && !models.alerted(personId)) throw new InputError(`${query.phone} was never alerted, and the world's policy '${models.policy().name}' accepts results only from alerted people`);
+    if (result === 'revoked') {
+      const graph = models.traceSource();
+      if (graph.statusOf(personId) !== 2 || graph.testsOf?.(personId).last?.result !== 'positive') throw new InputError(`${query.phone} has no standing positive result to revoke`);
+    } else if (models.policy().testing.requireAlert && !models.alerted(personId)) throw new InputError(`${query.phone} was never alerted, and the world's policy '${models.policy().name}' accepts results only from alerted people`);
     const inline = isSqliteStore(store) && !flags['read-models'];
     const done = await submitCommand(store, models, { type: 'TestResultReported', data: { phone: query.phone, result, ...(sampledAt ? { sampledAt } : {}) } }, { inline, verbose: !this.jsonEnabled() });
     if (done.status === 'rejected') throw new InputError(`tick ${done.tick} refused the result: ${done.reason}`);
@@ -66,10 +73,11 @@ A result for a phone nobody has, or (when the policy requires it) for a person n
       // the exposures this result caused (the tick may also hold simulated tests, expiries and their alerts)
       const alerted = done.events.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'contact' && e.data.sourcePersonId === personId).length;
       const change = done.events.find((e) => e.type === 'HealthStatusChanged' && e.data.personId === personId);
-      Object.assign(out, { tick: done.tick, statusAfter: change?.type === 'HealthStatusChanged' ? change.data.to : models.snapshot().status[personId], alerted });
+      const retracted = done.events.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'retracted' && e.metadata.causationId === `revoked-${personId}`).length;
+      Object.assign(out, { tick: done.tick, statusAfter: change?.type === 'HealthStatusChanged' ? change.data.to : models.snapshot().status[personId], alerted, ...(result === 'revoked' ? { retracted } : {}) });
       if (!this.jsonEnabled())
         this.log(
-          `tick ${done.tick}: ${query.phone} tested ${result}${change?.type === 'HealthStatusChanged' ? `: ${['healthy', 'suspicious', 'infected'][change.data.from]} -> ${['healthy', 'suspicious', 'infected'][change.data.to]}` : ' (status unchanged)'}${alerted > 0 ? `; ${alerted} past contacts alerted` : ''}${done.events.some((e) => e.type === 'NotificationIssued' && e.data.kind === 'released' && e.data.personId === personId) ? '; released alert sent' : ''}`,
+          `tick ${done.tick}: ${query.phone} ${result === 'revoked' ? 'positive result revoked' : `tested ${result}`}${change?.type === 'HealthStatusChanged' ? `: ${['healthy', 'suspicious', 'infected'][change.data.from]} -> ${['healthy', 'suspicious', 'infected'][change.data.to]}` : ' (status unchanged)'}${alerted > 0 ? `; ${alerted} past contacts alerted` : ''}${done.events.some((e) => e.type === 'NotificationIssued' && e.data.kind === 'released' && e.data.personId === personId) ? '; released alert sent' : ''}${result === 'revoked' ? `; ${retracted} people exposed only through this case released` : ''}`,
         );
     } else if (!this.jsonEnabled()) this.log(`accepted as inbox entry ${done.revision}: the running simulate applies it at its next tick`);
     return out;

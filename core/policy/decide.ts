@@ -9,6 +9,8 @@ import type { DomainEvent, EventMetadata, RawEvent } from '../../events/index.js
 import { EventData, decode } from '../../events/index.js';
 import { policyRandom, uniformUnit, type RandomGenerator } from '../random.js';
 import type { WorldState } from '../world.js';
+import { exposureRules } from './rules.js';
+import type { Retraction } from './retraction.js';
 
 /** One contact of a tick, as the decision reads it. */
 export interface TickContact {
@@ -24,6 +26,11 @@ export interface InboxCommand {
   revision: number;
   type: 'TestResultReported' | 'PolicyChangeRequested';
   data: EventData<'TestResultReported'> | EventData<'PolicyChangeRequested'>;
+  /**
+   * For a revoked result: what the revocation undoes, worked out by the tick's writer from the log
+   * before the tick (see policy/retraction.ts); without it a revocation is refused.
+   */
+  retraction?: Retraction;
 }
 
 /** What a tick's tracing decision needs beyond the state. */
@@ -96,6 +103,25 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
       { type: 'NotificationIssued', data: { notificationId: `r-${tick}-${p}`, personId: p, phone: state.phones[p]!, kind: 'released' }, metadata },
     );
   };
+  // a revoked positive: compensating events, never an edit of the log
+  const revoke = (p: number, r: Retraction) => {
+    if (changed[p] || status[p] !== 2) return;
+    changed[p] = 1;
+    events.push({ type: 'HealthStatusChanged', data: { personId: p, from: 2, to: r.revokedTo, reason: 'test-revoked' }, metadata });
+    if (r.revokedTo === 0) {
+      out.releases++;
+      events.push({ type: 'NotificationIssued', data: { notificationId: `r-${tick}-${p}`, personId: p, phone: state.phones[p]!, kind: 'released' }, metadata });
+    }
+    for (const q of r.released) {
+      if (changed[q] || status[q] !== 1) continue;
+      changed[q] = 1;
+      out.releases++;
+      events.push(
+        { type: 'HealthStatusChanged', data: { personId: q, from: 1, to: 0, reason: 'retracted' }, metadata: { ...metadata, causationId: `revoked-${p}` } },
+        { type: 'NotificationIssued', data: { notificationId: `r-${tick}-${q}`, personId: q, phone: state.phones[q]!, kind: 'released' }, metadata: { ...metadata, causationId: `revoked-${p}` } },
+      );
+    }
+  };
   const result = (p: number, positive: boolean, sampledTick: number) => {
     out.tests++;
     if (positive) out.positives++;
@@ -123,7 +149,15 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
       const p = personByPhone(state, d.phone);
       if (p === undefined) rejected.push({ revision: c.revision, reason: `no person has phone ${d.phone}` });
       else if (policy.testing.requireAlert && !t.alerted[p]) rejected.push({ revision: c.revision, reason: `${d.phone} was never alerted and the policy requires an alert before a test` });
-      else {
+      else if (d.result === 'revoked') {
+        const r = c.retraction;
+        if (!r) rejected.push({ revision: c.revision, reason: `${d.phone} has no positive result to revoke` });
+        else
+          applied.push(() => {
+            events.push({ type: 'TestResultRecorded', data: { personId: p, result: 'revoked', sampledTick: tick, source: 'reported', inboxRevision: c.revision }, metadata });
+            revoke(p, r);
+          });
+      } else {
         const sampledTick = d.sampledAt === undefined ? tick : Math.min(tick, Math.max(0, Math.floor((Date.parse(d.sampledAt) - Date.parse(input.start)) / input.tickMs)));
         applied.push(() => {
           events.push({ type: 'TestResultRecorded', data: { personId: p, result: d.result, sampledTick, source: 'reported', inboxRevision: c.revision }, metadata });
@@ -170,19 +204,8 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
   }
 
   // 5. live exposures: the seed's rule (statuses at the start of the tick), filtered by the policy
-  const exposing = new Uint8Array(3);
-  for (const s of policy.exposingStatuses) exposing[s] = 1;
-  const maxHops = policy.maxHops;
-  const infectious = ticks.infectiousTicks;
-  const canExpose = (s: number) => {
-    const st = status[s]!;
-    if (!exposing[st]) return false;
-    if (st === 2 && infectious !== null && tick - t.since[s]! >= infectious) return false;
-    return maxHops === null || Math.max(0, t.hops[s]!) + 1 <= maxHops;
-  };
+  const { canExpose, risky } = exposureRules(state, tick);
   const ledger = t.ledger;
-  const needsLedger = ticks.minContactTicks > 1 || policy.contact.radius !== null;
-  const risky = (c: TickContact) => (!needsLedger ? true : ledger ? ledger.risky(tick, c.a, c.b, c.distance ?? 0) : ticks.minContactTicks <= 1 && (c.distance ?? 0) <= (policy.contact.radius ?? Infinity));
   const expose = (personId: number, sourcePersonId: number, contactId: string, contactTick?: number) => {
     changed[personId] = 1;
     out.exposures++;
@@ -202,7 +225,7 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
   }
 
   // 6. retroactive alerts: the risky contacts of each new case within the window before its sample
-  if (ticks.retroactiveTicks > 0 && exposing[2] && newCases.length > 0) {
+  if (ticks.retroactiveTicks > 0 && policy.exposingStatuses.includes(2) && newCases.length > 0) {
     for (const { person, sampledTick } of newCases) {
       const from = sampledTick - ticks.retroactiveTicks;
       const now = contacts.filter((c) => (c.a === person || c.b === person) && risky(c)).map((c) => ({ ...c, tick }));

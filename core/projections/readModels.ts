@@ -37,7 +37,7 @@ export interface StatusChangeRow {
 /** A test result as the `people` read model counts it. */
 export interface TestRow {
   personId: number;
-  result: 'positive' | 'negative';
+  result: 'positive' | 'negative' | 'revoked';
   /** The tick the result was recorded. */
   tick: number;
 }
@@ -239,7 +239,7 @@ export const metricsProjection: Projection<MetricsTx> = {
       } else if (e.type === 'TestResultRecorded') {
         c.tests++;
         if (e.data.result === 'positive') c.positives++;
-        else c.negatives++;
+        else if (e.data.result === 'negative') c.negatives++;
       } else if (e.type === 'HealthStatusChanged') {
         if (e.data.reason === 'expired') c.expiries++;
       } else if (e.type === 'TickCompleted') {

@@ -1,0 +1,106 @@
+/**
+ * Retraction of a revoked positive result (issue 13), on hand-worked worlds: a line (A -> C -> D,
+ * A revoked: C and D return to 0 with released alerts) and a diamond (A and B both expose C, A
+ * revoked: C stays 1). People are placed with `applyPositions`; commands go through
+ * `commandTick`, the revocation with what `retraction` works out from the world's log.
+ */
+import { describe, expect, it } from 'vitest';
+import type { DomainEvent } from '../../events/index.js';
+import { DEFAULT_PARAMS } from '../params.js';
+import { applyPositions, commandTick } from '../simulation.js';
+import { evolve } from '../evolve.js';
+import { stateHash } from '../hash.js';
+import { initialState, type WorldState } from '../world.js';
+import type { InboxCommand } from './decide.js';
+import { retraction, routesOf } from './retraction.js';
+
+const GRID = 101;
+
+/** A world of `n` healthy people, tick 0 done, with its log. */
+function world(n: number): { state: WorldState; log: DomainEvent[] } {
+  const state = initialState();
+  const params = { ...DEFAULT_PARAMS, people: n, width: GRID, height: GRID };
+  const m = { tick: 0, at: params.start, schemaVersion: 1 };
+  const log: DomainEvent[] = [
+    { type: 'SimulationStarted', data: params, metadata: m },
+    ...Array.from({ length: n }, (_, p): DomainEvent => ({ type: 'PersonRegistered', data: { personId: p, phone: `+3361000${String(p).padStart(4, '0')}`, x: p, y: 0 }, metadata: m })),
+  ];
+  for (const e of log) evolve(state, e);
+  const done: DomainEvent = { type: 'TickCompleted', data: { tick: 0, healthy: n, suspicious: 0, infected: 0, moves: 0, contacts: 0, exposures: 0, events: log.length + 1, stateHash: stateHash(state) }, metadata: m };
+  evolve(state, done);
+  log.push(done);
+  return { state, log };
+}
+
+function meet(w: { state: WorldState; log: DomainEvent[] }, ...groups: number[][]): DomainEvent[] {
+  const n = w.state.xs.length;
+  const cell = Array.from({ length: n }, (_, p) => ({ x: p, y: 0 }));
+  groups.forEach((g, i) => g.forEach((p) => (cell[p] = { x: i, y: GRID - 1 })));
+  const { events } = applyPositions(w.state, cell.map((c, personId) => ({ personId, ...c })));
+  w.log.push(...events);
+  return events;
+}
+
+function command(w: { state: WorldState; log: DomainEvent[] }, person: number, result: 'positive' | 'revoked'): DomainEvent[] {
+  const c: InboxCommand = { revision: 0, type: 'TestResultReported', data: { phone: w.state.phones[person]!, result } };
+  if (result === 'revoked') {
+    const r = retraction(routesOf(w.log), person);
+    if (r) c.retraction = r;
+  }
+  const { events } = commandTick(w.state, [c]);
+  w.log.push(...events);
+  return events;
+}
+
+const changes = (events: DomainEvent[]) => events.flatMap((e) => (e.type === 'HealthStatusChanged' ? [[e.data.personId, e.data.from, e.data.to, e.data.reason]] : []));
+const released = (events: DomainEvent[]) => events.flatMap((e) => (e.type === 'NotificationIssued' && e.data.kind === 'released' ? [e.data.personId] : []));
+
+describe('retraction of a revoked positive result', () => {
+  it('a line, A -> C -> D: revoking A returns A, C and D to 0, each with a released alert; the exposures stay in the log', () => {
+    const [A, C, D] = [0, 1, 2];
+    const w = world(3);
+    command(w, A, 'positive');
+    expect(changes(meet(w, [A, C]))).toEqual([[C, 0, 1, 'contact']]);
+    expect(changes(meet(w, [C, D]))).toEqual([[D, 0, 1, 'contact']]);
+    const events = command(w, A, 'revoked');
+    expect(changes(events)).toEqual([
+      [A, 2, 0, 'test-revoked'],
+      [C, 1, 0, 'retracted'],
+      [D, 1, 0, 'retracted'],
+    ]);
+    expect(released(events)).toEqual([A, C, D]);
+    expect([...w.state.status]).toEqual([0, 0, 0]);
+    // the audit trail: both exposures and their retraction
+    expect(w.log.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'contact')).toHaveLength(2);
+    expect(w.log.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'retracted')).toHaveLength(2);
+  });
+
+  it('a diamond, A and B both expose C in one tick: revoking A leaves C at 1 (B exposed C too)', () => {
+    const [A, B, C] = [0, 1, 2];
+    const w = world(3);
+    command(w, A, 'positive');
+    command(w, B, 'positive');
+    expect(changes(meet(w, [A, B, C]))).toEqual([[C, 0, 1, 'contact']]); // once, named after A (the first contact in pair order)
+    const events = command(w, A, 'revoked');
+    expect(changes(events)).toEqual([[A, 2, 0, 'test-revoked']]);
+    expect([...w.state.status]).toEqual([0, 2, 1]);
+  });
+
+  it('a diamond over two ticks: exposed by A, met B later while suspicious: revoking A leaves C at 1', () => {
+    const [A, B, C] = [0, 1, 2];
+    const w = world(3);
+    command(w, A, 'positive');
+    command(w, B, 'positive');
+    meet(w, [A, C]);
+    meet(w, [B, C]);
+    expect(changes(command(w, A, 'revoked'))).toEqual([[A, 2, 0, 'test-revoked']]);
+    expect(w.state.status[C]).toBe(1);
+  });
+
+  it('a person without a standing positive result has nothing to revoke', () => {
+    const w = world(2);
+    expect(retraction(routesOf(w.log), 0)).toBeUndefined();
+    const events = command(w, 0, 'revoked');
+    expect(events.find((e) => e.type === 'CommandsApplied')?.data.rejected).toEqual([{ revision: 0, reason: `${w.state.phones[0]} has no positive result to revoke` }]);
+  });
+});
