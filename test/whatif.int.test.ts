@@ -85,4 +85,15 @@ describe('a stricter hop cap on a hand-worked contact list', () => {
     expect(bytes()).toBe(before);
     expect(existsSync(`${file}-wal`)).toBe(false);
   });
+
+  it('ingest --policy records the policy, and its decisions are the ones whatif gives for it', async () => {
+    const hop1 = join(dir, 'hop1.yaml');
+    writeFileSync(hop1, 'maxHops: 1\n');
+    const store = `sqlite:${join(dir, 'abcd-hop1.db')}`;
+    await ok('ingest', 'contacts', fixture('contacts-abcd.tsv'), '--index', 'A', '--store', store, '--policy', hop1);
+    expect(JSON.parse(await ok('policy', 'show', '--store', store, '--json')).policy).toMatchObject({ name: 'hop1', maxHops: 1 });
+    const r = await whatif(store, 'seed');
+    expect(r.alerts).toEqual({ recorded: 1, whatif: 2 }); // B only; the seed also alerts C (hop 2)
+    expect(r.gained).toEqual([{ personId: 2, phone: '+999000000002', tick: 8 }]);
+  });
 });
