@@ -54,9 +54,9 @@ describe('sqlite store: the file', () => {
     db.close();
   });
 
-  it('a row whose data is not JSON reads as a decode error naming stream, revision and type', async () => {
+  it('a row whose data is not JSON (row layout) reads as a decode error naming stream, revision and type', async () => {
     const file = join(dir, 'corrupt.db');
-    const store = sqliteStore(file);
+    const store = sqliteStore(file, { layout: 'rows' });
     await store.append('stopcovid.tick-0', [{ type: 'PersonMoved', data: { personId: 1, x: 2, y: 3 }, metadata: meta }], 'no_stream');
     await store.close();
     const db = new Database(file);
@@ -69,6 +69,25 @@ describe('sqlite store: the file', () => {
     await reopened.close();
     expect(isEventDecodeError(error)).toBe(true);
     expect((error as Error).message).toMatch(/^corrupt event PersonMoved at stopcovid\.tick-0@0: not JSON \(/);
+  });
+
+  it('a record batch whose body is damaged reads as a decode error naming the stream, first revision and type, and changes nothing', async () => {
+    const file = join(dir, 'corrupt-batch.db');
+    const store = sqliteStore(file);
+    const moves = Array.from({ length: 40 }, (_, i) => ({ type: 'PersonMoved', data: { personId: i, x: 2, y: 3 }, metadata: meta }));
+    await store.append('stopcovid.tick-0', [{ type: 'X', data: {}, metadata: meta }, ...moves], 'no_stream');
+    await store.close();
+    const db = new Database(file);
+    const body = db.prepare("SELECT body FROM batches WHERE type = 'PersonMoved'").pluck().get() as Buffer;
+    db.prepare("UPDATE batches SET body = ? WHERE type = 'PersonMoved'").run(body.subarray(0, body.length - 3));
+    db.close();
+    const reopened = sqliteStore(file);
+    const error = await (async () => {
+      for await (const _ of reopened.readAll());
+    })().catch((e: unknown) => e);
+    await reopened.close();
+    expect(isEventDecodeError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^corrupt event PersonMoved at stopcovid\.tick-0@1: corrupt record batch of 40 events \(/);
   });
 
   it('valid JSON that fails its schema is a decode error too', () => {
