@@ -161,6 +161,19 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
   const guard = () => {
     if (closed) throw new StoreError('the store is closed');
   };
+  /** `$all` after `options.after` in pages of up to ten catch-up pages. */
+  async function* pages(options: ReadAllOptions = {}): AsyncGenerator<RawEvent[]> {
+    guard();
+    let after = options.after ?? 0;
+    let left = options.limit ?? Infinity;
+    while (left > 0 && !closed) {
+      const rows: RawEvent[] = page(after, Math.min(PAGE * 10, left), options.types);
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows[rows.length - 1]!.position;
+      left -= rows.length;
+    }
+  }
 
   return {
     db,
@@ -187,17 +200,9 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
       }
     },
     async *readAll(options: ReadAllOptions = {}) {
-      guard();
-      let after = options.after ?? 0;
-      let left = options.limit ?? Infinity;
-      while (left > 0 && !closed) {
-        const rows: RawEvent[] = page(after, Math.min(PAGE * 10, left), options.types);
-        yield* rows;
-        if (rows.length === 0) return;
-        after = rows[rows.length - 1]!.position;
-        left -= rows.length;
-      }
+      for await (const rows of pages(options)) yield* rows;
     },
+    readAllPages: pages,
     subscribeAll(options: SubscribeOptions = {}) {
       guard();
       return catchUp(

@@ -5,16 +5,17 @@
 import { decode, type RawEvent, type StoredEvent } from '../../events/index.js';
 
 /**
- * Group events read in global order (from `readAll` or `subscribeAll`, which must include
- * `TickCompleted`) into committed ticks: the events of tick t are yielded together once
+ * Group events read in global order (from `readAll`, `readAllPages` or `subscribeAll`, which
+ * must include `TickCompleted`; an item that is an array is a page of events) into committed ticks: the events of tick t are yielded together once
  * `TickCompleted(t)` is read; a tick that lacks it is left out and counted by `onIgnored`
  * (DESIGN.md: `TickCompleted` is the commit marker).
  * @throws EventDecodeError on a stored event that fails its schema.
  */
-export async function* committedTicks(events: AsyncIterable<RawEvent>, onIgnored?: (n: number) => void): AsyncGenerator<StoredEvent[]> {
+export async function* committedTicks(events: AsyncIterable<RawEvent | readonly RawEvent[]>, onIgnored?: (n: number) => void): AsyncGenerator<StoredEvent[]> {
   let pending: StoredEvent[] = [];
   let pendingTick = -1;
-  for await (const raw of events) {
+  const done: StoredEvent[][] = [];
+  const add = (raw: RawEvent) => {
     const event = decode(raw);
     const tick = event.metadata.tick;
     if (tick !== pendingTick) {
@@ -24,10 +25,15 @@ export async function* committedTicks(events: AsyncIterable<RawEvent>, onIgnored
     }
     pending.push(event);
     if (event.type === 'TickCompleted') {
-      yield pending;
+      done.push(pending);
       pending = [];
       pendingTick = -1;
     }
+  };
+  for await (const item of events) {
+    if (Array.isArray(item)) for (const raw of item as readonly RawEvent[]) add(raw);
+    else add(item as RawEvent);
+    while (done.length > 0) yield done.shift()!;
   }
   if (pending.length > 0) onIgnored?.(pending.length);
 }
