@@ -378,15 +378,18 @@ export interface BatchEvent {
 }
 
 /**
- * Decode a batch body into `count` events' data and metadata, in order. Events of one batch that
- * share their metadata text share one (read-only) metadata object.
- * @throws RangeError or SyntaxError for a body that is not a batch of this format.
+ * Decode a batch body into its events' type, data and metadata, in order. Events of one batch
+ * that share their metadata text share one (read-only) metadata object.
+ * @param count the number of events the caller expects (checked before anything is allocated)
+ * @throws RangeError or SyntaxError for a body that is not a batch of this format or of `count` events.
  */
-export function decodeBatch(body: Uint8Array): BatchEvent[] {
+export function decodeBatch(body: Uint8Array, count?: number): BatchEvent[] {
   const r = new Reader(Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   const format = r.uvar();
   if (format !== FORMAT) throw new RangeError(`unknown batch format ${format}`);
   const n = r.uvar();
+  if (count !== undefined && n !== count) throw new RangeError(`${n} events, ${count} expected`);
+  if (n > 2 ** 24) throw new RangeError(`${n} events in one batch`);
   const types = new Array<string>(r.uvar());
   for (let k = 0; k < types.length; k++) types[k] = r.str();
   const typeIds = readRuns(r, n);

@@ -61,8 +61,7 @@ export function batchesLayout(db: Database.Database): SqliteLayout {
     let out = cache.get(position);
     if (out) return out;
     try {
-      out = decodeBatch(body);
-      if (out.length !== count) throw new RangeError(`${out.length} events, the row says ${count}`);
+      out = decodeBatch(body, count);
     } catch (error) {
       throw new EventDecodeError({ stream, revision, type }, `corrupt record batch of ${count} events (${(error as Error).message})`);
     }
