@@ -50,8 +50,12 @@ class Writer {
   }
 
   uvar(v: number): void {
-    this.ensure(8);
+    if (this.len + 8 > this.buf.length) this.ensure(8);
     const b = this.buf;
+    if (v < 128) {
+      b[this.len++] = v;
+      return;
+    }
     while (v >= 128) {
       b[this.len++] = (v % 128) | 128;
       v = Math.floor(v / 128);
@@ -142,15 +146,15 @@ function keysOf(data: unknown): string[] | undefined {
   return keys;
 }
 
-/** True when `data` has exactly `keys` (values not undefined), in that order. */
+/**
+ * True when `data` has exactly `keys` in that order, none of them undefined (Object.keys is
+ * served from V8's enum cache for objects of one shape: no walk of the prototype chain).
+ */
 function hasKeys(data: Record<string, unknown>, keys: readonly string[]): boolean {
-  let i = 0;
-  for (const k in data) {
-    if (data[k] === undefined) continue;
-    if (keys[i] !== k) return false;
-    i++;
-  }
-  return i === keys.length;
+  const own = Object.keys(data);
+  if (own.length !== keys.length) return false;
+  for (let i = 0; i < own.length; i++) if (own[i] !== keys[i] || data[own[i]!] === undefined) return false;
+  return true;
 }
 
 /** Writes `runs` of equal values: number of runs, then (value, length) pairs. */
@@ -325,35 +329,36 @@ export function encodeBatch(events: readonly NewEvent[], from: number, to: numbe
   for (const text of metaTexts.keys()) w.str(text);
   writeRuns(w, metaIds, n);
 
-  // shapes
+  // shapes, and each shape's columns as the events are read
   const shapes: string[][] = [];
   const shapeIndex = new Map<string, number>();
-  const members: number[][] = [];
+  const columns: unknown[][][] = [];
   const shapeIds = new Int32Array(n);
   const jsonEvents: number[] = [];
   let last = -1;
   for (let i = 0; i < n; i++) {
-    const data = events[from + i]!.data;
-    if (last >= 0 && isPlain(data) && hasKeys(data, shapes[last]!)) {
-      shapeIds[i] = last;
-      members[last]!.push(i);
-      continue;
+    const data = events[from + i]!.data as Record<string, unknown>;
+    let id = last;
+    if (id < 0 || !isPlain(data) || !hasKeys(data, shapes[id]!)) {
+      const keys = keysOf(data);
+      if (!keys) {
+        shapeIds[i] = -1;
+        jsonEvents.push(i);
+        continue;
+      }
+      const sig = keys.join('\u0000');
+      let found = shapeIndex.get(sig);
+      if (found === undefined) {
+        shapeIndex.set(sig, (found = shapes.length));
+        shapes.push(keys);
+        columns.push(keys.map(() => []));
+      }
+      id = last = found;
     }
-    const keys = keysOf(data);
-    if (!keys) {
-      shapeIds[i] = -1;
-      jsonEvents.push(i);
-      continue;
-    }
-    const sig = keys.join('\u0000');
-    let id = shapeIndex.get(sig);
-    if (id === undefined) {
-      shapeIndex.set(sig, (id = shapes.length));
-      shapes.push(keys);
-      members.push([]);
-    }
-    shapeIds[i] = last = id;
-    members[id]!.push(i);
+    shapeIds[i] = id;
+    const keys = shapes[id]!;
+    const cols = columns[id]!;
+    for (let k = 0; k < keys.length; k++) cols[k]!.push(data[keys[k]!]);
   }
   for (let i = 0; i < n; i++) if (shapeIds[i]! < 0) shapeIds[i] = shapes.length;
   w.uvar(shapes.length);
@@ -362,10 +367,7 @@ export function encodeBatch(events: readonly NewEvent[], from: number, to: numbe
     for (const k of keys) w.str(k);
   }
   writeRuns(w, shapeIds, n);
-  for (let s = 0; s < shapes.length; s++) {
-    const rows = members[s]!;
-    for (const k of shapes[s]!) writeColumn(w, rows.map((i) => (events[from + i]!.data as Record<string, unknown>)[k]));
-  }
+  for (const cols of columns) for (const values of cols) writeColumn(w, values);
   for (const i of jsonEvents) w.str(JSON.stringify(events[from + i]!.data) ?? 'null');
   return w.bytes();
 }
