@@ -8,14 +8,15 @@
  * @module
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sqliteStore } from '../adapters/store/sqlite.js';
 import { median, type Row } from './stats.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'run.js');
+/** The binary, from bench/ (sources, under vitest) or dist/bench/ (`npm run bench`). */
+const BIN = join(import.meta.dirname, ...(existsSync(join(import.meta.dirname, '..', 'package.json')) ? ['..'] : ['..', '..']), 'bin', 'run.js');
 
 /** One timed process: its wall time (s), peak resident memory (MiB) and stdout. */
 interface Timed {
