@@ -40,3 +40,23 @@ describe('benchmark baselines agree with the fast path', () => {
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50)).toBe(5);
   });
 });
+
+describe('the storage section', () => {
+  it('runs the binary on both layouts of a tiny world and reports every figure, the same events in both', async () => {
+    const { benchStorage } = await import('./storage.js');
+    const rows = await benchStorage(500, 2, 0, 0, 0, 1, () => {});
+    expect(rows.map((r) => r.case.split(',')[0])).toEqual([
+      'simulate 500 people x 2 ticks',
+      'simulate 500 people x 2 ticks',
+      'replay 500 people x 2 ticks (fold of the whole log)',
+      'rebuild of the four read models',
+      'bytes on disk per event',
+      'bytes on disk per event',
+      '`stopcovid --version` wall',
+      '`stopcovid trace --help` wall',
+    ]);
+    for (const r of rows) expect(r.ours, r.case).toBeGreaterThan(0);
+    // the log of record batches is smaller than the log of rows, whatever the speed
+    expect(rows[4]!.ours).toBeLessThan(rows[4]!.base!);
+  }, 120_000);
+});

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { benchDetection } from './detection.js';
 import { benchKernel } from './kernel.js';
 import { benchStore } from './store.js';
+import { benchStorage } from './storage.js';
 import { benchKafka } from './kafka.js';
 import { benchTrace } from './trace.js';
 import { benchMemory } from './memory.js';
@@ -23,7 +24,7 @@ import { benchReadModels } from './readModels.js';
 import { benchDashboard } from './dashboard.js';
 import { fmt, type Row } from './stats.js';
 
-const SECTIONS = ['detection', 'kernel', 'simulate', 'readmodels', 'whatif', 'kafka', 'trace', 'memory', 'dashboard'] as const;
+const SECTIONS = ['detection', 'kernel', 'simulate', 'storage', 'readmodels', 'whatif', 'kafka', 'trace', 'memory', 'dashboard'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +36,11 @@ const { values } = parseArgs({
     'rm-ticks': { type: 'string', default: '10' },
     'whatif-people': { type: 'string', default: '1e4' },
     'whatif-ticks': { type: 'string', default: '168' },
+    'storage-people': { type: 'string', default: '1e5' },
+    'storage-ticks': { type: 'string', default: '20' },
+    'big-people': { type: 'string', default: '1e6' },
+    'big-ticks': { type: 'string', default: '100' },
+    'huge-people': { type: 'string', default: '1e7' },
     'trace-events': { type: 'string', default: '1e7' },
     'trace-people': { type: 'string', default: '1e6' },
     'memory-people': { type: 'string', default: '1e6' },
@@ -51,6 +57,16 @@ function num(name: keyof typeof values): number {
   const v = Number(values[name]);
   if (!Number.isFinite(v) || v <= 0) {
     process.stderr.write(`Error: --${name} expects a positive number, got '${values[name]}'\n`);
+    process.exit(2);
+  }
+  return Math.round(v);
+}
+
+/** A count that may be 0 (a part skipped). */
+function count(name: keyof typeof values): number {
+  const v = Number(values[name]);
+  if (!Number.isFinite(v) || v < 0) {
+    process.stderr.write(`Error: --${name} expects a number >= 0, got '${values[name]}'\n`);
     process.exit(2);
   }
   return Math.round(v);
@@ -84,6 +100,7 @@ const skipped: string[] = [];
 if (only.has('detection')) rows.push(...(await benchDetection(sizes.map(Math.round), reps, log)));
 if (only.has('kernel')) rows.push(...(await benchKernel(num('kernel-people'), 5, reps, log)));
 if (only.has('simulate')) rows.push(...(await benchStore(num('sim-people'), num('sim-ticks'), reps, log)));
+if (only.has('storage')) rows.push(...(await benchStorage(num('storage-people'), num('storage-ticks'), count('big-people'), count('big-ticks'), count('huge-people'), reps, log)));
 if (only.has('readmodels')) rows.push(...(await benchReadModels(num('sim-people'), num('rm-ticks'), Math.min(reps, 3), log)));
 if (only.has('whatif')) rows.push(...(await benchWhatIf(num('whatif-people'), num('whatif-ticks'), Math.min(reps, 3), log)));
 if (only.has('kafka')) {

@@ -8,6 +8,7 @@ import { openBus, openStore } from '../adapters/registry.js';
 import type { SqliteReadModels } from '../adapters/readmodels/sqlite.js';
 import type { DashboardSource } from '../web/source.js';
 import { progressBar } from './progress.js';
+import { oneLine } from './oneLine.js';
 
 /** Flags every command shares. */
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -185,20 +186,7 @@ export abstract class BaseCommand extends Command {
   }
 }
 
-/**
- * One line from an error message: oclif's parse errors span lines ("Parsing --x", the reason,
- * "See more help"), and a leading `Error: ` is dropped (the caller prints its own).
- */
-export function oneLine(message: string): string {
-  const lines = message
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !/^(See more help|Note:|Alternatively)/.test(l));
-  let text = '';
-  // oclif wraps long descriptions over lines; only "Parsing --flag" heads a separate reason
-  for (const line of lines) text += text === '' ? line : /^Parsing --[\w-]+$/.test(text) ? `: ${line}` : ` ${line}`;
-  return text.replace(/^Error: /, '').replace(/^Parsing (--[\w-]+)\s*:/, '$1:').replace(/\s{2,}/g, ' ');
-}
+export { oneLine } from './oneLine.js';
 
 function isInputError(error: { code?: string; name?: string }): boolean {
   return error.code === 'STORE_ERROR' || error.code === 'INPUT' || error.name === 'CLIError' || (error.code === 'BUS_ERROR' && (error as { retriable?: boolean }).retriable === false);

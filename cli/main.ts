@@ -7,7 +7,7 @@
  * @module
  */
 import { flush, run } from '@oclif/core';
-import { oneLine } from './base.js';
+import { oneLine } from './oneLine.js';
 
 /**
  * Run the command line `argv` (without node and the script) with the package at `root` (a file

@@ -81,6 +81,12 @@ export interface EventStore {
   readStream(stream: string, fromRevision?: number): AsyncIterable<RawEvent>;
   /** Read `$all` forwards in global order. */
   readAll(options?: ReadAllOptions): AsyncIterable<RawEvent>;
+  /**
+   * The same events as {@link readAll}, in pages (non-empty arrays in global order), for readers
+   * that handle many events at a time: a store that reads in pages anyway (SQLite) offers it and
+   * saves a promise per event. Optional; {@link readPages} falls back on `readAll`.
+   */
+  readAllPages?(options?: ReadAllOptions): AsyncIterable<readonly RawEvent[]>;
   /** Catch-up subscription: every event after `after`, then live ones, until `signal` aborts or the store closes. */
   subscribeAll(options?: SubscribeOptions): AsyncIterable<RawEvent>;
   /** The global position of the last event, 0 for an empty store. */
@@ -89,6 +95,15 @@ export interface EventStore {
   readonly checkpoints: CheckpointStore;
   /** Release the store; open iterators end. */
   close(): Promise<void>;
+}
+
+/** `store.readAllPages(options)` where the store has it, else `readAll` one event a page. */
+export async function* readPages(store: EventStore, options?: ReadAllOptions): AsyncGenerator<readonly RawEvent[]> {
+  if (store.readAllPages) {
+    yield* store.readAllPages(options);
+    return;
+  }
+  for await (const event of store.readAll(options)) yield [event];
 }
 
 /** Named checkpoints: the global position up to which a reader has handled events. */

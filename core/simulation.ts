@@ -19,7 +19,7 @@ import { CURRENT_SCHEMA_VERSION } from '../events/index.js';
 import { tickRandom, uniformInt } from './random.js';
 import { tickTime, type WorldParams } from './params.js';
 import { evolve } from './evolve.js';
-import { stateHash } from './hash.js';
+import { sha256Hex, stateHash, type Sha256Hex } from './hash.js';
 import { contactScratch, detectContacts, type ContactScratch } from './contacts.js';
 import { initialState, type WorldState } from './world.js';
 import { decideTracing, type InboxCommand, type TickContact } from './policy/decide.js';
@@ -39,17 +39,19 @@ export interface TickSummary {
   stateHash: string;
 }
 
-/** Scratch buffers reused across ticks so the hot loop allocates little. */
+/** Scratch buffers reused across ticks so the hot loop allocates little, and the SHA-256 to hash states with. */
 export interface Scratch {
   nx: Int32Array;
   ny: Int32Array;
   exposed: Uint8Array;
   contacts: ContactScratch;
+  /** The SHA-256 of `TickCompleted`'s state hash (default: pure TypeScript; the CLI passes Node's native one). */
+  sha: Sha256Hex;
 }
 
-/** Fresh scratch buffers. */
-export function scratch(): Scratch {
-  return { nx: new Int32Array(0), ny: new Int32Array(0), exposed: new Uint8Array(0), contacts: contactScratch() };
+/** Fresh scratch buffers; `sha` computes state hashes (default {@link sha256Hex}). */
+export function scratch(sha: Sha256Hex = sha256Hex): Scratch {
+  return { nx: new Int32Array(0), ny: new Int32Array(0), exposed: new Uint8Array(0), contacts: contactScratch(), sha };
 }
 
 function meta(params: Pick<WorldParams, 'start' | 'tickMs'>, tick: number): EventMetadata {
@@ -169,7 +171,7 @@ function settleTick(state: WorldState, tick: number, events: DomainEvent[], buff
   const decision = decideTracing(state, { tick, metadata: m, contacts, commands, x: (p) => nx[p]!, y: (p) => ny[p]!, changed: exposed, seed: params.seed, start: params.start, tickMs: params.tickMs });
   for (const e of decision.events) events.push(e);
   for (const e of events) evolve(state, e);
-  const done = complete(state, tick, { moves, contacts: pairs.count, exposures: decision.exposures, events: events.length + 1 });
+  const done = complete(state, tick, { moves, contacts: pairs.count, exposures: decision.exposures, events: events.length + 1 }, buffers.sha);
   evolve(state, done);
   events.push(done);
   return { events, summary: { ...done.data, counts: [...state.counts], tests: decision.tests, positives: decision.positives, releases: decision.releases } as TickSummary };
@@ -246,11 +248,11 @@ function sized(buffers: Scratch, n: number): Scratch {
   return buffers;
 }
 
-function complete(state: WorldState, tick: number, c: { moves: number; contacts: number; exposures: number; events: number }): DomainEvent<'TickCompleted'> {
+function complete(state: WorldState, tick: number, c: { moves: number; contacts: number; exposures: number; events: number }, sha: Sha256Hex = sha256Hex): DomainEvent<'TickCompleted'> {
   const [healthy, suspicious, infected] = state.counts;
   return {
     type: 'TickCompleted',
-    data: { tick, healthy, suspicious, infected, ...c, stateHash: stateHash(state) },
+    data: { tick, healthy, suspicious, infected, ...c, stateHash: stateHash(state, sha) },
     metadata: meta((state.params ?? state.ingest)!, tick),
   };
 }

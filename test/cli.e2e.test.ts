@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cli, json, lines, type Run } from './cli.js';
+import { editStoredEvent, storedBytes } from './storedLog.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stopcovid-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -206,16 +207,11 @@ describe('bad input: one line on stderr, non-zero exit, nothing stored changes',
   it('a corrupt event row: replay names stream, revision and type, and the row stays as it was', async () => {
     const file = join(dir, 'corrupt.db');
     json(await cli('simulate', '--store', `sqlite:${file}`, '--ticks', '2', '--json'));
-    const db = new Database(file);
-    db.prepare("UPDATE events SET data = json_set(data, '$.x', -5) WHERE stream = 'stopcovid.tick-1' AND revision = 3").run();
-    const row = db.prepare("SELECT type, data FROM events WHERE stream = 'stopcovid.tick-1' AND revision = 3").get() as { type: string; data: string };
-    db.close();
+    const row = editStoredEvent(file, 'stopcovid.tick-1', 3, (data) => ({ ...data, x: -5 }));
     const run = await cli('replay', '--store', `sqlite:${file}`);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toBe(`Error: corrupt event ${row.type} at stopcovid.tick-1@3: data x: Too small: expected number to be >=0\n`);
-    const check = new Database(file);
-    expect(check.prepare("SELECT data FROM events WHERE stream = 'stopcovid.tick-1' AND revision = 3").pluck().get()).toBe(row.data);
-    check.close();
+    expect(storedBytes(file, 'stopcovid.tick-1', 3)).toEqual(row.after);
   });
 
   it('--help works for every command', async () => {

@@ -148,7 +148,7 @@ describe('ingest contacts: the A, B, C, D contact list (contacts-abcd.tsv)', () 
     expect((await cli('ingest', 'contacts', fixture('contacts-abcd.tsv'), '--index', 'A', '--store', partial)).code).toBe(0);
     // keep ticks 0 to 5 of 8: what an ingest killed after tick 5 leaves in a store written tick by tick
     const db = new Database(partial.replace(/^sqlite:/, ''));
-    db.exec("DELETE FROM events WHERE CAST(substr(stream, 16) AS INTEGER) > 5; DELETE FROM streams WHERE CAST(substr(stream, 16) AS INTEGER) > 5; DROP TABLE IF EXISTS read_models");
+    db.exec("DELETE FROM batches WHERE CAST(substr(stream, 16) AS INTEGER) > 5; DELETE FROM streams WHERE CAST(substr(stream, 16) AS INTEGER) > 5; DROP TABLE IF EXISTS read_models");
     for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rm_%'").pluck().all() as string[]) db.exec(`DROP TABLE ${t}`);
     db.close();
     for (const command of [['trace', 'id:C'], ['consume'], ['people'], ['replay']]) {

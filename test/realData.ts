@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import Database from 'better-sqlite3';
 import { afterAll, expect } from 'vitest';
 import { cli, json, type Run } from './cli.js';
+import { storedEvents } from './storedLog.js';
 
 export { cli, json, type Run };
 
@@ -38,13 +38,7 @@ export async function exportText(store: string): Promise<string> {
 }
 /** The events of the types a check needs, in log order, read straight from the SQLite file (faster than `export` for 200,000 events). */
 export function events(store: string, types = ['PersonRegistered', 'ContactDetected', 'HealthStatusChanged', 'PersonMoved']): Logged[] {
-  const db = new Database(store.slice('sqlite:'.length), { readonly: true });
-  try {
-    const rows = db.prepare(`SELECT type, data, metadata FROM events WHERE type IN (${types.map(() => '?').join(',')}) ORDER BY position`).all(...types) as { type: string; data: string; metadata: string }[];
-    return rows.map((r) => ({ type: r.type, data: JSON.parse(r.data) as Record<string, unknown>, metadata: JSON.parse(r.metadata) as Logged['metadata'] }));
-  } finally {
-    db.close();
-  }
+  return storedEvents(store.slice('sqlite:'.length), types).map((r) => ({ type: r.type, data: r.data, metadata: r.metadata as Logged['metadata'] }));
 }
 export interface Result {
   rows: number;

@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from './inProcess.js';
+import { editStoredEvent, storedEvents } from './storedLog.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stopcovid-verify-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,9 +20,7 @@ describe('replay --verify', () => {
   beforeAll(async () => {
     const created = await run('simulate', '--store', store, '--people', '300', '--grid', '40x40', '--ticks', '30', '--seed', '5', '--json');
     expect(created.code, created.stderr).toBe(0);
-    const db = new Database(file, { readonly: true });
-    recorded = (db.prepare("SELECT json_extract(data, '$.stateHash') FROM events WHERE type = 'TickCompleted' ORDER BY position").pluck().all() as string[]);
-    db.close();
+    recorded = storedEvents(file, ['TickCompleted']).map((e) => e.data.stateHash as string);
   });
 
   it('passes on an untouched log, checking every tick', async () => {
@@ -33,12 +31,11 @@ describe('replay --verify', () => {
 
   it('names the first tick that differs when a PersonMoved of tick 4 was edited, and exits 1; the plain replay does not see it', async () => {
     // move one person of tick 4 to another cell of the grid; the person moves again later, so the last tick is untouched
-    const db = new Database(file);
-    const row = db.prepare("SELECT position, json_extract(data, '$.personId') AS person, json_extract(data, '$.x') AS x FROM events WHERE stream = 'stopcovid.tick-4' AND type = 'PersonMoved' LIMIT 1").get() as { position: number; person: number; x: number };
-    const later = db.prepare("SELECT COUNT(*) FROM events WHERE type = 'PersonMoved' AND json_extract(data, '$.personId') = ? AND position > ?").pluck().get(row.person, row.position) as number;
+    const moves = storedEvents(file, ['PersonMoved']);
+    const row = moves.find((e) => e.stream === 'stopcovid.tick-4')!;
+    const later = moves.filter((e) => e.data.personId === row.data.personId && e.position > row.position).length;
     expect(later).toBeGreaterThan(0);
-    db.prepare("UPDATE events SET data = json_set(data, '$.x', ?) WHERE position = ?").run((row.x + 1) % 40, row.position);
-    db.close();
+    editStoredEvent(file, row.stream, row.revision, (data) => ({ ...data, x: ((row.data.x as number) + 1) % 40 }));
 
     const plain = await run('replay', '--store', store, '--json');
     expect(plain.code, plain.stderr).toBe(0);

@@ -11,4 +11,5 @@ let n = 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 storeContract('memory', async () => memoryStore(), { densePositions: true });
-storeContract('sqlite (a real file)', async () => sqliteStore(join(dir, `store-${n++}.db`)), { densePositions: true });
+storeContract('sqlite (a real file, record batches)', async () => sqliteStore(join(dir, `store-${n++}.db`)), { densePositions: true });
+storeContract('sqlite (a real file, one row per event: stores of earlier releases)', async () => sqliteStore(join(dir, `store-${n++}.db`), { layout: 'rows' }), { densePositions: true });

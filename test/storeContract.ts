@@ -6,7 +6,7 @@
  * EventStoreDB's are log offsets with gaps (other streams, other worlds, system records).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { isConcurrencyError, type EventStore, type NewEvent } from '../core/index.js';
+import { isConcurrencyError, readPages, type EventStore, type NewEvent } from '../core/index.js';
 import type { RawEvent } from '../events/index.js';
 
 const ev = (type: string, n: number): NewEvent => ({ type, data: { n }, metadata: { tick: n, at: '2020-03-17T00:00:00.000Z', schemaVersion: 1 } });
@@ -149,6 +149,27 @@ export function storeContract(name: string, factory: () => Promise<EventStore>, 
       expect(increasing(all.map((e) => e.position))).toBe(true);
       if (options.densePositions) expect(all.every((e, i) => e.position === i + 1)).toBe(true);
       expect((await collect(store.readStream('big'))).length).toBe(2500);
+    });
+
+    it('reads the same events in pages (readPages: readAllPages where the store has it), after a position, by type, with a limit', async () => {
+      const store = await open();
+      const types = ['A', 'B', 'C'];
+      const many = Array.from({ length: 25_000 }, (_, i) => ev(types[i % 7 === 0 ? 2 : i % 40 < 35 ? 0 : 1]!, i));
+      await store.append('big', many.slice(0, 12_000), 'no_stream');
+      await store.append('big', many.slice(12_000), 11_999);
+      const paged = async (o: Parameters<EventStore['readAll']>[0]) => {
+        const out: RawEvent[] = [];
+        for await (const page of readPages(store, o)) {
+          expect(page.length).toBeGreaterThan(0);
+          out.push(...page);
+        }
+        return out;
+      };
+      const all = await collect(store.readAll());
+      expect(await paged({})).toEqual(all);
+      const after = all[4321]!.position;
+      expect(await paged({ after, types: ['B', 'C'], limit: 3000 })).toEqual(all.filter((e) => e.position > after && e.type !== 'A').slice(0, 3000));
+      expect(await collect(store.readAll({ after, types: ['B', 'C'] }))).toEqual(all.filter((e) => e.position > after && e.type !== 'A'));
     });
 
     it('a catch-up subscription delivers past events, then live ones, and ends on abort', async () => {

@@ -753,7 +753,7 @@ export function fileReadModels(file: string, storeUrl: string): SqliteReadModels
   try {
     db = new Database(file);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
-    if (tables.includes('events')) throw new StoreError(`${file} is an event store: give read models a file of their own`);
+    if (tables.includes('events') || tables.includes('batches')) throw new StoreError(`${file} is an event store: give read models a file of their own`);
     if (tables.length > 0 && !tables.includes('read_models')) throw new StoreError(`${file} is a SQLite database but not a stopcovid read-model file`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isStoreError } from '../../core/index.js';
+import { isStoreError, type NewEvent } from '../../core/index.js';
 import { decode, isEventDecodeError, type RawEvent } from '../../events/index.js';
 import { sqliteStore } from './sqlite.js';
 import { openStore } from '../registry.js';
@@ -54,13 +54,13 @@ describe('sqlite store: the file', () => {
     db.close();
   });
 
-  it('a row whose data is not JSON reads as a decode error naming stream, revision and type', async () => {
-    const file = join(dir, 'corrupt.db');
-    const store = sqliteStore(file);
-    await store.append('stopcovid.tick-0', [{ type: 'PersonMoved', data: { personId: 1, x: 2, y: 3 }, metadata: meta }], 'no_stream');
+  /** Write `events` to a new store of `layout` in `file`, damage the file, and read it all back: the error thrown. */
+  async function readDamaged(file: string, layout: 'rows' | 'batches', events: NewEvent[], damage: (db: Database.Database) => void): Promise<unknown> {
+    const store = sqliteStore(file, { layout });
+    await store.append('stopcovid.tick-0', events, 'no_stream');
     await store.close();
     const db = new Database(file);
-    db.prepare("UPDATE events SET data = '{oops' WHERE position = 1").run();
+    damage(db);
     db.close();
     const reopened = sqliteStore(file);
     const error = await (async () => {
@@ -68,7 +68,27 @@ describe('sqlite store: the file', () => {
     })().catch((e: unknown) => e);
     await reopened.close();
     expect(isEventDecodeError(error)).toBe(true);
+    return error;
+  }
+
+  it('a row whose data is not JSON (row layout) reads as a decode error naming stream, revision and type', async () => {
+    const error = await readDamaged(join(dir, 'corrupt.db'), 'rows', [{ type: 'PersonMoved', data: { personId: 1, x: 2, y: 3 }, metadata: meta }], (db) => db.prepare("UPDATE events SET data = '{oops' WHERE position = 1").run());
     expect((error as Error).message).toMatch(/^corrupt event PersonMoved at stopcovid\.tick-0@0: not JSON \(/);
+  });
+
+  it('a record batch whose body is damaged reads as a decode error naming the stream, first revision and type, and is left as it was', async () => {
+    const file = join(dir, 'corrupt-batch.db');
+    const moves = Array.from({ length: 40 }, (_, i) => ({ type: 'PersonMoved', data: { personId: i, x: 2, y: 3 }, metadata: meta }));
+    let damaged: Buffer | undefined;
+    const error = await readDamaged(file, 'batches', [{ type: 'X', data: {}, metadata: meta }, ...moves], (db) => {
+      const body = db.prepare("SELECT body FROM batches WHERE type = 'PersonMoved'").pluck().get() as Buffer;
+      damaged = body.subarray(0, body.length - 3);
+      db.prepare("UPDATE batches SET body = ? WHERE type = 'PersonMoved'").run(damaged);
+    });
+    expect((error as Error).message).toMatch(/^corrupt event PersonMoved at stopcovid\.tick-0@1: corrupt record batch of 40 events \(/);
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT body FROM batches WHERE type = 'PersonMoved'").pluck().get()).toEqual(damaged);
+    db.close();
   });
 
   it('valid JSON that fails its schema is a decode error too', () => {

@@ -1,14 +1,19 @@
 /**
  * The SQLite event store (`sqlite:<file>`), the embedded default: one file, WAL journal,
  * `synchronous=NORMAL` (a committed tick survives a process crash), one transaction per append.
+ * Events are kept as record batches (sqliteBatches.ts); stores written before them keep one
+ * JSON row per event (sqliteRows.ts) and are read and continued in that layout.
  * Events from other processes reach subscribers by polling.
  * @module
  */
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { EventDecodeError, type RawEvent } from '../../events/index.js';
+import type { RawEvent } from '../../events/index.js';
 import { AppendAbortedError, checkExpectedRevision, StoreError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type ReadAllOptions, type SubscribeOptions } from '../../core/index.js';
 import { AppendSignal, catchUp, PAGE } from './catchUp.js';
+import type { LayoutName, SqliteLayout } from './sqliteLayout.js';
+import { ROWS_SCHEMA, rowsLayout } from './sqliteRows.js';
+import { BATCHES_SCHEMA, batchesLayout } from './sqliteBatches.js';
 
 /** Options of {@link sqliteStore}. */
 export interface SqliteStoreOptions {
@@ -16,19 +21,16 @@ export interface SqliteStoreOptions {
   create?: boolean;
   /** Poll interval of subscriptions for other processes' appends, milliseconds (default 100). */
   pollMs?: number;
+  /**
+   * Layout of the event tables when the store is created (default `batches`: record batches;
+   * `rows`: one JSON row per event, as stores written before record batches). An existing store
+   * keeps its own layout whatever this says.
+   */
+  layout?: LayoutName;
 }
 
+/** The store's own tables, beside the layout's event tables. */
 const SCHEMA = `
-CREATE TABLE events (
-  position INTEGER PRIMARY KEY,
-  stream   TEXT    NOT NULL,
-  revision INTEGER NOT NULL,
-  type     TEXT    NOT NULL,
-  data     TEXT    NOT NULL,
-  metadata TEXT    NOT NULL
-);
-CREATE UNIQUE INDEX events_stream ON events (stream, revision);
-CREATE INDEX events_type ON events (type, position);
 CREATE TABLE streams (stream TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
 `;
@@ -49,13 +51,14 @@ export interface SqliteEventStore extends EventStore {
   readonly file: string;
   /** Run `hook` inside every later append's transaction; returns a function that removes it. */
   onAppend(hook: AppendHook): () => void;
+  /** The layout of the event tables: `batches` (record batches) or `rows` (one JSON row per event). */
+  readonly layout: LayoutName;
+  /** Record batches decoded by reads so far, by event type (empty for the `rows` layout). */
+  readonly decodedBatches: ReadonlyMap<string, number>;
 }
 
 /** Events written between two pauses of a large append that can be given up (see `appendInSteps`). */
 const STEP = 20_000;
-
-/** A row in raw mode, columns in table order: position, stream, revision, type, data, metadata. */
-type Row = [position: number, stream: string, revision: number, type: string, data: string, metadata: string];
 
 /**
  * Open the SQLite store in `file`.
@@ -67,14 +70,16 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
   const pollMs = options.pollMs ?? 100;
   if (!create && !existsSync(file)) throw new StoreError(`no store at ${file}: run 'stopcovid simulate' first`);
   let db: Database.Database;
+  let layout: SqliteLayout;
   try {
     db = new Database(file, { fileMustExist: !create });
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
-    if (!tables.includes('events')) {
+    if (!tables.includes('events') && !tables.includes('batches')) {
       if (tables.length > 0) throw new StoreError(`${file} is a SQLite database but not a stopcovid store`);
       db.pragma('journal_mode = WAL');
-      db.exec(SCHEMA);
+      db.exec(SCHEMA + (options.layout === 'rows' ? ROWS_SCHEMA : BATCHES_SCHEMA));
     }
+    layout = tables.includes('events') || (!tables.includes('batches') && options.layout === 'rows') ? rowsLayout(db) : batchesLayout(db);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
@@ -84,12 +89,8 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
     throw new StoreError(`cannot open ${file} as a SQLite store: ${(error as Error).message}`, { cause: error });
   }
 
-  const insert = db.prepare('INSERT INTO events (stream, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?)');
   const streamRevision = db.prepare('SELECT revision FROM streams WHERE stream = ?').pluck();
   const setRevision = db.prepare('INSERT INTO streams (stream, revision) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET revision = excluded.revision');
-  const lastPosition = db.prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck();
-  const streamPage = db.prepare('SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?').raw();
-  const pageAll = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?').raw();
   const loadCheckpoint = db.prepare('SELECT position FROM checkpoints WHERE name = ?').pluck();
   const saveCheckpoint = db.prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position');
   const appended = new AppendSignal();
@@ -97,35 +98,24 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
   let closed = false;
 
   /**
-   * Inserts the events of one append, `from` to `to` at a time, within the caller's transaction:
-   * `events[i]` goes to revision `current + 1 + i`. A tick's events share their metadata object,
-   * so its JSON text is made once per run of equal metadata.
+   * Writes the events of one append, `from` to `to` at a time, within the caller's transaction:
+   * `events[i]` goes to revision `current + 1 + i` and to the position after the log's last plus `i`.
    */
   const inserter = (stream: string, events: readonly NewEvent[], current: number) => {
-    let lastMeta: unknown;
-    let lastMetaJson = '';
-    const out = {
-      first: 0,
-      position: 0,
+    const first = layout.lastPosition() + 1;
+    return {
+      /** The position of the append's last event (of the log's last when it is empty). */
+      position: first + events.length - 1,
       write(from: number, to: number) {
-        for (let i = from; i < to; i++) {
-          const e = events[i]!;
-          if (e.metadata !== lastMeta) {
-            lastMeta = e.metadata;
-            lastMetaJson = JSON.stringify(e.metadata);
-          }
-          out.position = Number(insert.run(stream, current + 1 + i, e.type, JSON.stringify(e.data), lastMetaJson).lastInsertRowid);
-          if (out.first === 0) out.first = out.position;
-        }
+        layout.write(stream, events, from, to, current + 1, first);
       },
       /** The stream's new revision and the inline hooks, once every event is in. */
       finish() {
         if (events.length === 0) return;
         setRevision.run(stream, current + events.length);
-        for (const hook of hooks) hook(stream, events, current + 1, out.first);
+        for (const hook of hooks) hook(stream, events, current + 1, first);
       },
     };
-    return out;
   };
 
   const appendTx = db.transaction((stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult => {
@@ -134,7 +124,7 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
     const tick = inserter(stream, events, current);
     tick.write(0, events.length);
     tick.finish();
-    return { nextExpectedRevision: current + events.length, position: tick.position || (lastPosition.get() as number) };
+    return { nextExpectedRevision: current + events.length, position: tick.position };
   });
 
   /**
@@ -162,38 +152,34 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
       return { nextExpectedRevision: current + events.length, position: tick.position };
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
+      layout.forget();
       throw error;
     }
   };
 
-  const pageOfType = db.prepare('SELECT * FROM events WHERE type = ? AND position > ? ORDER BY position LIMIT ?').raw();
-  /**
-   * Up to `limit` events after `after`, in global order, of the given types (all when none).
-   * Each type is read along its (type, position) index, already in order, and the runs are
-   * merged here: one `type IN (...) ORDER BY position` query would sort every matching row on
-   * every page, quadratic on a large log.
-   */
-  const page = (after: number, limit: number, types?: readonly string[]): RawEvent[] => {
-    if (!types) return decodeRows(pageAll.all(after, limit) as Row[]);
-    const runs = types.map((type) => pageOfType.all(type, after, limit) as Row[]);
-    if (runs.length === 1) return decodeRows(runs[0]!);
-    const merged: Row[] = [];
-    const next = runs.map(() => 0);
-    while (merged.length < limit) {
-      let best = -1;
-      for (let r = 0; r < runs.length; r++) if (next[r]! < runs[r]!.length && (best < 0 || runs[r]![next[r]!]![0] < runs[best]![next[best]!]![0])) best = r;
-      if (best < 0) break;
-      merged.push(runs[best]![next[best]!++]!);
-    }
-    return decodeRows(merged);
-  };
+  const page = (after: number, limit: number, types?: readonly string[]): RawEvent[] => layout.page(after, limit, types);
   const guard = () => {
     if (closed) throw new StoreError('the store is closed');
   };
+  /** `$all` after `options.after` in pages of up to ten catch-up pages. */
+  async function* pages(options: ReadAllOptions = {}): AsyncGenerator<RawEvent[]> {
+    guard();
+    let after = options.after ?? 0;
+    let left = options.limit ?? Infinity;
+    while (left > 0 && !closed) {
+      const rows: RawEvent[] = page(after, Math.min(PAGE * 10, left), options.types);
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows[rows.length - 1]!.position;
+      left -= rows.length;
+    }
+  }
 
   return {
     db,
     file,
+    layout: layout.name,
+    decodedBatches: layout.decoded,
     onAppend(hook) {
       hooks.add(hook);
       return () => hooks.delete(hook);
@@ -207,24 +193,16 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
     async *readStream(stream, fromRevision = 0) {
       guard();
       for (;;) {
-        const rows: RawEvent[] = decodeRows(streamPage.all(stream, fromRevision, PAGE) as Row[]);
+        const rows: RawEvent[] = layout.streamPage(stream, fromRevision, PAGE);
         yield* rows;
         if (rows.length < PAGE) return;
         fromRevision = rows[rows.length - 1]!.revision + 1;
       }
     },
     async *readAll(options: ReadAllOptions = {}) {
-      guard();
-      let after = options.after ?? 0;
-      let left = options.limit ?? Infinity;
-      while (left > 0 && !closed) {
-        const rows: RawEvent[] = page(after, Math.min(PAGE * 10, left), options.types);
-        yield* rows;
-        if (rows.length === 0) return;
-        after = rows[rows.length - 1]!.position;
-        left -= rows.length;
-      }
+      for await (const rows of pages(options)) yield* rows;
     },
+    readAllPages: pages,
     subscribeAll(options: SubscribeOptions = {}) {
       guard();
       return catchUp(
@@ -236,7 +214,7 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
     },
     async lastPosition() {
       guard();
-      return lastPosition.get() as number;
+      return layout.lastPosition();
     },
     checkpoints: {
       async load(name) {
@@ -255,30 +233,4 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
       db.close();
     },
   };
-}
-
-/**
- * Parse rows' JSON. The events of one tick share their metadata text, so a run of equal metadata
- * is parsed once and shared (read-only) by those events.
- * @throws EventDecodeError naming stream, revision and type for text that is not JSON.
- */
-function decodeRows(rows: Row[]): RawEvent[] {
-  const out = new Array<RawEvent>(rows.length);
-  let lastText = '';
-  let lastMeta: unknown;
-  for (let i = 0; i < rows.length; i++) {
-    const [position, stream, revision, type, dataText, metaText] = rows[i]!;
-    let data: unknown;
-    try {
-      data = JSON.parse(dataText);
-      if (metaText !== lastText) {
-        lastMeta = JSON.parse(metaText);
-        lastText = metaText;
-      }
-    } catch (error) {
-      throw new EventDecodeError({ stream, revision, type }, `not JSON (${(error as Error).message})`);
-    }
-    out[i] = { position, stream, revision, type, data, metadata: lastMeta };
-  }
-  return out;
 }

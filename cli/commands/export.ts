@@ -4,6 +4,7 @@ import { rename } from 'node:fs/promises';
 import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { readPages } from '../../core/index.js';
 import { BaseCommand, InputError } from '../base.js';
 
 /** What `export --json` returns when writing to a file (with no --output, the log itself is the output). */
@@ -45,11 +46,11 @@ With --output, the log is written to a temporary file beside it (.<name>.partial
     let events = 0;
     let chunk = '';
     try {
-      for await (const e of store.readAll()) {
+      for await (const page of readPages(store)) {
         if (closed) return undefined;
         if (interrupted?.aborted) break;
-        chunk += `${JSON.stringify({ position: e.position, stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata })}\n`;
-        events++;
+        for (const e of page) chunk += `${JSON.stringify({ position: e.position, stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata })}\n`;
+        events += page.length;
         if (chunk.length > 1 << 16) {
           if (!out.write(chunk)) await drained(out);
           chunk = '';

@@ -10,6 +10,7 @@ import { writerLease } from '../lease.js';
 import { appendTick, currentWorld, pendingCommands } from '../tickWriter.js';
 import { worldIdentity } from '../identity.js';
 import { progressBar, StatusLine } from '../progress.js';
+import { nodeSha256Hex } from '../../adapters/hash/nodeSha256.js';
 
 /** What `simulate --json` returns. */
 export interface SimulateResult {
@@ -122,7 +123,7 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
     const interrupted = this.interrupted('stopping after the last whole tick (a tick still being written is rolled back)');
     interrupted.addEventListener('abort', () => stop.abort(), { once: true });
     const status = new StatusLine(verbose);
-    const buffers = scratch();
+    const buffers = scratch(nodeSha256Hex);
     // the notification bridge runs beside the simulation, following the store live
     const bridgeStop = new AbortController();
     let bridged = { published: 0, position: 0 };

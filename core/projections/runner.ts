@@ -7,7 +7,7 @@
  * @module
  */
 import type { EventType, StoredEvent } from '../../events/index.js';
-import type { EventStore } from '../ports.js';
+import { readPages, type EventStore } from '../ports.js';
 import { committedTicks } from './committedTicks.js';
 import { ProjectionVersionError, type Projection, type ReadModelStore } from './projection.js';
 
@@ -77,7 +77,7 @@ export async function runProjection<Tx>(store: EventStore, projection: Projectio
 
   // catch-up: large batches up to the end of the log
   let ignored = 0;
-  for await (const tick of committedTicks(store.readAll({ after: result.position, types }), (n) => (ignored += n))) {
+  for await (const tick of committedTicks(readPages(store, { after: result.position, types }), (n) => (ignored += n))) {
     take(tick);
     if (done()) break;
     if (batch.length >= limit) await flush();

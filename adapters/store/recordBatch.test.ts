@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PARAMS, genesis, scratch, stepTick } from '../../core/index.js';
+import type { NewEvent } from '../../core/index.js';
+import { decodeBatch, encodeBatch } from './recordBatch.js';
+
+const meta = { tick: 3, at: '2020-03-17T00:00:00.000Z', schemaVersion: 1, correlationId: 'tick-3' };
+
+/** What `export` writes of an event's data and metadata: the text that must not change. */
+const text = (events: readonly { type: string; data: unknown; metadata: unknown }[]) => events.map((e) => `${e.type} ${JSON.stringify(e.data)} ${JSON.stringify(e.metadata)}`);
+
+function roundTrip(events: NewEvent[]) {
+  const body = encodeBatch(events, 0, events.length);
+  const back = decodeBatch(body);
+  expect(text(back)).toEqual(text(events));
+  return { body, back };
+}
+
+describe('record batch', () => {
+  it('keeps every event of a simulated world exactly, type by type, in a few bytes per move', () => {
+    const world = genesis({ ...DEFAULT_PARAMS, people: 3000, width: 60, height: 60, seed: 4 });
+    const buffers = scratch();
+    const ticks = [world.events, ...Array.from({ length: 3 }, () => stepTick(world.state, buffers).events)];
+    let moves = 0;
+    let moveBytes = 0;
+    for (const events of ticks)
+      for (const type of new Set(events.map((e) => e.type))) {
+        const run = events.filter((e) => e.type === type);
+        const { body } = roundTrip(run);
+        if (type === 'PersonMoved') (moves += run.length), (moveBytes += body.length);
+      }
+    expect(moves).toBeGreaterThan(8000);
+    expect(moveBytes / moves).toBeLessThan(6);
+  });
+
+  it('keeps odd data exactly: floats, negatives, huge integers, non-finite numbers, nesting, unicode, leading zeros, missing and undefined keys, non-objects', () => {
+    const odd: unknown[] = [
+      { a: 1.5, b: -3, c: 2 ** 60, d: Number.MAX_SAFE_INTEGER, e: -0 },
+      { a: NaN, b: Infinity, c: null, d: true, e: [1, { f: 'g' }] },
+      { s: 'héllo ✓ 😷', t: 'x-007', u: '0', v: '', w: 'c-1-99999999999999999' },
+      { s: 'plain', t: 'x-7', u: '12', v: 'only', w: 'c-1-2' },
+      { only: 1, gone: undefined },
+      { __proto__: null, z: 1 },
+      JSON.parse('{"__proto__": {"p": 1}, "q": 2}'),
+      [1, 2, 3],
+      'a string',
+      42,
+      null,
+      {},
+      { b: 1, a: 2, 10: 'numeric keys first' },
+      { s: 'bad \ud800 surrogate' },
+    ];
+    const events = odd.map((data, i) => ({ type: 'Odd', data, metadata: i % 3 === 0 ? meta : { ...meta, tick: i } }));
+    const { back } = roundTrip(events);
+    expect(Object.keys(back[6]!.data as object)).toEqual(['__proto__', 'q']);
+    expect(Object.getPrototypeOf(back[6]!.data)).toBe(Object.prototype);
+  });
+
+  it('keeps a tick of several types in one batch, each event with its type', () => {
+    const world = genesis({ ...DEFAULT_PARAMS, people: 2000, width: 30, height: 30, seed: 2 });
+    const { events } = stepTick(world.state);
+    expect(new Set(events.map((e) => e.type)).size).toBe(5);
+    roundTrip(events);
+  });
+
+  it('shares one metadata object among the events of a run of equal metadata', () => {
+    const events = Array.from({ length: 50 }, (_, i) => ({ type: 'PersonMoved', data: { personId: i, x: i, y: 1 }, metadata: { ...meta } }));
+    const { back } = roundTrip(events);
+    expect(new Set(back.map((e) => e.metadata)).size).toBe(1);
+  });
+
+  it('refuses a damaged body instead of returning other events', () => {
+    const events = Array.from({ length: 20 }, (_, i) => ({ type: 'PersonMoved', data: { personId: i, x: 3 * i, y: 1 }, metadata: meta }));
+    const body = encodeBatch(events, 0, events.length);
+    expect(() => decodeBatch(body.subarray(0, body.length - 1))).toThrow();
+    expect(() => decodeBatch(Buffer.concat([body, Buffer.from([0])]))).toThrow(/bytes after the batch/);
+    const other = Buffer.from(body);
+    other[0] = 9;
+    expect(() => decodeBatch(other)).toThrow(/unknown batch format 9/);
+  });
+});
