@@ -59,13 +59,13 @@ function ddl(name: string, prefix: string, tag: string): string {
 CREATE TABLE ${p}people (person_id INTEGER PRIMARY KEY, phone TEXT NOT NULL, source_id TEXT, status INTEGER NOT NULL DEFAULT 0,
   last_tick INTEGER, last_at TEXT, last_from INTEGER, last_to INTEGER, last_reason TEXT, last_position INTEGER, hops INTEGER NOT NULL DEFAULT -1,
   tests INTEGER NOT NULL DEFAULT 0, positives INTEGER NOT NULL DEFAULT 0, negatives INTEGER NOT NULL DEFAULT 0, last_test TEXT, last_test_tick INTEGER,
-  releases INTEGER NOT NULL DEFAULT 0, expiries INTEGER NOT NULL DEFAULT 0);
+  releases INTEGER NOT NULL DEFAULT 0, expiries INTEGER NOT NULL DEFAULT 0, alerted INTEGER NOT NULL DEFAULT 0, really_infected INTEGER NOT NULL DEFAULT 0);
 CREATE UNIQUE INDEX ix_${tag}_people_phone ON ${p}people (phone);
 CREATE INDEX ix_${tag}_people_source ON ${p}people (source_id) WHERE source_id IS NOT NULL;
 CREATE INDEX ix_${tag}_people_status ON ${p}people (status, person_id);
 CREATE TABLE ${p}people_state (id INTEGER PRIMARY KEY CHECK (id = 1), params TEXT, ingest TEXT, tick INTEGER NOT NULL, registered INTEGER NOT NULL,
   counts TEXT NOT NULL, recorded_hash TEXT, xs BLOB NOT NULL, ys BLOB NOT NULL, status BLOB NOT NULL,
-  tracing TEXT, since BLOB, hops BLOB, alerted BLOB, truth BLOB);`;
+  tracing TEXT);`;
     case 'exposures':
       return `
 CREATE TABLE ${p}exposures (status_position INTEGER PRIMARY KEY, exposed INTEGER NOT NULL, source INTEGER NOT NULL, tick INTEGER NOT NULL, at TEXT NOT NULL,
@@ -140,10 +140,6 @@ type StateRow = {
   ys: Buffer;
   status: Buffer;
   tracing: string | null;
-  since: Buffer | null;
-  hops: Buffer | null;
-  alerted: Buffer | null;
-  truth: Buffer | null;
 };
 
 /**
@@ -264,7 +260,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
       state: () => {
         if (state) return state;
         const k = key();
-        state = this.cache?.key === k ? this.cache.state : this.loadState(p, false);
+        state = this.cache?.key === k ? this.cache.state : this.loadState(p, true);
         this.cache = undefined;
         return state;
       },
@@ -281,6 +277,14 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
           const released = c.to === 0 && (c.reason === 'test-negative' || c.reason === 'expired' || c.reason === 'retracted' || c.reason === 'test-revoked') ? 1 : 0;
           update.run(c.to, c.tick, c.at, c.from, c.to, c.reason, c.position, c.hops, released, c.reason === 'expired' ? 1 : 0, c.personId);
         }
+      },
+      markAlerted: (people) => {
+        const update = this.stmt(`UPDATE ${p}people SET alerted = 1 WHERE person_id = ?`);
+        for (const id of people) update.run(id);
+      },
+      markInfected: (people) => {
+        const update = this.stmt(`UPDATE ${p}people SET really_infected = 1 WHERE person_id = ?`);
+        for (const id of people) update.run(id);
       },
       recordTests: (tests) => {
         const update = this.stmt(
@@ -319,8 +323,8 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
         if (!state) return;
         const s = state;
         this.stmt(
-          `INSERT OR REPLACE INTO ${p}people_state (id, params, ingest, tick, registered, counts, recorded_hash, xs, ys, status, tracing, since, hops, alerted, truth)
-           VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT OR REPLACE INTO ${p}people_state (id, params, ingest, tick, registered, counts, recorded_hash, xs, ys, status, tracing)
+           VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           s.params ? JSON.stringify(s.params) : null,
           s.ingest ? JSON.stringify(s.ingest) : null,
@@ -332,10 +336,6 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
           bytes(s.ys),
           bytes(s.status),
           JSON.stringify({ policy: s.tracing.policy, inboxNext: s.tracing.inboxNext }),
-          bytes(s.tracing.since),
-          bytes(s.tracing.hops),
-          bytes(s.tracing.alerted),
-          bytes(s.tracing.truth),
         );
         touched = s;
       },
@@ -346,8 +346,8 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
     };
   }
 
-  /** The `people` snapshot as a {@link WorldState}; with `phones`, phones are filled from the rows. */
-  private loadState(prefix: string, phones: boolean): WorldState {
+  /** The `people` snapshot as a {@link WorldState}; `full`: with phones and the per-person tracing state, read from the rows. */
+  private loadState(prefix: string, full: boolean): WorldState {
     const row = this.stmt(`SELECT * FROM ${prefix}people_state WHERE id = 1`).get() as StateRow | undefined;
     const state = initialState();
     if (row) {
@@ -367,13 +367,20 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
         const { policy, inboxNext } = JSON.parse(row.tracing) as { policy: Policy; inboxNext: number };
         adoptPolicy(state.tracing, policy, tickMs);
         state.tracing.inboxNext = inboxNext;
-        state.tracing.since = new Int32Array(copy(row.since!));
-        state.tracing.hops = new Int32Array(copy(row.hops!));
-        state.tracing.alerted = new Uint8Array(copy(row.alerted!));
-        state.tracing.truth = new Uint8Array(copy(row.truth!));
       }
     }
-    if (phones) for (const [id, phone] of this.stmt(`SELECT person_id, phone FROM ${prefix}people`).raw().iterate() as Iterable<[number, string]>) state.phones[id] = phone;
+    if (!full) return state;
+    // phones, and the per-person tracing state: it lives in the people rows (written when it changes, not each tick)
+    const t = state.tracing;
+    for (const [id, phone, since, hops, alerted, infected] of this.stmt(`SELECT person_id, phone, COALESCE(last_tick, 0), hops, alerted, really_infected FROM ${prefix}people`).raw().iterate() as Iterable<
+      [number, string, number, number, number, number]
+    >) {
+      state.phones[id] = phone;
+      t.since[id] = since;
+      t.hops[id] = hops;
+      t.alerted[id] = alerted;
+      t.truth[id] = infected;
+    }
     return state;
   }
 

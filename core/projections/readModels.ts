@@ -51,6 +51,10 @@ export interface PeopleTx {
   setLastChange(changes: readonly StatusChangeRow[]): void;
   /** Count each person's tests, positives and negatives, and keep the last result. */
   recordTests(tests: readonly TestRow[]): void;
+  /** Mark people sent an exposure alert (the tracing state a resumed world needs). */
+  markAlerted(people: readonly number[]): void;
+  /** Mark people really infected: the ground truth of a simulation, kept apart from every tracing column. */
+  markInfected(people: readonly number[]): void;
 }
 
 /**
@@ -59,7 +63,7 @@ export interface PeopleTx {
  */
 export const peopleProjection: Projection<PeopleTx> = {
   name: 'people',
-  version: 2,
+  version: 3,
   types: [
     'SimulationStarted',
     'WorldIngested',
@@ -78,8 +82,12 @@ export const peopleProjection: Projection<PeopleTx> = {
     const rows: PersonRow[] = [];
     const changes: StatusChangeRow[] = [];
     const tests: TestRow[] = [];
+    const alerted: number[] = [];
+    const infected: number[] = [];
     for (const e of events) {
       evolve(state, e as DomainEvent);
+      if (e.type === 'NotificationIssued' && e.data.kind !== 'released') alerted.push(e.data.personId);
+      else if (e.type === 'InfectionTransmitted' || (e.type === 'HealthStatusChanged' && e.data.reason === 'initial' && e.data.to === 2)) infected.push(e.data.personId);
       if (e.type === 'PersonRegistered') rows.push(e.data.sourceId === undefined ? { personId: e.data.personId, phone: e.data.phone } : { personId: e.data.personId, phone: e.data.phone, sourceId: e.data.sourceId });
       else if (e.type === 'HealthStatusChanged') {
         const d = e.data;
@@ -89,6 +97,8 @@ export const peopleProjection: Projection<PeopleTx> = {
     if (rows.length > 0) tx.addPeople(rows);
     if (changes.length > 0) tx.setLastChange(changes);
     if (tests.length > 0) tx.recordTests(tests);
+    if (alerted.length > 0) tx.markAlerted(alerted);
+    if (infected.length > 0) tx.markInfected(infected);
   },
 };
 
