@@ -29,4 +29,8 @@ export * from './projections/runner.js';
 export * from './projections/memory.js';
 export * from './projections/world.js';
 export * from './projections/readModels.js';
+export * from './projections/history.js';
+export * from './projections/epidemic.js';
+export * from './timeTravel.js';
+export * from './explain.js';
 export * from './projections/committedTicks.js';
