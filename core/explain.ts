@@ -15,6 +15,9 @@ export interface ContactFact {
   position: number;
   /** Distance between the two people, in cells (metres in GPS worlds). */
   distance: number;
+  /** The cell of the contact (of the person with the lower id; metres in GPS worlds). */
+  x: number;
+  y: number;
 }
 
 /** What explain reads: the `history` and `exposures` read models, and (for distances) one contact event of the log. */
@@ -58,7 +61,7 @@ export interface ExplainLink {
   contactTick: number;
   retroactive: boolean;
   contactId: string;
-  /** The exposed person's cell at the decision (metres in GPS worlds). */
+  /** Where: the contact's cell when its event was read, else the exposed person's cell at the decision (metres in GPS worlds). */
   cell: { x: number; y: number };
   /** Distance between the two at the contact (cells; metres in GPS worlds), when the contact event was read. */
   distance?: number;
@@ -171,7 +174,7 @@ export async function explain(source: ExplainSource, alert: { notificationId: st
       contactTick,
       retroactive,
       contactId: edge.contactId,
-      cell: { x: edge.x, y: edge.y },
+      cell: contact ? { x: contact.x, y: contact.y } : { x: edge.x, y: edge.y },
       ...(contact ? { distance: contact.distance } : {}),
       ...(edge.hops !== undefined ? { hops: edge.hops } : {}),
       contactPosition: contact?.position ?? contactPosition,

@@ -17,7 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('README examples', () => {
   it('has the marked examples', () => {
-    expect(examples.map(([name]) => name)).toEqual(['readmodels.sh', 'policy.sh']);
+    expect(examples.map(([name]) => name)).toEqual(['readmodels.sh', 'policy.sh', 'history.sh']);
   });
 
   it.each(examples)('%s runs as written', async (_name, lines) => {

@@ -41,7 +41,8 @@ export function explainSource(stmt: Prepare, p: string, store: EventStore): Expl
         if (raw.metadata && (raw.metadata as { tick?: number }).tick !== tick) return undefined;
         const e = decode(raw);
         if (e.type !== 'ContactDetected' || e.data.contactId !== contactId) continue;
-        return { position: raw.position, distance: (e.data as EventData<'ContactDetected'>).distance };
+        const d = e.data as EventData<'ContactDetected'>;
+        return { position: raw.position, distance: d.distance, x: d.x, y: d.y };
       }
       return undefined;
     },

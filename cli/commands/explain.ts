@@ -84,12 +84,12 @@ export function render(e: Explanation, place: Place = 'cell', zone = 'UTC', tick
     if (e.chain.length > 0) lines.push('it ended this exposure:');
   }
   e.chain.forEach((l, i) => {
-    const when = l.retroactive ? `at tick ${l.contactTick}, alerted retroactively at tick ${l.tick} (${inZone(l.at, zone)}) when the source tested positive` : `at tick ${l.tick} (${inZone(l.at, zone)})`;
+    const when = l.retroactive ? `at tick ${l.contactTick}${where(l, place)} (alerted retroactively at tick ${l.tick}, ${inZone(l.at, zone)}, when the source tested positive)` : `at tick ${l.tick} (${inZone(l.at, zone)})${where(l, place)}`;
     const rule = l.rule
       ? `policy '${l.rule.policy}': ${l.rule.minMinutes > 0 ? `at least ${l.rule.minMinutes} min of contact within ${l.rule.windowMinutes} min` : 'any contact'}${l.rule.radius !== null ? `, within ${l.rule.radius}` : ''} [PolicyAdopted ${at(l.rule.position)}]`
       : 'seed policy, any contact';
     lines.push(`${i + 1}. ${l.source.phone} (person ${l.source.personId}) exposed ${l.exposed.phone} (person ${l.exposed.personId})${l.hops !== undefined ? `, hop ${l.hops}` : ''}`);
-    lines.push(`   contact ${l.contactId} ${when}${where(l, place)}, one tick of ${tickMinutes} min [ContactDetected ${l.contactPosition > 0 ? at(l.contactPosition) : 'not found'}]; rule: ${rule}`);
+    lines.push(`   contact ${l.contactId} ${when}, one tick of ${tickMinutes} min [ContactDetected ${l.contactPosition > 0 ? at(l.contactPosition) : 'not found'}]; rule: ${rule}`);
     lines.push(`   ${l.exposed.phone} healthy -> suspicious [HealthStatusChanged ${at(l.statusPosition)}]${l.notificationId ? `, alert ${l.notificationId} [NotificationIssued ${at(l.notificationPosition!)}]` : ''}`);
     lines.push(`   source ${l.source.phone} then: ${l.sourceChange ? change(l.sourceChange, zone) : STATUS[l.sourceStatus]}`);
   });
