@@ -35,8 +35,8 @@ export interface ExplainSource {
   testBefore(personId: number, position: number): TestHistoryRow | undefined;
   /** The policy in force during `tick` (the last adopted before it, or at tick 0), `undefined` for the seed's (never adopted). */
   policyDuring(tick: number): PolicyHistoryRow | undefined;
-  /** The contact `contactId` of tick `tick` in the log, when the source can read it. */
-  contact?(contactId: string, tick: number): Promise<ContactFact | undefined>;
+  /** The contact `contactId` of tick `tick` in the log (at global position `position` when known, > 0), when the source can read it. */
+  contact?(contactId: string, tick: number, position?: number): Promise<ContactFact | undefined>;
 }
 
 /** A status change as explain shows it. */
@@ -165,7 +165,7 @@ export async function explain(source: ExplainSource, alert: { notificationId: st
     // a live exposure reads the source's status at the start of the tick; a retroactive one comes from the case confirmed in that very tick
     const before = source.changeBefore(edge.source, current.position, retroactive ? undefined : current.tick);
     const policy = source.policyDuring(contactTick);
-    const contact = await source.contact?.(edge.contactId, contactTick);
+    const contact = await source.contact?.(edge.contactId, contactTick, contactPosition > 0 ? contactPosition : undefined);
     out.chain.push({
       exposed: { personId: edge.exposed, phone: source.phoneOf(edge.exposed) ?? '?' },
       source: { personId: edge.source, phone: source.phoneOf(edge.source) ?? '?' },

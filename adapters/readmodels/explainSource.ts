@@ -1,8 +1,9 @@
 /**
  * What `explain` reads (core/explain.ts), from the SQLite read models: the `history` tables, the
  * `exposures` edge written by a status change, and, for a contact's distance and position, the
- * one `ContactDetected` event named by a contact id, read through the store API from the end of
- * the previous tick (the `epidemic` read model keeps each tick's end position).
+ * one `ContactDetected` event named by a contact id, read through the store API: at the position
+ * `exposures` kept for a live exposure, else (a retroactive one, whose contact is in an earlier
+ * tick) among that tick's contacts, from the end of the tick before (kept by `epidemic`).
  * @module
  */
 import { decode, type EventData } from '../../events/index.js';
@@ -30,14 +31,19 @@ export function explainSource(stmt: Prepare, p: string, store: EventStore): Expl
         contactPosition: r.contact_position,
       };
     },
-    contact: async (contactId, tick) => {
-      // contact ids are `c-<tick>-<index>`: the index-th ContactDetected of the tick
-      const m = /^c-(\d+)-(\d+)$/.exec(contactId);
-      if (!m || Number(m[1]) !== tick || tick < 1) return undefined;
-      const from = tickEnd(stmt, p, tick - 1);
-      if (from === undefined) return undefined;
-      const index = Number(m[2]);
-      for await (const raw of store.readAll({ after: from, types: ['ContactDetected'], limit: index + 1 })) {
+    contact: async (contactId, tick, position) => {
+      // a live exposure knows its contact's position: one event to read
+      let after: number | undefined = position !== undefined ? position - 1 : undefined;
+      let limit = 1;
+      if (after === undefined) {
+        // contact ids are `c-<tick>-<index>`: the index-th ContactDetected of the tick, from the end of the tick before
+        const m = /^c-(\d+)-(\d+)$/.exec(contactId);
+        if (!m || Number(m[1]) !== tick || tick < 1) return undefined;
+        after = tickEnd(stmt, p, tick - 1);
+        if (after === undefined) return undefined;
+        limit = Number(m[2]) + 1;
+      }
+      for await (const raw of store.readAll({ after, types: ['ContactDetected'], limit })) {
         if (raw.metadata && (raw.metadata as { tick?: number }).tick !== tick) return undefined;
         const e = decode(raw);
         if (e.type !== 'ContactDetected' || e.data.contactId !== contactId) continue;
