@@ -8,6 +8,7 @@
  */
 import type { ExposureEdge } from './projections/contactGraph.js';
 import type { PolicyHistoryRow, StatusHistoryRow, TestHistoryRow } from './projections/history.js';
+import type { StatusChangeRow } from './projections/readModels.js';
 
 /** A `ContactDetected` event as explain shows it. */
 export interface ContactFact {
@@ -39,16 +40,8 @@ export interface ExplainSource {
   contact?(contactId: string, tick: number, position?: number): Promise<ContactFact | undefined>;
 }
 
-/** A status change as explain shows it. */
-export interface ExplainedChange {
-  tick: number;
-  at: string;
-  from: number;
-  to: number;
-  reason: string;
-  /** Global position of the `HealthStatusChanged` event. */
-  position: number;
-}
+/** A status change as explain shows it: tick, simulated time, from, to, reason and the global position of its `HealthStatusChanged`. */
+export type ExplainedChange = Omit<StatusChangeRow, 'personId' | 'hops'>;
 
 /** One link of the chain: `source` exposed `exposed`. */
 export interface ExplainLink {
