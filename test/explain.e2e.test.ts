@@ -4,7 +4,7 @@
  * names (read back through the store API); a retroactive alert is explained by the positive test
  * that caused it. In process: explain only reads.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,20 @@ describe('explain on a three-hop chain', () => {
     const text = await run('explain', byPhone.notificationId, '--store', store);
     expect(text.stdout).toContain(`index case: ${phoneOf(10)}`);
     expect(text.stdout).toContain(`[ContactDetected @${byPhone.chain[0]!.contactPosition}]`);
+  });
+
+  it('a released alert names the negative test and the exposure it ended', async () => {
+    // on a copy of the world: 12 tests negative in a tick of its own (tick 5) and is released
+    const copy = `sqlite:${join(dir, 'released.db')}`;
+    copyFileSync(store.slice('sqlite:'.length), copy.slice('sqlite:'.length));
+    const tested = await run('test', phoneOf(12), 'negative', '--store', copy, '--json');
+    expect(tested.code, tested.stderr).toBe(0);
+    const e = await explainJson(phoneOf(12), '--store', copy);
+    expect(e).toMatchObject({ kind: 'released', notificationId: `r-5-${ids.get(phoneOf(12))}`, release: { change: { reason: 'test-negative', from: 1, to: 0, tick: 5 }, test: { result: 'negative', source: 'reported' } } });
+    expect(await eventAt(copy, e.release!.test!.position)).toMatchObject({ type: 'TestResultRecorded', data: { personId: ids.get(phoneOf(12)), result: 'negative' } });
+    expect(await eventAt(copy, e.notificationPosition!)).toMatchObject({ type: 'NotificationIssued', data: { notificationId: e.notificationId, kind: 'released' } });
+    expect(e.chain.map((l) => l.exposed.phone)).toEqual([phoneOf(12), phoneOf(11)]);
+    expect(e.indexCase?.phone).toBe(phoneOf(10));
   });
 
   it('refuses an unknown alert and a person never alerted: one line, exit 2', async () => {
