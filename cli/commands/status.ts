@@ -53,7 +53,7 @@ const COUNT_CAP = 1_000_000;
 
 /** `stopcovid status`: how far each read model has read. */
 export default class Status extends BaseCommand {
-  static override summary = "Show each read model's version, checkpoint, lag and row counts.";
+  static override summary = "Show each read model's version, checkpoint, lag and row counts; with a phone or --at-tick / --as-known-at-tick, the world at a point in time.";
   static override description = `The read models (people, exposures, metrics, notifications) are projections of the event log kept in SQLite: inside the store's own file for sqlite: stores, where each tick updates them in the same transaction as its events (no lag), or in the --read-models file for other stores.
 
 Lag is counted in events (events in the log after the read model's checkpoint) and in seconds (0 when current; otherwise the wall time since the read model last applied a batch). status only reads: it never brings a read model up to date (trace, consume and rebuild do).
