@@ -55,8 +55,9 @@ describe('stats', () => {
     const run = await cli('stats', '--store', store, '--format', 'csv');
     expect(run.code, run.stderr).toBe(0);
     const [header, ...rows] = run.stdout.trimEnd().split('\n');
-    expect(header).toBe('tick,at,healthy,suspicious,infected,contacts,exposures,notifications');
-    expect(rows.map((r) => r.split(',').filter((_, i) => i !== 1).join(' '))).toEqual([
+    expect(header).toBe('tick,at,healthy,suspicious,infected,contacts,exposures,notifications,new_cases,exposure_alerts,alerted,alerted_positive,positive_share,active_cases,longest_chain');
+    // the curve's columns (the epidemic measures that follow are tested in test/stats.epidemic.e2e.test.ts)
+    expect(rows.map((r) => r.split(',').slice(0, 8).filter((_, i) => i !== 1).join(' '))).toEqual([
       '0 3 0 1 0 0 0',
       '1 3 0 1 1 0 0',
       '2 3 0 1 0 0 0',
@@ -74,8 +75,8 @@ describe('stats', () => {
     const rows = json<{ tick: number; suspicious: number }[]>(await cli('stats', '--store', store, '--json'));
     expect(rows.map((r) => r.suspicious)).toEqual([0, 0, 0, 1, 1, 1, 1, 1, 2]);
     const table = (await cli('stats', '--store', store)).stdout.split('\n');
-    expect(table[0]).toMatch(/^tick +at +healthy +suspicious +infected +contacts +exposures +notifications$/);
-    expect(table[9]).toMatch(/^ {3}8 +1970-01-01T00:03:20.000Z +1 +2 +1 +1 +1 +1$/);
+    expect(table[0]).toMatch(/^tick +at +healthy +suspicious +infected +contacts +exposures +notifications +new_cases +exposure_alerts +alerted +alerted_positive +positive_share +active_cases +longest_chain$/);
+    expect(table[9]).toMatch(/^ {3}8 +1970-01-01T00:03:20.000Z +1 +2 +1 +1 +1 +1 /);
   });
 });
 

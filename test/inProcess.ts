@@ -18,6 +18,7 @@ export async function run(...argv: string[]): Promise<{ code: number; stdout: st
   vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (stdout += `${a.join(' ')}\n`));
   vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void (stderr += `${a.join(' ')}\n`));
   const saved = process.exitCode;
+  const drains = new Set(process.stdout.listeners('drain'));
   process.exitCode = undefined;
   try {
     const code = await main(argv, root);
@@ -25,5 +26,8 @@ export async function run(...argv: string[]): Promise<{ code: number; stdout: st
   } finally {
     process.exitCode = saved;
     vi.restoreAllMocks();
+    // oclif's flush() leaves a 'drain' listener on stdout whenever the write went through at once:
+    // harmless in a process that runs one command, a MaxListenersExceededWarning on stderr after ten in one test file
+    for (const l of process.stdout.listeners('drain')) if (!drains.has(l)) process.stdout.off('drain', l as () => void);
   }
 }

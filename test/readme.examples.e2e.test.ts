@@ -17,10 +17,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('README examples', () => {
   it('has the marked examples', () => {
-    expect(examples.map(([name]) => name)).toEqual(['readmodels.sh', 'policy.sh', 'whatif.sh']);
+    expect(examples.map(([name]) => name)).toEqual(['readmodels.sh', 'policy.sh', 'whatif.sh', 'history.sh']);
   });
 
-  it.each(examples)('%s runs as written', async (_name, lines) => {
+  it.each(examples)('%s runs as written', async (name, lines) => {
     for (const line of lines) {
       const args = line.split(/\s+/).slice(1); // the examples quote nothing: split on spaces
       expect(line.startsWith('stopcovid ')).toBe(true);
@@ -28,6 +28,9 @@ describe('README examples', () => {
         throw new Error(`'${line}' failed: ${error.stderr}`);
       });
       if (line.includes('verify') && line.includes('--json')) expect(JSON.parse(stdout)).toMatchObject({ ok: true, differences: [] });
+      // the README shows the real output of these queries: every line of it stands in the README as printed
+      if (name === 'history.sh' && /^stopcovid (explain|status|trace) /.test(line)) for (const out of stdout.trimEnd().split('\n')) expect(readme).toContain(out);
+      if (name === 'history.sh' && line.startsWith('stopcovid stats ')) for (const out of stdout.trimEnd().split('\n').slice(-4)) expect(readme).toContain(out);
     }
   }, 120_000);
 });

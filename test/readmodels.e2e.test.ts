@@ -119,7 +119,7 @@ describe('crash safety', () => {
     expect(leftPartial).toBeGreaterThan(0); // at least one kill landed inside a rebuild
     const done = await cli('rebuild', '--store', `sqlite:${file}`, '--json');
     expect(done.code).toBe(0);
-    expect(JSON.parse(done.stdout)).toMatchObject({ aborted: false, names: ['people', 'exposures', 'metrics', 'notifications'] });
+    expect(JSON.parse(done.stdout)).toMatchObject({ aborted: false, names: ['people', 'exposures', 'metrics', 'notifications', 'history', 'epidemic'] });
     expect(readModels(file)).toEqual(before);
     expect(logDigest(file)).toBe(digest);
     const db = new Database(file, { readonly: true });
@@ -184,6 +184,8 @@ describe('a store written before read models existed', () => {
       ['exposures', 0],
       ['metrics', 0],
       ['notifications', 0],
+      ['history', 0],
+      ['epidemic', 0],
     ]);
     expect(status.tick).toBe(15);
     expect((await inProcess<VerifyResult>(Verify, '--store', `sqlite:${file}`)).ok).toBe(true);

@@ -23,6 +23,9 @@ import {
   initialState,
   worldReadModels,
   type CaseState,
+  type EpidemicRow,
+  type EventStore,
+  type ExplainSource,
   type Checkpoint,
   type ExposureEdge,
   type ExposureRow,
@@ -35,6 +38,9 @@ import {
   type WorldState,
 } from '../../core/index.js';
 import type { SqliteEventStore } from '../store/sqlite.js';
+import { EPIDEMIC_TABLES, epidemicDdl, epidemicRows, epidemicWriter } from './epidemic.js';
+import { explainSource } from './explainSource.js';
+import { HISTORY_TABLES, HistoryQueries, historyDdl, historyWriter } from './history.js';
 
 /** The live tables' prefix, and the prefix of tables being rebuilt. */
 const LIVE = 'rm_';
@@ -48,6 +54,8 @@ const TABLES: Record<string, string[]> = {
   exposures: ['exposures', 'cases'],
   metrics: ['metrics'],
   notifications: ['notifications'],
+  history: HISTORY_TABLES,
+  epidemic: EPIDEMIC_TABLES,
 };
 
 /** DDL of one read model's tables under `prefix`; `tag` makes index names unique across rebuilds. */
@@ -86,6 +94,10 @@ CREATE TABLE ${p}notifications (position INTEGER PRIMARY KEY, notification_id TE
   tick INTEGER NOT NULL, at TEXT NOT NULL, contact_tick INTEGER, published_at TEXT);
 CREATE UNIQUE INDEX ix_${tag}_notifications_id ON ${p}notifications (notification_id);
 CREATE INDEX ix_${tag}_notifications_person ON ${p}notifications (person_id, position);`;
+    case 'history':
+      return historyDdl(p, tag);
+    case 'epidemic':
+      return epidemicDdl(p);
     default:
       throw new Error(`unknown read model ${name}`);
   }
@@ -256,7 +268,10 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
     let touched: WorldState | undefined;
     const cases = new Map<number, CaseState | undefined>();
     const key = () => `${prefix}:${this.row('people' + suffix)?.generation ?? ''}:${this.row('people' + suffix)?.position ?? 0}`;
+    const stmt = (sql: string) => this.stmt(sql);
     return {
+      ...historyWriter(stmt, p),
+      ...epidemicWriter(stmt, p),
       state: () => {
         if (state) return state;
         const k = key();
@@ -496,6 +511,21 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
         };
       },
     };
+  }
+
+  /** The `history` read model's queries (time travel, explain). */
+  history(): HistoryQueries {
+    return new HistoryQueries((sql) => this.stmt(sql), LIVE);
+  }
+
+  /** What `explain` reads: these read models, and single contact events of `store` (see adapters/readmodels/explainSource.ts). */
+  explainSource(store: EventStore): ExplainSource {
+    return explainSource((sql) => this.stmt(sql), LIVE, store);
+  }
+
+  /** The `epidemic` read model: incidence, alerts, alerted people who later tested positive, the longest active chain; one row per tick, oldest first. */
+  epidemic(): EpidemicRow[] {
+    return epidemicRows((sql) => this.stmt(sql), LIVE);
   }
 
   /** The epidemic curve, one row per tick, oldest first. */

@@ -1,7 +1,10 @@
-import type { EventStore } from '../../core/index.js';
+import { Args, Flags } from '@oclif/core';
+import type { Bitemporal, EventStore } from '../../core/index.js';
 import type { SqliteReadModels } from '../../adapters/readmodels/sqlite.js';
 import { BaseCommand, InputError } from '../base.js';
 import { isSqliteStore } from '../../adapters/readmodels/open.js';
+import { personQuery } from '../phone.js';
+import { bitemporal, timeTravelFlags } from '../timeTravel.js';
 
 /** One read model as `status --json` reports it. */
 export interface ReadModelStatus {
@@ -30,21 +33,54 @@ export interface StatusResult {
   readModels: ReadModelStatus[];
 }
 
+/** What `status --json` returns with a phone or a time-travel flag: the world at a point in time. */
+export interface WorldStatusResult {
+  store: string;
+  /** The point asked for: valid tick and recorded tick (each the last tick when not given). */
+  asOf: Bitemporal;
+  /** People per status then. */
+  healthy: number;
+  suspicious: number;
+  infected: number;
+  /** The person asked for, with their status then and the reason of the change that set it (absent: never changed). */
+  person?: { personId: number; phone: string; status: number; reason?: string };
+}
+
+const STATUS = ['healthy', 'suspicious', 'infected'];
+
 /** Most events counted after a checkpoint on stores whose positions are not dense. */
 const COUNT_CAP = 1_000_000;
 
 /** `stopcovid status`: how far each read model has read. */
 export default class Status extends BaseCommand {
-  static override summary = "Show each read model's version, checkpoint, lag and row counts.";
+  static override summary = "Show each read model's version, checkpoint, lag and row counts; with a phone or --at-tick / --as-known-at-tick, the world at a point in time.";
   static override description = `The read models (people, exposures, metrics, notifications) are projections of the event log kept in SQLite: inside the store's own file for sqlite: stores, where each tick updates them in the same transaction as its events (no lag), or in the --read-models file for other stores.
 
-Lag is counted in events (events in the log after the read model's checkpoint) and in seconds (0 when current; otherwise the wall time since the read model last applied a batch). status only reads: it never brings a read model up to date (trace, consume and rebuild do).`;
+Lag is counted in events (events in the log after the read model's checkpoint) and in seconds (0 when current; otherwise the wall time since the read model last applied a batch). status only reads: it never brings a read model up to date (trace, consume and rebuild do).
 
-  static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --json'];
+With a phone, or with --at-tick T / --as-known-at-tick K, it shows the world instead: people per status (and that person's status) at tick T as the system knew it at tick K, from the history read model. The axes are independent (valid time and recorded time, as in bitemporal databases): a retroactive exposure decided at tick 15 for a contact at tick 10 makes the person suspicious at tick 12 as known at 15, but not as known at 12. Each defaults to the last tick.`;
 
-  async run(): Promise<StatusResult> {
-    const { flags } = await this.parse(Status);
+  static override examples = [
+    '<%= config.bin %> status',
+    '<%= config.bin %> status --json',
+    '<%= config.bin %> status --at-tick 12 --as-known-at-tick 15',
+    '<%= config.bin %> status +33612345678 --at-tick 12',
+  ];
+
+  static override args = {
+    phone: Args.string({ description: 'A person (phone, or id:<id> in an ingested world): show their status (with --at-tick / --as-known-at-tick: then).', required: false }),
+  };
+
+  static override flags = {
+    ...timeTravelFlags,
+    region: Flags.string({ summary: 'Country for national phone forms (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
+  };
+
+  async run(): Promise<StatusResult | WorldStatusResult> {
+    const { args, flags } = await this.parse(Status);
+    const query = args.phone === undefined ? undefined : personQuery(args.phone, flags.region);
     const store = await this.store(flags.store, false);
+    if (query || flags['at-tick'] !== undefined || flags['as-known-at-tick'] !== undefined) return this.world(store, flags, query);
     const models = await this.readModels(store, flags, { catchUp: false });
     // one read transaction on a SQLite store: the log's end and the checkpoints are read at the same instant
     const snapshot = isSqliteStore(store) && !store.db.inTransaction;
@@ -54,6 +90,28 @@ Lag is counted in events (events in the log after the read model's checkpoint) a
     } finally {
       if (snapshot && store.db.inTransaction) store.db.exec('COMMIT');
     }
+  }
+
+  /** The world (and a person) at a point in time, from the `people` and `history` read models. */
+  private async world(store: EventStore, flags: { store: string; 'read-models'?: string; 'at-tick'?: number; 'as-known-at-tick'?: number }, query: ReturnType<typeof personQuery> | undefined): Promise<WorldStatusResult> {
+    const models = await this.readModels(store, flags);
+    const world = models.world();
+    if (world.tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    const at = bitemporal(flags, world.tick) ?? { tick: world.tick, knownAt: world.tick };
+    const history = models.history();
+    const [healthy, suspicious, infected] = history.countsAt(at, world.registered);
+    const result: WorldStatusResult = { store: flags.store, asOf: at, healthy, suspicious, infected };
+    if (query) {
+      const personId = this.person(models, query);
+      const s = history.statusAt(personId, at);
+      result.person = { personId, phone: models.person(personId)!.phone, status: s.status, ...(s.reason !== undefined ? { reason: s.reason } : {}) };
+    }
+    if (!this.jsonEnabled()) {
+      this.log(`at tick ${at.tick}, as known at tick ${at.knownAt}: healthy ${healthy}, suspicious ${suspicious}, infected ${infected}`);
+      const p = result.person;
+      if (p) this.log(`${p.phone}  person ${p.personId}  ${p.status} ${STATUS[p.status]}${p.reason !== undefined ? ` (${p.reason})` : ''}`);
+    }
+    return result;
   }
 
   private async report(store: EventStore, models: SqliteReadModels, url: string): Promise<StatusResult> {

@@ -1,9 +1,10 @@
 import { Args, Flags } from '@oclif/core';
-import { trace, type Direction, type Trace, type TraceLink } from '../../core/index.js';
+import { asOf, trace, type Bitemporal, type Direction, type Trace, type TraceLink } from '../../core/index.js';
 import { count } from '../flags.js';
 import { BaseCommand, InputError } from '../base.js';
 import { personQuery } from '../phone.js';
 import { inZone, tz } from '../time.js';
+import { bitemporal, timeTravelFlags } from '../timeTravel.js';
 import { chainDot } from '../../web/chain/dot.js';
 import { chainFromTrace } from '../../web/chain/fromTrace.js';
 import { chainMermaid } from '../../web/chain/mermaid.js';
@@ -18,7 +19,9 @@ export default class TraceCommand extends BaseCommand {
 
 The phone may be written in any common form: +33612345678, 0612345678, +33 6 12 34 56 78, 33612345678; national forms are read in --region. A number without '+' that would land in another country than --region (004-92-58-76-11 in FR: 00 is France's international call prefix, making it German) is refused with the reason; write it with '+'.
 
-In a world made by 'stopcovid ingest', people without a phone have a placeholder +999 followed by 9 digits (country code 999 is reserved); it is accepted as written. A person may also be named by their id in the input data as id:<id> (e.g. id:1558 for a SocioPatterns id, id:abboip for a cab).`;
+In a world made by 'stopcovid ingest', people without a phone have a placeholder +999 followed by 9 digits (country code 999 is reserved); it is accepted as written. A person may also be named by their id in the input data as id:<id> (e.g. id:1558 for a SocioPatterns id, id:abboip for a cab).
+
+Time travel, on two independent axes: --at-tick T shows the chain as it was at tick T (valid time; a retroactive exposure counts from its contact's tick), --as-known-at-tick K as the system knew it at tick K (recorded time; an exposure decided after K is left out). A retroactive alert decided at tick 15 for a contact at tick 10 is in the chain at tick 12 as known at 15, not as known at 12.`
 
   static override examples = [
     '<%= config.bin %> trace 0612345678',
@@ -28,6 +31,7 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
     '<%= config.bin %> trace +33612345678 --format dot | dot -Tpng > chain.png',
     '<%= config.bin %> trace +999000000042 --store sqlite:./highschool.db',
     '<%= config.bin %> trace id:1558 --store sqlite:./highschool.db',
+    '<%= config.bin %> trace +33612345678 --at-tick 12 --as-known-at-tick 15',
   ];
 
   static override args = {
@@ -40,9 +44,10 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
     format: Flags.string({ summary: 'Output format: text tree, JSON, or a picture (Graphviz DOT, Mermaid flowchart, SVG on a time axis).', options: ['tree', 'json', 'dot', 'mermaid', 'svg'], default: 'tree' }),
     region: Flags.string({ summary: 'Country for national phone forms (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
     tz: tz({ summary: 'Show times in this time zone (IANA name, e.g. Europe/Paris); JSON output stays in UTC.' }),
+    ...timeTravelFlags,
   };
 
-  async run(): Promise<Trace> {
+  async run(): Promise<Trace & { asOf?: Bitemporal }> {
     const { args, flags } = await this.parse(TraceCommand);
     const query = personQuery(args.phone, flags.region);
     const store = await this.store(flags.store, false);
@@ -51,8 +56,9 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
     if (world.tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
     const place: Place = world.ingest ? (world.ingest.source === 'positions' ? 'metres' : 'none') : 'cell';
     const personId = this.person(models, query);
-    const graph = models.traceSource();
-    const result = trace(graph, personId, flags.direction as Direction, flags.depth);
+    const at = bitemporal(flags, world.tick);
+    const graph = at ? asOf(models.traceSource(), models.history(), at) : models.traceSource();
+    const result: Trace & { asOf?: Bitemporal } = { ...trace(graph, personId, flags.direction as Direction, flags.depth), ...(at ? { asOf: at } : {}) };
     if (!this.jsonEnabled()) {
       if (flags.format === 'json') this.log(JSON.stringify(result, null, 2));
       else if (flags.format === 'dot') process.stdout.write(chainDot(chainFromTrace(result)));
@@ -81,9 +87,10 @@ function when(l: TraceLink, place: Place, zone: string): string {
 }
 
 /** Render a trace as indented text lines; `place` says how to show a link's position, `zone` (IANA) how to show times. */
-export function render(t: Trace, place: Place = 'cell', zone = 'UTC'): string[] {
+export function render(t: Trace & { asOf?: Bitemporal }, place: Place = 'cell', zone = 'UTC'): string[] {
   const hop = t.tests && t.tests.hops > 0 ? `  (hop ${t.tests.hops} from the index case)` : '';
-  const lines = [`${t.phone}${t.sourceId !== undefined ? ` (id ${t.sourceId})` : ''}  person ${t.personId}  ${STATUS[t.status]}${t.indexCase ? '  (index case)' : hop}`];
+  const lines = t.asOf ? [`at tick ${t.asOf.tick}, as known at tick ${t.asOf.knownAt}:`] : [];
+  lines.push(`${t.phone}${t.sourceId !== undefined ? ` (id ${t.sourceId})` : ''}  person ${t.personId}  ${STATUS[t.status]}${t.indexCase ? '  (index case)' : hop}`);
   if (t.tests && (t.tests.taken > 0 || t.tests.releases > 0)) {
     const { taken, positives, negatives, last, releases, expiries } = t.tests;
     lines.push(`tests: ${taken} (${positives} positive, ${negatives} negative)${last ? `, last ${last.result} at tick ${last.tick}` : ''}${releases > 0 ? `; released ${releases} time${releases > 1 ? 's' : ''}${expiries > 0 ? ` (${expiries} by expiry)` : ''}` : ''}`);

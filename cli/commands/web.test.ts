@@ -37,7 +37,7 @@ describe('bad flags: one line, exit 2, before the store is opened', () => {
   });
 
   it('stats', async () => {
-    expect(await fails(Stats, '--format', 'xml')).toEqual([2, 'Error: Expected --format=xml to be one of: table, csv\n']);
+    expect(await fails(Stats, '--format', 'xml')).toEqual([2, 'Error: Expected --format=xml to be one of: table, csv, json\n']);
   });
 
   it('report', async () => {

@@ -9,6 +9,8 @@ import type { DomainEvent, EventData, StoredEvent } from '../../events/index.js'
 import { evolve } from '../evolve.js';
 import type { WorldState } from '../world.js';
 import type { Projection } from './projection.js';
+import { epidemicProjection, type EpidemicTx } from './epidemic.js';
+import { historyProjection, type HistoryTx } from './history.js';
 
 /** A person as the `people` read model keeps them. */
 export interface PersonRow {
@@ -313,7 +315,14 @@ export const notificationsProjection: Projection<NotificationsTx> = {
 };
 
 /** Everything the world's read models write through: one transaction of a read-model store. */
-export type WorldReadModelTx = PeopleTx & ExposuresTx & MetricsTx & NotificationsTx;
+export type WorldReadModelTx = PeopleTx & ExposuresTx & MetricsTx & NotificationsTx & HistoryTx & EpidemicTx;
 
 /** The world's read models, in the order they are applied. */
-export const worldReadModels: readonly Projection<WorldReadModelTx>[] = [peopleProjection, exposuresProjection, metricsProjection, notificationsProjection];
+export const worldReadModels: readonly Projection<WorldReadModelTx>[] = [
+  peopleProjection,
+  exposuresProjection,
+  metricsProjection,
+  notificationsProjection,
+  historyProjection as Projection<WorldReadModelTx>,
+  epidemicProjection as Projection<WorldReadModelTx>,
+];
