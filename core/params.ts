@@ -39,7 +39,10 @@ export function conflictingParams(recorded: WorldParams, requested: WorldParamsI
   for (const key of WORLD_KEYS) {
     const want = requested[key];
     if (want === undefined) continue;
-    if (JSON.stringify(want) !== JSON.stringify(recorded[key])) out.push(`${key} ${JSON.stringify(recorded[key])} (asked ${JSON.stringify(want)})`);
+    if (JSON.stringify(want) === JSON.stringify(recorded[key])) continue;
+    // the tick's length is asked in minutes (--tick-minutes)
+    if (key === 'tickMs') out.push(`tick-minutes ${recorded.tickMs / 60_000} (asked ${(want as number) / 60_000})`);
+    else out.push(`${key} ${JSON.stringify(recorded[key])} (asked ${JSON.stringify(want)})`);
   }
   return out;
 }

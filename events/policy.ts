@@ -25,7 +25,8 @@ export const ContactRule = z
     /** The window over which a pair's contact time adds up, minutes (Corona-Warn-App: a day). */
     windowMinutes: z.number().positive().default(1440),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.minMinutes <= c.windowMinutes, { message: 'minMinutes is larger than windowMinutes: no pair could ever reach it', path: ['minMinutes'] });
 
 /** Testing of notified people, in simulations (commands report results in every world). */
 export const TestingRule = z

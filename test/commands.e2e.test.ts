@@ -189,6 +189,7 @@ describe('bad commands write nothing', () => {
     expect((await cli('simulate', '--store', `sqlite:${file}`, ...WORLD, '--ticks', '2', '--policy', strict)).code).toBe(0);
     const before = await digest(file);
     const healthy = await phoneWith(`sqlite:${file}`, 0);
+    const infected = await phoneWith(`sqlite:${file}`, 2);
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'maxHops: -1\n');
     for (const [args, message] of [
@@ -196,6 +197,8 @@ describe('bad commands write nothing', () => {
       [['test', healthy, 'positive'], /was never alerted, and the world's policy 'strict' accepts results only from alerted people/],
       [['test', healthy, 'maybe'], /Expected maybe to be one of: positive, negative/],
       [['test', healthy, 'positive', '--sampled-at', 'yesterday'], /--sampled-at 'yesterday' is not an ISO-8601 time/],
+      [['test', infected, 'revoked'], /has no standing positive result to revoke \(infected since tick 0 by reason 'initial', not by a positive test\)/],
+      [['simulate', '--tick-minutes', '30'], /other parameters: tick-minutes 1 \(asked 30\)/],
       [['policy', 'set', bad], /^Error: policy file .*bad.yaml: maxHops: /],
       [['policy', 'set', join(dir, 'none.yaml')], /is neither a preset \(seed, tousanticovid\) nor a file/],
     ] as [string[], RegExp][]) {
@@ -205,6 +208,21 @@ describe('bad commands write nothing', () => {
       expect(r.stderr).toMatch(message);
     }
     expect(await digest(file)).toBe(before);
+  });
+});
+
+describe('a command the running simulate refuses', () => {
+  it('is said on stderr with its reason, counted in --json, and recorded in the log', async () => {
+    const file = join(dir, 'refused.db');
+    expect((await cli('simulate', '--store', `sqlite:${file}`, ...WORLD, '--ticks', '2')).code).toBe(0);
+    // as a 'test' accepted while a simulate ran, for a phone nobody has (the CLI refuses it itself when no simulate runs)
+    const store = await sqliteStore(file);
+    await store.append(INBOX_STREAM, [{ type: 'TestResultReported', data: { phone: '+33600000001', result: 'positive' }, metadata: { tick: 2, at: '2020-03-17T00:02:00.000Z', schemaVersion: 1 } }], 'any');
+    await store.close();
+    const r = await cli('simulate', '--store', `sqlite:${file}`, '--ticks', '1', '--json');
+    expect(json<{ commands: number; rejected: number }>(r)).toMatchObject({ commands: 1, rejected: 1 });
+    expect(r.stderr).toContain('tick 3 refused inbox entry 0: no person has phone +33600000001\n');
+    expect((await events(file)).find((e) => e.type === 'CommandsApplied')?.data.rejected).toEqual([{ revision: 0, reason: 'no person has phone +33600000001' }]);
   });
 });
 

@@ -43,6 +43,12 @@ describe('whatif with the world\'s own policy gives back the recorded history', 
     const r = await whatif(store, 'seed');
     expect(r.alerts.recorded).toBeGreaterThan(100);
     expectSame(r);
+    // a policy radius larger than the world's (radius 1: contacts farther were never detected) is refused, as by 'policy set'
+    const far = join(dir, 'far.yaml');
+    writeFileSync(far, 'contact:\n  radius: 3\n');
+    const refused = await run('whatif', '--store', store, '--policy', far);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('a tousanticovid world: minimum contact time, retroactive alerts, simulated tests, expiries, a ground truth, and a reported result', async () => {

@@ -31,5 +31,6 @@ describe('loadPolicy', () => {
     expect(() => loadPolicy(file('range.yaml', 'testing:\n  sensitivity: 1.5\n'))).toThrow(/^policy file .*range.yaml: testing.sensitivity: /);
     expect(() => loadPolicy(file('typo.yaml', 'maxHop: 1\n'))).toThrow(/maxHop/);
     expect(() => loadPolicy(file('list.yaml', '- 1\n'))).toThrow(/must hold an object/);
+    expect(() => loadPolicy(file('never.yaml', 'contact:\n  minMinutes: 2000\n  windowMinutes: 10\n'))).toThrow(/contact.minMinutes: minMinutes is larger than windowMinutes/);
   });
 });

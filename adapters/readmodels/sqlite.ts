@@ -447,6 +447,12 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
     return this.stmt(`SELECT 1 FROM ${LIVE}notifications WHERE person_id = ? LIMIT 1`).get(personId) !== undefined;
   }
 
+  /** The last status change of `personId` (to, reason, tick), or `undefined` when they never changed status. */
+  lastChange(personId: number): { to: number; reason: string; tick: number } | undefined {
+    const row = this.stmt(`SELECT last_to AS "to", last_reason AS reason, last_tick AS tick FROM ${LIVE}people WHERE person_id = ? AND last_reason IS NOT NULL`).get(personId) as { to: number; reason: string; tick: number } | undefined;
+    return row ?? undefined;
+  }
+
   /** The person with this phone (E.164), or `undefined`. */
   personByPhone(phone: string): number | undefined {
     return (this.stmt(`SELECT person_id FROM ${LIVE}people WHERE phone = ?`).pluck().get(phone) as number | undefined) ?? undefined;

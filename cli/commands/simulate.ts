@@ -29,8 +29,9 @@ export interface SimulateResult {
   tests: number;
   positives: number;
   releases: number;
-  /** Inbox commands this run applied. */
+  /** Inbox commands this run read, and those it refused (each said on stderr with its reason). */
   commands: number;
+  rejected: number;
   /** The policy in force at the end (its name). */
   policy: string;
   stateHash: string;
@@ -114,7 +115,9 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
       const conflicts = conflictingParams(state.params, requested);
       if (conflicts.length > 0) throw new InputError(`this store holds a world with other parameters: ${conflicts.join(', ')}; use another --store or omit them`);
       if (policy && JSON.stringify(policy.policy) !== JSON.stringify(state.tracing.policy) && !(isSeedPolicy(policy.policy) && isSeedPolicy(state.tracing.policy)))
-        throw new InputError(`this world follows the policy '${state.tracing.policy.name}', not '${policy.policy.name}': change it with 'stopcovid policy set ${flags.policy}', or omit --policy`);
+        throw new InputError(
+          `this world follows ${state.tracing.policy.name === policy.policy.name ? `another version of the policy '${policy.policy.name}'` : `the policy '${state.tracing.policy.name}', not '${policy.policy.name}'`}: change it with 'stopcovid policy set ${flags.policy}', or omit --policy`,
+        );
     }
     const params = state.params!;
 
@@ -159,7 +162,7 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
     let ticksRun = 0;
     let contacts = 0;
     let exposures = 0;
-    const tested = { tests: 0, positives: 0, releases: 0, commands: 0 };
+    const tested = { tests: 0, positives: 0, releases: 0, commands: 0, rejected: 0 };
     const started = performance.now();
     if (verbose)
       this.log(
@@ -192,6 +195,13 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
         tested.positives += summary.positives;
         tested.releases += summary.releases;
         tested.commands += commands.length;
+        // a command the tick refused (a phone unknown by then, nothing to revoke): its sender only learns it here
+        for (const e of tickEvents)
+          if (e.type === 'CommandsApplied')
+            for (const r of e.data.rejected) {
+              tested.rejected++;
+              process.stderr.write(`${verbose ? '\n' : ''}tick ${summary.tick} refused inbox entry ${r.revision}: ${r.reason}\n`);
+            }
         const seconds = (performance.now() - started) / 1000;
         const [h, s, i] = summary.counts;
         const testing = tested.tests + tested.releases + tested.commands > 0 ? `  tests ${tested.tests} (${tested.positives} positive)  released ${tested.releases}` : '';
@@ -240,7 +250,7 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
       this.log(`stopped at tick ${written.tick} (${result.stoppedBy === 'signal' ? `interrupted${rolledBack !== undefined ? `; tick ${rolledBack}, being written, was rolled back` : ''}` : `${ticksRun} ticks`}): healthy ${healthy}, suspicious ${suspicious}, infected ${infected}`);
       this.log(`${events} events written, ${contacts} contacts, ${exposures} new exposures, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
       if (tested.tests + tested.releases + tested.commands > 0)
-        this.log(`policy ${result.policy}: ${tested.tests} tests (${tested.positives} positive), ${tested.releases} released, ${tested.commands} inbox commands applied`);
+        this.log(`policy ${result.policy}: ${tested.tests} tests (${tested.positives} positive), ${tested.releases} released, ${tested.commands - tested.rejected} inbox commands applied${tested.rejected ? `, ${tested.rejected} refused` : ''}`);
       if (bridge) this.log(`${bridged.published} alerts published to Kafka topic ${flags.topic}`);
     }
     return result;

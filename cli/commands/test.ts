@@ -62,8 +62,10 @@ A result for a phone nobody has, (when the policy requires it) for a person neve
     if (world.tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
     const personId = this.person(models, query);
     if (result === 'revoked') {
-      const graph = models.traceSource();
-      if (graph.statusOf(personId) !== 2 || graph.testsOf?.(personId).last?.result !== 'positive') throw new InputError(`${query.phone} has no standing positive result to revoke`);
+      // a positive result stands when it made the person infected and nothing changed their status since
+      const last = models.lastChange(personId);
+      if (last?.to !== 2 || last.reason !== 'test-positive')
+        throw new InputError(`${query.phone} has no standing positive result to revoke${last?.to === 2 ? ` (infected since tick ${last.tick} by reason '${last.reason}', not by a positive test)` : ''}`);
     } else if (models.policy().testing.requireAlert && !models.alerted(personId)) throw new InputError(`${query.phone} was never alerted, and the world's policy '${models.policy().name}' accepts results only from alerted people`);
     const inline = isSqliteStore(store) && !flags['read-models'];
     const done = await submitCommand(store, models, { type: 'TestResultReported', data: { phone: query.phone, result, ...(sampledAt ? { sampledAt } : {}) } }, { inline, verbose: !this.jsonEnabled() });

@@ -83,7 +83,9 @@ function who(phone: string, sourceId: string | undefined): string {
 /** Where and when an exposure happened: tick, simulated time (in `zone`), the exposed person's position. */
 function when(l: TraceLink, place: Place, zone: string): string {
   const where = place === 'cell' ? ` in cell (${l.cell.x},${l.cell.y})` : place === 'metres' ? ` at (${l.cell.x} m, ${l.cell.y} m)` : '';
-  return `at tick ${l.tick} (${inZone(l.at, zone)})${where}${l.contactTick !== undefined ? `, retroactively, for a contact at tick ${l.contactTick}` : ''}`;
+  // a retroactive alert: decided at `tick`, for a contact at `contactTick`; the cell is the person's when it was decided
+  if (l.contactTick !== undefined) return `for a contact at tick ${l.contactTick}, alerted retroactively at tick ${l.tick} (${inZone(l.at, zone)})${where ? `, then${where}` : ''}`;
+  return `at tick ${l.tick} (${inZone(l.at, zone)})${where}`;
 }
 
 /** Render a trace as indented text lines; `place` says how to show a link's position, `zone` (IANA) how to show times. */

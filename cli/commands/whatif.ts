@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { runWhatIf, type WhatIfResult, type WhatIfTick } from '../../core/index.js';
+import { policyMismatch, runWhatIf, type WhatIfResult, type WhatIfTick } from '../../core/index.js';
 import { loadPolicy } from '../../adapters/policy/file.js';
 import { count } from '../flags.js';
 import { BaseCommand, InputError } from '../base.js';
@@ -32,6 +32,12 @@ The ground truth is the recorded one: it never depends on tracing. Simulated tes
     const { flags } = await this.parse(WhatIf);
     const { policy } = loadPolicy(flags.policy);
     const store = await this.store(flags.store, false);
+    // the world's contact radius bounds the policy's, as for 'policy set'
+    for await (const first of store.readAll({ limit: 1 })) {
+      const data = first.data as { radius?: number; radiusM?: number };
+      const mismatch = policyMismatch(policy, first.type === 'SimulationStarted' ? data.radius : first.type === 'WorldIngested' ? data.radiusM : undefined);
+      if (mismatch) throw new InputError(`${flags.policy}: ${mismatch}`);
+    }
     const verbose = !this.jsonEnabled();
     const bar = progressBar('whatif', await store.lastPosition(), verbose);
     const started = performance.now();

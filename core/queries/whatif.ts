@@ -38,7 +38,7 @@ export interface TruthScore {
 
 /** The answer of a what-if run. */
 export interface WhatIfResult {
-  /** Names of the recorded policy (the one in force at the end) and of the other one. */
+  /** Names of the recorded policy (`a -> b (tick t)` when the world changed it) and of the other one. */
   policies: { recorded: string; whatif: string };
   /** The last tick decided again. */
   lastTick: number;
@@ -119,7 +119,8 @@ function apply(s: WhatIfState, e: StoredEvent): void {
       if (e.data.reason === 'initial') evolve(shadow, e); // the rest is decided again
       return;
     case 'PolicyAdopted':
-      s.recordedPolicy = e.data.policy.name;
+      // a world that changed its policy is named by each, with the tick it took over
+      s.recordedPolicy = e.metadata.tick === 0 ? e.data.policy.name : `${s.recordedPolicy} -> ${e.data.policy.name} (tick ${e.metadata.tick + 1})`;
       return;
     case 'ContactDetected':
       s.contacts.push({ contactId: e.data.contactId, a: e.data.a, b: e.data.b, distance: e.data.distance });
