@@ -48,7 +48,7 @@ export const count = Flags.custom<number, { min?: number; max?: number }>({
 /** The notification bus flags shared by simulate, bridge and consume. */
 export const busFlags = {
   bus: Flags.string({
-    summary: 'Notification bus URL: kafka://host:port[,host:port]. memory: or none reads alerts from the store.',
+    summary: 'Notification bus URL: kafka://host:port[,host:port], or memory: (inside this process); consume without one, or with memory:, reads alerts from the store.',
     env: 'STOPCOVID_BUS',
     helpGroup: 'BUS',
   }),

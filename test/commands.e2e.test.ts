@@ -197,6 +197,7 @@ describe('bad commands write nothing', () => {
       [['test', healthy, 'positive'], /was never alerted, and the world's policy 'strict' accepts results only from alerted people/],
       [['test', healthy, 'maybe'], /Expected maybe to be one of: positive, negative/],
       [['test', healthy, 'positive', '--sampled-at', 'yesterday'], /--sampled-at 'yesterday' is not an ISO-8601 time/],
+      [['test', healthy, 'positive', '--sampled-at', '2021-01-01T00:00:00Z'], /--sampled-at 2021-01-01T00:00:00.000Z is outside the world's time: from 2020-03-17T00:00:00.000Z to 2020-03-17T00:03:00.000Z \(tick 3, the next one\)/],
       [['test', infected, 'revoked'], /has no standing positive result to revoke \(infected since tick 0 by reason 'initial', not by a positive test\)/],
       [['simulate', '--tick-minutes', '30'], /other parameters: tick-minutes 1 \(asked 30\)/],
       [['policy', 'set', bad], /^Error: policy file .*bad.yaml: maxHops: /],

@@ -89,7 +89,8 @@ export function render(e: Explanation, place: Place = 'cell', zone = 'UTC', tick
       ? `policy '${l.rule.policy}': ${l.rule.minMinutes > 0 ? `at least ${l.rule.minMinutes} min of contact within ${l.rule.windowMinutes} min` : 'any contact'}${l.rule.radius !== null ? `, within ${l.rule.radius}` : ''} [PolicyAdopted ${at(l.rule.position)}]`
       : 'seed policy, any contact';
     lines.push(`${i + 1}. ${l.source.phone} (person ${l.source.personId}) exposed ${l.exposed.phone} (person ${l.exposed.personId})${l.hops !== undefined ? `, hop ${l.hops}` : ''}`);
-    lines.push(`   contact ${l.contactId} ${when}, one tick of ${tickMinutes} min [ContactDetected ${l.contactPosition > 0 ? at(l.contactPosition) : 'not found'}]; rule: ${rule}`);
+    const tick = Number.isInteger(tickMinutes) ? `${tickMinutes} min` : `${Math.round(tickMinutes * 60)} s`;
+    lines.push(`   contact ${l.contactId} ${when}, one tick of ${tick} [ContactDetected ${l.contactPosition > 0 ? at(l.contactPosition) : 'not found'}]; rule: ${rule}`);
     lines.push(`   ${l.exposed.phone} healthy -> suspicious [HealthStatusChanged ${at(l.statusPosition)}]${l.notificationId ? `, alert ${l.notificationId} [NotificationIssued ${at(l.notificationPosition!)}]` : ''}`);
     lines.push(`   source ${l.source.phone} then: ${l.sourceChange ? change(l.sourceChange, zone) : STATUS[l.sourceStatus]}`);
   });

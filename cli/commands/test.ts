@@ -61,6 +61,13 @@ A result for a phone nobody has, (when the policy requires it) for a person neve
     const world = models.world();
     if (world.tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
     const personId = this.person(models, query);
+    if (sampledAt !== undefined) {
+      // a sample is taken within the world's time: from its start to the tick that applies the result
+      const clock = (world.params ?? world.ingest)!;
+      const now = Date.parse(clock.start) + (world.tick + 1) * clock.tickMs;
+      if (Date.parse(sampledAt) < Date.parse(clock.start) || Date.parse(sampledAt) > now)
+        throw new InputError(`--sampled-at ${sampledAt} is outside the world's time: from ${new Date(Date.parse(clock.start)).toISOString()} to ${new Date(now).toISOString()} (tick ${world.tick + 1}, the next one)`);
+    }
     if (result === 'revoked') {
       // a positive result stands when it made the person infected and nothing changed their status since
       const last = models.lastChange(personId);
