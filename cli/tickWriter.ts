@@ -8,6 +8,7 @@ import {
   commandTick,
   ContactLedger,
   inboxCommands,
+  personByPhone,
   retractionIn,
   INBOX_STREAM,
   isConcurrencyError,
@@ -56,8 +57,8 @@ export async function pendingCommands(store: EventStore, state: WorldState): Pro
   // a revocation carries what it undoes, worked out from the log up to this tick (the same on a resumed run)
   for (const c of commands) {
     if (c.type !== 'TestResultReported' || (c.data as { result: string }).result !== 'revoked') continue;
-    const person = state.phones.indexOf((c.data as { phone: string }).phone);
-    const retraction = person >= 0 ? await retractionIn(store, person, state.tick) : undefined;
+    const person = personByPhone(state, (c.data as { phone: string }).phone);
+    const retraction = person !== undefined ? await retractionIn(store, person, state.tick) : undefined;
     if (retraction) c.retraction = retraction;
   }
   return commands;

@@ -442,9 +442,9 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
     return row?.tracing ? (JSON.parse(row.tracing) as { policy: Policy }).policy : SEED_POLICY;
   }
 
-  /** True when `personId` was ever sent an alert. */
+  /** True when `personId` was ever sent an exposure alert. */
   alerted(personId: number): boolean {
-    return this.stmt(`SELECT 1 FROM ${LIVE}notifications WHERE person_id = ? LIMIT 1`).get(personId) !== undefined;
+    return this.stmt(`SELECT alerted FROM ${LIVE}people WHERE person_id = ?`).pluck().get(personId) === 1;
   }
 
   /** The last status change of `personId` (to, reason, tick), or `undefined` when they never changed status. */

@@ -83,7 +83,7 @@ A result for a phone nobody has, (when the policy requires it) for a person neve
       const alerted = done.events.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'contact' && e.data.sourcePersonId === personId).length;
       const change = done.events.find((e) => e.type === 'HealthStatusChanged' && e.data.personId === personId);
       const retracted = done.events.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'retracted' && e.metadata.causationId === `revoked-${personId}`).length;
-      Object.assign(out, { tick: done.tick, statusAfter: change?.type === 'HealthStatusChanged' ? change.data.to : models.snapshot().status[personId], alerted, ...(result === 'revoked' ? { retracted } : {}) });
+      Object.assign(out, { tick: done.tick, statusAfter: change?.type === 'HealthStatusChanged' ? change.data.to : models.traceSource().statusOf(personId), alerted, ...(result === 'revoked' ? { retracted } : {}) });
       if (!this.jsonEnabled())
         this.log(
           `tick ${done.tick}: ${query.phone} ${result === 'revoked' ? 'positive result revoked' : `tested ${result}`}${change?.type === 'HealthStatusChanged' ? `: ${['healthy', 'suspicious', 'infected'][change.data.from]} -> ${['healthy', 'suspicious', 'infected'][change.data.to]}` : ' (status unchanged)'}${alerted > 0 ? `; ${alerted} past contacts alerted` : ''}${done.events.some((e) => e.type === 'NotificationIssued' && e.data.kind === 'released' && e.data.personId === personId) ? '; released alert sent' : ''}${result === 'revoked' ? `; ${retracted} people exposed only through this case released` : ''}`,

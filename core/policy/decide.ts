@@ -238,8 +238,8 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
   return out;
 }
 
-/** The person with `phone`, through an index built on first use. */
-function personByPhone(state: WorldState, phone: string): number | undefined {
+/** The person with `phone` in `state`, through an index built on first use, or `undefined`. */
+export function personByPhone(state: WorldState, phone: string): number | undefined {
   const index = (state.phoneIndex ??= new Map(state.phones.map((p, i) => [p, i])));
   return index.get(phone);
 }

@@ -63,7 +63,8 @@ export interface WhatIfState {
   /** The tick being read: its contacts and reported results wait for its `TickCompleted`. */
   contacts: TickContact[];
   commands: InboxCommand[];
-  /** The tick's recorded ground-truth infections, applied once the tick is decided again. */
+  /** The tick's recorded contacts and ground-truth infections, applied once the tick is decided again. */
+  contactEvents: StoredEvent[];
   infections: StoredEvent[];
   changed: Uint8Array;
   recordedFirst: Map<number, number>;
@@ -81,6 +82,7 @@ export function whatIfState(policy: Policy): WhatIfState {
     recordedPolicy: 'seed',
     contacts: [],
     commands: [],
+    contactEvents: [],
     infections: [],
     changed: new Uint8Array(0),
     recordedFirst: new Map(),
@@ -124,6 +126,7 @@ function apply(s: WhatIfState, e: StoredEvent): void {
       return;
     case 'ContactDetected':
       s.contacts.push({ contactId: e.data.contactId, a: e.data.a, b: e.data.b, distance: e.data.distance });
+      s.contactEvents.push(e);
       return;
     case 'TestResultRecorded':
       if (e.data.source === 'reported') {
@@ -175,7 +178,7 @@ function settle(s: WhatIfState, done: StoredEvent<'TickCompleted'>): void {
       start: params.start,
       tickMs: params.tickMs,
     });
-    for (const c of s.contacts) evolve(shadow, { type: 'ContactDetected', data: { contactId: c.contactId, a: c.a, b: c.b, x: 0, y: 0, distance: c.distance ?? 0 }, metadata });
+    for (const e of s.contactEvents) evolve(shadow, e);
     for (const d of decision.events) {
       if (d.type === 'CommandsApplied') continue; // the shadow has no inbox of its own
       evolve(shadow, d as DomainEvent);
@@ -199,6 +202,7 @@ function settle(s: WhatIfState, done: StoredEvent<'TickCompleted'>): void {
   });
   s.contacts = [];
   s.commands = [];
+  s.contactEvents = [];
   s.infections = [];
   s.counts.tickRecordedAlerts = 0;
 }
