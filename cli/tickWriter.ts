@@ -17,6 +17,7 @@ import {
   tickStream,
   tickTime,
   type EventStore,
+  type EventRun,
   type InboxCommand,
   type TickSummary,
   type WorldState,
@@ -68,7 +69,7 @@ export async function pendingCommands(store: EventStore, state: WorldState): Pro
  * Append the events of `tick` as its own stream, which must not exist yet (one writer a world).
  * @throws Error naming the tick when another writer wrote it first; AppendAbortedError when `signal` aborted a large tick.
  */
-export async function appendTick(store: EventStore, tick: number, events: readonly DomainEvent[], signal?: AbortSignal): Promise<void> {
+export async function appendTick(store: EventStore, tick: number, events: readonly (DomainEvent | EventRun)[], signal?: AbortSignal): Promise<void> {
   try {
     await store.append(tickStream(tick), events, 'no_stream', { signal });
   } catch (error) {

@@ -5,6 +5,7 @@
 import type { DomainEvent } from '../events/index.js';
 import { allocate, allocateIngested, type WorldState } from './world.js';
 import { evolveTracing } from './policy/tracing.js';
+import { expandRun, runColumn, type EventRun } from './eventRun.js';
 
 /** Raised when an event does not fit the state it is applied to (a log out of order). */
 export class EvolveError extends Error {
@@ -75,6 +76,31 @@ export function evolve(state: WorldState, event: DomainEvent): WorldState {
     case 'PolicyChangeRequested':
       return state;
   }
+}
+
+/**
+ * Apply every event of `run` to `state`, in order, as {@link evolve} would: a run of
+ * `PersonMoved` with integer columns sets the cells straight from its columns (no object per
+ * move); any other run is expanded and its events applied one by one.
+ * @throws EvolveError as {@link evolve}; the events before the faulty one are applied then.
+ */
+export function evolveRun(state: WorldState, run: EventRun): WorldState {
+  const ids = runColumn(run, 'personId');
+  const x = runColumn(run, 'x');
+  const y = runColumn(run, 'y');
+  if (run.type !== 'PersonMoved' || run.keys.length !== 3 || !(ids instanceof Int32Array) || !(x instanceof Int32Array) || !(y instanceof Int32Array)) {
+    for (const e of expandRun(run)) evolve(state, e as DomainEvent);
+    return state;
+  }
+  const people = state.params?.people ?? state.ingest?.people;
+  const { xs, ys } = state;
+  for (let i = 0; i < run.count; i++) {
+    const p = ids[i]!;
+    if (people === undefined || p >= people) person(state, p);
+    xs[p] = x[i]!;
+    ys[p] = y[i]!;
+  }
+  return state;
 }
 
 /** The world's tick length, milliseconds. */

@@ -4,6 +4,7 @@
  * @module
  */
 export * from './ports.js';
+export * from './eventRun.js';
 export * from './params.js';
 export * from './random.js';
 export * from './world.js';

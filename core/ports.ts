@@ -4,6 +4,7 @@
  * @module
  */
 import type { RawEvent } from '../events/index.js';
+import type { AppendItem } from './eventRun.js';
 
 /** An event to append: type plus JSON-compatible data and metadata. */
 export interface NewEvent {
@@ -73,10 +74,11 @@ export interface SubscribeOptions extends Omit<ReadAllOptions, 'limit'> {
  */
 export interface EventStore {
   /**
-   * Append `events` to `stream` atomically if the stream is at `expected`.
+   * Append `events` to `stream` atomically if the stream is at `expected`. Runs among them
+   * (eventRun.ts) are their events, in order: a store keeps them as columns or expands them.
    * @throws ConcurrencyError (code `WRONG_EXPECTED_VERSION`) when it is not.
    */
-  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
+  append(stream: string, events: readonly AppendItem[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
   /** Read one stream forwards from `fromRevision` (default 0); an absent stream yields nothing. */
   readStream(stream: string, fromRevision?: number): AsyncIterable<RawEvent>;
   /** Read `$all` forwards in global order. */

@@ -18,11 +18,22 @@ import { isSeedPolicy } from './policy/presets.js';
 import { CURRENT_SCHEMA_VERSION } from '../events/index.js';
 import { tickRandom, uniformInt } from './random.js';
 import { tickTime, type WorldParams } from './params.js';
-import { evolve } from './evolve.js';
+import { evolve, evolveRun } from './evolve.js';
 import { sha256Hex, stateHash, type Sha256Hex } from './hash.js';
 import { contactScratch, detectContacts, type ContactScratch } from './contacts.js';
 import { initialState, type WorldState } from './world.js';
 import { decideTracing, type InboxCommand, type TickContact } from './policy/decide.js';
+import { expandEvents, type EventRun } from './eventRun.js';
+
+/**
+ * A tick's events as {@link stepTickColumnar} writes them: the `PersonMoved` events (when anyone
+ * moved) as one run of columns `personId`, `x`, `y` first, then the other events as objects.
+ * Expanded ({@link expandEvents}), they are the events of {@link stepTick}, in the same order.
+ */
+export type TickEvents = (DomainEvent | EventRun)[];
+
+/** The keys of a `PersonMoved` run, in the order of the event's data. */
+export const MOVE_KEYS = ['personId', 'x', 'y'] as const;
 
 /** Counts of one tick, as `TickCompleted` records them. */
 export interface TickSummary {
@@ -43,6 +54,10 @@ export interface TickSummary {
 export interface Scratch {
   nx: Int32Array;
   ny: Int32Array;
+  /** The ids of the people who moved in a tick and their new cells (the move run's columns, before they are copied). */
+  moved: Int32Array;
+  movedX: Int32Array;
+  movedY: Int32Array;
   exposed: Uint8Array;
   contacts: ContactScratch;
   /** The SHA-256 of `TickCompleted`'s state hash (default: pure TypeScript; the CLI passes Node's native one). */
@@ -51,7 +66,7 @@ export interface Scratch {
 
 /** Fresh scratch buffers; `sha` computes state hashes (default {@link sha256Hex}). */
 export function scratch(sha: Sha256Hex = sha256Hex): Scratch {
-  return { nx: new Int32Array(0), ny: new Int32Array(0), exposed: new Uint8Array(0), contacts: contactScratch(), sha };
+  return { nx: new Int32Array(0), ny: new Int32Array(0), moved: new Int32Array(0), movedX: new Int32Array(0), movedY: new Int32Array(0), exposed: new Uint8Array(0), contacts: contactScratch(), sha };
 }
 
 function meta(params: Pick<WorldParams, 'start' | 'tickMs'>, tick: number): EventMetadata {
@@ -103,30 +118,50 @@ export function genesis(params: WorldParams, policy?: { policy: Policy; source: 
 
 /**
  * Run tick `state.tick + 1`: move everyone, detect contacts, expose, notify; apply the events to
- * `state` and return them, `TickCompleted` last.
+ * `state` and return them, `TickCompleted` last. The same as {@link stepTickColumnar}, with the
+ * moves as one object each.
  * @throws Error when `state` holds no world.
  */
 export function stepTick(state: WorldState, buffers: Scratch = scratch(), commands: readonly InboxCommand[] = []): { events: DomainEvent[]; summary: TickSummary } {
+  const { events, summary } = stepTickColumnar(state, buffers, commands);
+  return { events: expandEvents(events) as DomainEvent[], summary };
+}
+
+/**
+ * Run tick `state.tick + 1` as {@link stepTick} does, the tick's `PersonMoved` events kept as one
+ * run of columns (no object per move: what the simulate command writes).
+ * @throws Error when `state` holds no world.
+ */
+export function stepTickColumnar(state: WorldState, buffers: Scratch = scratch(), commands: readonly InboxCommand[] = []): { events: TickEvents; summary: TickSummary } {
   const params = state.params;
   if (!params) throw new Error('no world: run genesis first');
   const tick = state.tick + 1;
   const n = params.people;
   const rng = tickRandom(params.seed, tick);
-  const m = meta(params, tick);
-  const { nx, ny } = sized(buffers, n);
+  const { nx, ny, moved, movedX, movedY } = sized(buffers, n);
   const { xs, ys } = state;
   const step = params.step;
   const maxX = params.width - 1;
   const maxY = params.height - 1;
-  const events: DomainEvent[] = [];
+  let count = 0;
   for (let i = 0; i < n; i++) {
     const x = clamp(xs[i]! + uniformInt(rng, -step, step), maxX);
     const y = clamp(ys[i]! + uniformInt(rng, -step, step), maxY);
     nx[i] = x;
     ny[i] = y;
-    if (x !== xs[i] || y !== ys[i]) events.push({ type: 'PersonMoved', data: { personId: i, x, y }, metadata: m });
+    if (x !== xs[i] || y !== ys[i]) {
+      moved[count] = i;
+      movedX[count] = x;
+      movedY[count++] = y;
+    }
   }
-  return settleTick(state, tick, events, buffers, commands);
+  return settleTick(state, tick, moveRun(meta(params, tick), buffers, count), buffers, commands);
+}
+
+/** The `PersonMoved` run of the first `count` people of `buffers.moved` to `movedX`/`movedY` (copied: the buffers are reused); undefined when nobody moved. */
+function moveRun(metadata: EventMetadata, buffers: Scratch, count: number): EventRun | undefined {
+  if (count === 0) return undefined;
+  return { type: 'PersonMoved', metadata, count, keys: MOVE_KEYS, columns: [buffers.moved.slice(0, count), buffers.movedX.slice(0, count), buffers.movedY.slice(0, count)] };
 }
 
 /**
@@ -141,21 +176,23 @@ export function commandTick(state: WorldState, commands: readonly InboxCommand[]
   const { nx, ny } = sized(buffers, n);
   nx.set(state.xs.subarray(0, n));
   ny.set(state.ys.subarray(0, n));
-  return settleTick(state, state.tick + 1, [], buffers, commands, false);
+  const { events, summary } = settleTick(state, state.tick + 1, undefined, buffers, commands, false);
+  return { events: events as DomainEvent[], summary };
 }
 
 /**
  * The second half of tick `tick` once its moves are known (`buffers.nx` / `buffers.ny`: every
- * person's cell after the moves; `events`: the tick's `PersonMoved` events): contacts, exposures
+ * person's cell after the moves; `run`: the tick's `PersonMoved` events): contacts, exposures
  * on the statuses at the start of the tick, `evolve`, `TickCompleted`. Shared by {@link stepTick}
  * and {@link applyPositions}, so both follow the same rules.
  */
-function settleTick(state: WorldState, tick: number, events: DomainEvent[], buffers: Scratch, commands: readonly InboxCommand[], detect = true): { events: DomainEvent[]; summary: TickSummary } {
+function settleTick(state: WorldState, tick: number, run: EventRun | undefined, buffers: Scratch, commands: readonly InboxCommand[], detect = true): { events: TickEvents; summary: TickSummary } {
   const params = state.params ?? { ...state.ingest!, seed: 0, radius: 0 };
   const n = state.xs.length;
   const m = meta(params, tick);
   const { nx, ny, exposed } = buffers;
-  const moves = events.length;
+  const moves = run?.count ?? 0;
+  const events: DomainEvent[] = [];
 
   const pairs = detect ? detectContacts(nx, ny, n, params.radius, buffers.contacts) : { count: 0, a: new Int32Array(0), b: new Int32Array(0), d2: new Float64Array(0) };
   const contacts: TickContact[] = new Array(pairs.count);
@@ -170,11 +207,13 @@ function settleTick(state: WorldState, tick: number, events: DomainEvent[], buff
   // statuses at the start of the tick: `state.status` is not changed until the events are applied
   const decision = decideTracing(state, { tick, metadata: m, contacts, commands, x: (p) => nx[p]!, y: (p) => ny[p]!, changed: exposed, seed: params.seed, start: params.start, tickMs: params.tickMs });
   for (const e of decision.events) events.push(e);
+  // the moves come first in the tick: applying them before the other events is applying them in order
+  if (run) evolveRun(state, run);
   for (const e of events) evolve(state, e);
-  const done = complete(state, tick, { moves, contacts: pairs.count, exposures: decision.exposures, events: events.length + 1 }, buffers.sha);
+  const done = complete(state, tick, { moves, contacts: pairs.count, exposures: decision.exposures, events: moves + events.length + 1 }, buffers.sha);
   evolve(state, done);
   events.push(done);
-  return { events, summary: { ...done.data, counts: [...state.counts], tests: decision.tests, positives: decision.positives, releases: decision.releases } as TickSummary };
+  return { events: run ? [run, ...events] : events, summary: { ...done.data, counts: [...state.counts], tests: decision.tests, positives: decision.positives, releases: decision.releases } as TickSummary };
 }
 
 /** A reported position: person `personId` is now at cell (`x`, `y`), the data of a `PersonMoved` event. */
@@ -233,9 +272,16 @@ export function applyPositions(state: WorldState, reports: readonly PositionRepo
     nx[personId] = x;
     ny[personId] = y;
   }
-  const events: DomainEvent[] = [];
-  for (let i = 0; i < n; i++) if (nx[i] !== xs[i] || ny[i] !== ys[i]) events.push({ type: 'PersonMoved', data: { personId: i, x: nx[i]!, y: ny[i]! }, metadata: m });
-  return settleTick(state, tick, events, buffers, []);
+  const { moved, movedX, movedY } = buffers;
+  let count = 0;
+  for (let i = 0; i < n; i++)
+    if (nx[i] !== xs[i] || ny[i] !== ys[i]) {
+      moved[count] = i;
+      movedX[count] = nx[i]!;
+      movedY[count++] = ny[i]!;
+    }
+  const { events, summary } = settleTick(state, tick, moveRun(m, buffers, count), buffers, []);
+  return { events: expandEvents(events) as DomainEvent[], summary };
 }
 
 /** `buffers`, its per-person arrays grown to at least `n` people. */
@@ -243,6 +289,9 @@ function sized(buffers: Scratch, n: number): Scratch {
   if (buffers.nx.length < n) {
     buffers.nx = new Int32Array(n);
     buffers.ny = new Int32Array(n);
+    buffers.moved = new Int32Array(n);
+    buffers.movedX = new Int32Array(n);
+    buffers.movedY = new Int32Array(n);
     buffers.exposed = new Uint8Array(n);
   }
   return buffers;

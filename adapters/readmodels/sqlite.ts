@@ -15,6 +15,8 @@ import { schemas, type Policy, type StoredEvent } from '../../events/index.js';
 import {
   adoptPolicy,
   after,
+  evolveItems,
+  isEventRun,
   INBOX_STREAM,
   SEED_POLICY,
   initialTracing,
@@ -33,6 +35,7 @@ import {
   type NotificationRow,
   type Projection,
   type ReadModelStore,
+  type StoredItem,
   type TraceSource,
   type WorldReadModelTx,
   type WorldState,
@@ -209,7 +212,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
    * Apply `events` to each member of `projection` past its own checkpoint, and save the
    * checkpoints, in one IMMEDIATE transaction (or the caller's, when one is open).
    */
-  private commitSync(projection: Projection<WorldReadModelTx>, events: readonly StoredEvent[], position: number, prefix: string): void {
+  private commitSync(projection: Projection<WorldReadModelTx>, events: readonly StoredItem[], position: number, prefix: string): void {
     const suffix = prefix === LIVE ? '' : NEXT_SUFFIX;
     const tx = this.tx(prefix, suffix);
     const run = () => {
@@ -219,13 +222,12 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
         if (row && row.version !== m.version) throw new ProjectionVersionError(m.name, row.version, m.version);
         const from = row?.position ?? 0;
         if (position <= from) continue;
-        const fresh = only(after(events, from), m);
-        if (fresh.length > 0) m.evolve(tx, fresh);
+        const fresh = evolveItems(m, tx, events, from);
         if (m.name === 'people') tx.flush();
         this.stmt(
           `INSERT INTO read_models (name, version, position, events, applied_at, generation) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = excluded.position, events = events + excluded.events, applied_at = excluded.applied_at`,
-        ).run(m.name + suffix, m.version, position, fresh.length, now, row?.generation ?? tag());
+        ).run(m.name + suffix, m.version, position, fresh, now, row?.generation ?? tag());
       }
     };
     try {
@@ -248,15 +250,18 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
     return store.onAppend((stream, events, revision, position) => {
       const last = events[events.length - 1]!;
       // an inbox command moves the checkpoints past it (no read model reads it), so the next tick commits inline
-      if (last.type !== 'TickCompleted' && stream !== INBOX_STREAM) return;
+      if ((last.type !== 'TickCompleted' || isEventRun(last)) && stream !== INBOX_STREAM) return;
       for (const m of this.projections) if ((this.row(m.name)?.position ?? 0) !== position - 1) return;
-      const stored = new Array<StoredEvent>(events.length);
+      const stored = new Array<StoredItem>(events.length);
+      let at = 0;
       for (let i = 0; i < events.length; i++) {
         const e = events[i]!;
         // one object shape for every event: spreading 100,000 events a tick costs more than the inserts
-        stored[i] = { type: e.type, data: e.data, metadata: e.metadata, stream, revision: revision + i, position: position + i } as StoredEvent;
+        if (isEventRun(e)) stored[i] = { ...e, stream, revision: revision + at, position: position + at };
+        else stored[i] = { type: e.type, data: e.data, metadata: e.metadata, stream, revision: revision + at, position: position + at } as StoredEvent;
+        at += isEventRun(e) ? e.count : 1;
       }
-      this.commitSync(group, stored, position + events.length - 1, LIVE);
+      this.commitSync(group, stored, position + at - 1, LIVE);
     });
   }
 

@@ -39,7 +39,7 @@ import {
   type SubscribeToAllOptions,
 } from '@kurrent/kurrentdb-client';
 import { EventDecodeError, type RawEvent } from '../../events/index.js';
-import { STREAM_PREFIX, StoreError, checkExpectedRevision, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type ReadAllOptions, type SubscribeOptions } from '../../core/index.js';
+import { STREAM_PREFIX, StoreError, checkExpectedRevision, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type AppendItem, expandEvents, type ReadAllOptions, type SubscribeOptions } from '../../core/index.js';
 import { chunkBySize, eventSizes } from './esdbChunks.js';
 import { isRetriableEsdbError, isStreamNotFound, translateEsdbError, type ErrorContext } from './esdbErrors.js';
 import { toLogPosition, toRevision, toStorePosition, toStreamState } from './esdbPosition.js';
@@ -172,8 +172,9 @@ export function esdbStore(client: EsdbClient, options: EsdbStoreOptions = {}): E
     return eventTypeFilter({ regex: `^(?:${types.map(escapeRegex).join('|')})$` });
   };
 
-  const append = async (stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> => {
+  const append = async (stream: string, items: readonly AppendItem[], expected: ExpectedRevision): Promise<AppendResult> => {
     guard();
+    const events = expandEvents(items); // the server keeps one record per event
     if (!ours(serverName(stream))) throw new StoreError(`stream '${stream}' is outside this store: its streams start with '${prefix}'`);
     let state = toStreamState(expected);
     const target = serverName(stream);

@@ -4,7 +4,7 @@
  * @module
  */
 import type { RawEvent } from '../../events/index.js';
-import { checkExpectedRevision, StoreError, type AppendResult, type CheckpointStore, type EventStore, type ExpectedRevision, type NewEvent, type ReadAllOptions, type SubscribeOptions } from '../../core/index.js';
+import { checkExpectedRevision, StoreError, type AppendResult, type CheckpointStore, type EventStore, type ExpectedRevision, type AppendItem, expandEvents, type ReadAllOptions, type SubscribeOptions } from '../../core/index.js';
 import { AppendSignal, catchUp } from './catchUp.js';
 
 /**
@@ -30,8 +30,9 @@ export function memoryStore(): EventStore {
     return out;
   };
   const store: EventStore = {
-    async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    async append(stream: string, items: readonly AppendItem[], expected: ExpectedRevision): Promise<AppendResult> {
       open();
+      const events = expandEvents(items);
       const existing = streams.get(stream);
       const current = existing ? existing.length - 1 : -1;
       checkExpectedRevision(stream, expected, current);

@@ -18,7 +18,7 @@
  * @module
  */
 import { Buffer } from 'node:buffer';
-import type { NewEvent } from '../../core/index.js';
+import { expandRun, type EventRun, type NewEvent } from '../../core/index.js';
 
 /** Format of the body; a reader refuses others. */
 const FORMAT = 1;
@@ -369,6 +369,55 @@ export function encodeBatch(events: readonly NewEvent[], from: number, to: numbe
   writeRuns(w, shapeIds, n);
   for (const cols of columns) for (const values of cols) writeColumn(w, values);
   for (const i of jsonEvents) w.str(JSON.stringify(events[from + i]!.data) ?? 'null');
+  return w.bytes();
+}
+
+/** Writes an integer column as {@link writeColumn} writes the same values (deltas when non-decreasing). */
+function writeIntColumn(w: Writer, col: Int32Array, from: number, to: number): void {
+  let rising = true;
+  for (let i = from + 1; i < to; i++) if (col[i]! < col[i - 1]!) {
+    rising = false;
+    break;
+  }
+  w.uvar(rising ? INT_DELTA : INT);
+  let last = 0;
+  for (let i = from; i < to; i++) {
+    const v = col[i]!;
+    w.zz(rising ? v - last : v);
+    last = v;
+  }
+}
+
+/**
+ * Encode events `from..to` of `run` as one batch body, straight from its columns: the same bytes
+ * as {@link encodeBatch} of the same events as objects, without building them.
+ * @returns a new buffer owned by the caller.
+ */
+export function encodeRun(run: EventRun, from: number, to: number): Buffer {
+  if (run.keys.includes('__proto__')) return encodeBatch(expandRun(run, from, to), 0, to - from);
+  const n = to - from;
+  const w = writer.reset();
+  w.uvar(FORMAT);
+  w.uvar(n);
+  const single = (text: string) => {
+    w.uvar(1);
+    w.str(text);
+    w.uvar(1);
+    w.uvar(0);
+    w.uvar(n);
+  };
+  single(run.type);
+  single(JSON.stringify(run.metadata) ?? 'null');
+  w.uvar(1);
+  w.uvar(run.keys.length);
+  for (const k of run.keys) w.str(k);
+  w.uvar(1);
+  w.uvar(0);
+  w.uvar(n);
+  for (const col of run.columns) {
+    if (col instanceof Int32Array) writeIntColumn(w, col, from, to);
+    else writeColumn(w, col.slice(from, to));
+  }
   return w.bytes();
 }
 

@@ -9,11 +9,11 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { RawEvent } from '../../events/index.js';
-import { AppendAbortedError, checkExpectedRevision, StoreError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type ReadAllOptions, type SubscribeOptions } from '../../core/index.js';
+import { AppendAbortedError, checkExpectedRevision, StoreError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type AppendItem, type EventRun, eventCount, expandRun, isEventRun, type ReadAllOptions, type SubscribeOptions } from '../../core/index.js';
 import { AppendSignal, catchUp, PAGE } from './catchUp.js';
 import type { LayoutName, SqliteLayout } from './sqliteLayout.js';
 import { ROWS_SCHEMA, rowsLayout } from './sqliteRows.js';
-import { BATCHES_SCHEMA, batchesLayout } from './sqliteBatches.js';
+import { BATCHES_SCHEMA, LONG_RUN, batchesLayout } from './sqliteBatches.js';
 
 /** Options of {@link sqliteStore}. */
 export interface SqliteStoreOptions {
@@ -41,7 +41,7 @@ CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITH
  * database commits or rolls back with the events (inline projections). It must not throw for
  * anything but a fault that should refuse the append.
  */
-export type AppendHook = (stream: string, events: readonly NewEvent[], revision: number, position: number) => void;
+export type AppendHook = (stream: string, events: readonly AppendItem[], revision: number, position: number) => void;
 
 /** The SQLite store: the port plus the database handle, for read models kept in the same file. */
 export interface SqliteEventStore extends EventStore {
@@ -59,6 +59,29 @@ export interface SqliteEventStore extends EventStore {
 
 /** Events written between two pauses of a large append that can be given up (see `appendInSteps`). */
 const STEP = 20_000;
+
+/** Part of an append: consecutive event objects, or a run of columns. */
+type Segment = { events: readonly NewEvent[] } | { run: EventRun };
+
+/**
+ * The segments of an append's `items`: runs of at least {@link LONG_RUN} events stay columns when
+ * the layout writes runs (`columnar`); shorter ones, and every run otherwise, are expanded and
+ * joined to the event objects around them, so the events are batched as if written one by one.
+ */
+function segmentsOf(items: readonly AppendItem[], columnar: boolean): Segment[] {
+  const out: Segment[] = [];
+  let events: NewEvent[] = [];
+  for (const item of items) {
+    if (isEventRun(item) && columnar && item.count >= LONG_RUN) {
+      if (events.length > 0) out.push({ events });
+      events = [];
+      out.push({ run: item });
+    } else if (isEventRun(item)) for (const e of expandRun(item)) events.push(e);
+    else events.push(item);
+  }
+  if (events.length > 0) out.push({ events });
+  return out;
+}
 
 /**
  * Open the SQLite store in `file`.
@@ -98,33 +121,47 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
   let closed = false;
 
   /**
-   * Writes the events of one append, `from` to `to` at a time, within the caller's transaction:
-   * `events[i]` goes to revision `current + 1 + i` and to the position after the log's last plus `i`.
+   * The writes of one append within the caller's transaction, each of at most about {@link STEP}
+   * events (a run of columns is one write): the append's events go to revisions `current + 1`
+   * on and to the positions after the log's last, in order.
    */
-  const inserter = (stream: string, events: readonly NewEvent[], current: number) => {
+  const inserter = (stream: string, items: readonly AppendItem[], current: number) => {
     const first = layout.lastPosition() + 1;
+    const steps: (() => void)[] = [];
+    let at = 0;
+    for (const segment of segmentsOf(items, layout.writeRun !== undefined)) {
+      const revision = current + 1 + at;
+      const position = first + at;
+      if ('run' in segment) steps.push(() => layout.writeRun!(stream, segment.run, revision, position));
+      else for (let from = 0; from < segment.events.length; from += STEP) {
+        const to = Math.min(from + STEP, segment.events.length);
+        steps.push(() => layout.write(stream, segment.events, from, to, revision, position));
+      }
+      at += 'run' in segment ? segment.run.count : segment.events.length;
+    }
+    const count = at;
     return {
+      /** The number of events. */
+      count,
       /** The position of the append's last event (of the log's last when it is empty). */
-      position: first + events.length - 1,
-      write(from: number, to: number) {
-        layout.write(stream, events, from, to, current + 1, first);
-      },
+      position: first + count - 1,
+      steps,
       /** The stream's new revision and the inline hooks, once every event is in. */
       finish() {
-        if (events.length === 0) return;
-        setRevision.run(stream, current + events.length);
-        for (const hook of hooks) hook(stream, events, current + 1, first);
+        if (count === 0) return;
+        setRevision.run(stream, current + count);
+        for (const hook of hooks) hook(stream, items, current + 1, first);
       },
     };
   };
 
-  const appendTx = db.transaction((stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult => {
+  const appendTx = db.transaction((stream: string, items: readonly AppendItem[], expected: ExpectedRevision): AppendResult => {
     const current = (streamRevision.get(stream) as number | undefined) ?? -1;
     checkExpectedRevision(stream, expected, current);
-    const tick = inserter(stream, events, current);
-    tick.write(0, events.length);
+    const tick = inserter(stream, items, current);
+    for (const step of tick.steps) step();
     tick.finish();
-    return { nextExpectedRevision: current + events.length, position: tick.position };
+    return { nextExpectedRevision: current + tick.count, position: tick.position };
   });
 
   /**
@@ -134,22 +171,21 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
    * last step, the stream's revision, the hooks (inline read models) and the commit run without
    * a pause, so that no reader of this connection sees a tick's last event before it commits.
    */
-  const appendInSteps = async (stream: string, events: readonly NewEvent[], expected: ExpectedRevision, signal: AbortSignal): Promise<AppendResult> => {
+  const appendInSteps = async (stream: string, items: readonly AppendItem[], expected: ExpectedRevision, signal: AbortSignal): Promise<AppendResult> => {
     db.exec('BEGIN IMMEDIATE');
     try {
       const current = (streamRevision.get(stream) as number | undefined) ?? -1;
       checkExpectedRevision(stream, expected, current);
-      const tick = inserter(stream, events, current);
-      const last = events.length - STEP;
-      for (let from = 0; from < last; from += STEP) {
-        tick.write(from, Math.min(from + STEP, last));
+      const tick = inserter(stream, items, current);
+      for (let k = 0; k < tick.steps.length - 1; k++) {
+        tick.steps[k]!();
         await new Promise((resolve) => setImmediate(resolve));
         if (signal.aborted || closed) throw new AppendAbortedError(stream);
       }
-      tick.write(Math.max(0, last), events.length);
+      tick.steps.at(-1)?.();
       tick.finish();
       db.exec('COMMIT');
-      return { nextExpectedRevision: current + events.length, position: tick.position };
+      return { nextExpectedRevision: current + tick.count, position: tick.position };
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
       layout.forget();
@@ -186,7 +222,7 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
     },
     async append(stream, events, expected, options) {
       guard();
-      const result = options?.signal && events.length > STEP ? await appendInSteps(stream, events, expected, options.signal) : appendTx.immediate(stream, events, expected);
+      const result = options?.signal && eventCount(events) > STEP ? await appendInSteps(stream, events, expected, options.signal) : appendTx.immediate(stream, events, expected);
       appended.notify();
       return result;
     },

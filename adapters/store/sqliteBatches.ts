@@ -13,7 +13,7 @@
 import type Database from 'better-sqlite3';
 import { EventDecodeError, type RawEvent } from '../../events/index.js';
 import type { SqliteLayout } from './sqliteLayout.js';
-import { decodeBatch, encodeBatch, type BatchEvent } from './recordBatch.js';
+import { decodeBatch, encodeBatch, encodeRun, type BatchEvent } from './recordBatch.js';
 
 /** The tables of the batch layout (the streams and checkpoints tables are the store's). */
 export const BATCHES_SCHEMA = `
@@ -162,6 +162,13 @@ export function batchesLayout(db: Database.Database): SqliteLayout {
         i = j;
       }
       if (mixed < to) put(mixed, to, mixedTypes);
+    },
+    writeRun(stream, run, revision, position) {
+      // a run of one type is batched as a long run of its events would be: batches of its own
+      for (let k = 0; k < run.count; k += BATCH) {
+        const j = Math.min(k + BATCH, run.count);
+        insert.run(position + k, j - k, stream, revision + k, run.type, encodeRun(run, k, j));
+      }
     },
     page(after, limit, types) {
       if (types) return pageOfTypes(after, limit, types);

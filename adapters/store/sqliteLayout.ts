@@ -5,7 +5,7 @@
  * @module
  */
 import type { RawEvent } from '../../events/index.js';
-import type { NewEvent } from '../../core/index.js';
+import type { EventRun, NewEvent } from '../../core/index.js';
 
 /** A layout's name: `rows` (one JSON row per event) or `batches` (record batches). */
 export type LayoutName = 'rows' | 'batches';
@@ -18,6 +18,12 @@ export interface SqliteLayout {
    * revision `revision + i` of `stream` and to global position `position + i`.
    */
   write(stream: string, events: readonly NewEvent[], from: number, to: number, revision: number, position: number): void;
+  /**
+   * Insert the events of `run` (of one append, within the caller's transaction) from its columns:
+   * event `i` goes to revision `revision + i` and position `position + i`. A layout without it
+   * is given the run's events as objects.
+   */
+  writeRun?(stream: string, run: EventRun, revision: number, position: number): void;
   /** Up to `limit` events with position > `after`, in global order, of `types` only (all when absent). */
   page(after: number, limit: number, types?: readonly string[]): RawEvent[];
   /** Up to `limit` events of `stream` from revision `fromRevision`, in order. */

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { conflictingParams, DEFAULT_PARAMS, genesis, isAppendAbortedError, isSeedPolicy, policyMismatch, scratch, stepTick, type WorldParams, type WorldParamsInput, type WorldState } from '../../core/index.js';
+import { conflictingParams, DEFAULT_PARAMS, genesis, isAppendAbortedError, isSeedPolicy, policyMismatch, scratch, stepTickColumnar, eventCount, isEventRun, type WorldParams, type WorldParamsInput, type WorldState } from '../../core/index.js';
 import { loadPolicy } from '../../adapters/policy/file.js';
 import { BaseCommand, InputError } from '../base.js';
 import { catchUpReadModels, isSqliteStore } from '../../adapters/readmodels/open.js';
@@ -174,7 +174,7 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
     try {
       while (!stop.signal.aborted && (flags.ticks === undefined || ticksRun < flags.ticks)) {
         const commands = await pendingCommands(store, state);
-        const { events: tickEvents, summary } = stepTick(state, buffers, commands);
+        const { events: tickEvents, summary } = stepTickColumnar(state, buffers, commands);
         // let Ctrl-C in between computing and writing: a second one then stops before this write
         await new Promise((resolve) => setImmediate(resolve));
         // a large tick is written in steps; Ctrl-C during them rolls it back, so that the first Ctrl-C stops within a second or two
@@ -188,7 +188,7 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
         written = { tick: summary.tick, counts: [...summary.counts], hash: summary.stateHash };
         if (!inline) await catchUpReadModels(store, models);
         ticksRun++;
-        events += tickEvents.length;
+        events += eventCount(tickEvents);
         contacts += summary.contacts;
         exposures += summary.exposures;
         tested.tests += summary.tests;
@@ -197,7 +197,7 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
         tested.commands += commands.length;
         // a command the tick refused (a phone unknown by then, nothing to revoke): its sender only learns it here
         for (const e of tickEvents)
-          if (e.type === 'CommandsApplied')
+          if (!isEventRun(e) && e.type === 'CommandsApplied')
             for (const r of e.data.rejected) {
               tested.rejected++;
               process.stderr.write(`${verbose ? '\n' : ''}tick ${summary.tick} refused inbox entry ${r.revision}: ${r.reason}\n`);

@@ -6,6 +6,10 @@
  * @module
  */
 import type { EventType, StoredEvent } from '../../events/index.js';
+import { expandRun, isEventRun, sliceRun, type StoredRun } from '../eventRun.js';
+
+/** What a batch may hand a projection: stored events, and runs of them kept as columns (eventRun.ts). */
+export type StoredItem = StoredEvent | StoredRun;
 
 /**
  * A projection: a named, versioned fold of events into a read model.
@@ -28,6 +32,12 @@ export interface Projection<Tx> {
    * the store's own append transaction.
    */
   evolve(tx: Tx, events: readonly StoredEvent[]): void;
+  /**
+   * Apply one run of events of one of its types, kept as columns, through `tx` (optional: a
+   * projection without it is given the run's events through {@link evolve}). Called in order
+   * between `evolve` calls on the events before and after the run, in the same batch.
+   */
+  evolveRun?(tx: Tx, run: StoredRun): void;
 }
 
 /** Where a projection stands: the global position of the last event it applied, and the version that applied it. */
@@ -76,4 +86,52 @@ export function after(events: readonly StoredEvent[], checkpoint: number): reado
   let i = 0;
   while (i < events.length && events[i]!.position <= checkpoint) i++;
   return i === 0 ? events : events.slice(i);
+}
+
+/** The events of `run` as stored events (positions and revisions from the run's first), not validated. */
+export function storedEvents(run: StoredRun): StoredEvent[] {
+  return expandRun(run).map((e, i) => ({ ...e, stream: run.stream, revision: run.revision + i, position: run.position + i }) as StoredEvent);
+}
+
+const typeSets = new WeakMap<Projection<unknown>, ReadonlySet<string> | 'all'>();
+
+/** The types `projection` reads, with the commit marker, or `'all'`. */
+function typesRead(projection: Projection<unknown>): ReadonlySet<string> | 'all' {
+  let types = typeSets.get(projection);
+  if (!types) typeSets.set(projection, (types = projection.types === 'all' ? 'all' : new Set<string>([...projection.types, 'TickCompleted'])));
+  return types;
+}
+
+/**
+ * Hand `projection` the items of a batch past `checkpoint` that it reads (its types and the commit
+ * marker), in order: events to `evolve`, runs to `evolveRun` (expanded into events when it has
+ * none). A run that straddles the checkpoint is cut.
+ * @returns the number of events handed.
+ */
+export function evolveItems<Tx>(projection: Projection<Tx>, tx: Tx, items: readonly StoredItem[], checkpoint = 0): number {
+  const types = typesRead(projection);
+  let events: StoredEvent[] = [];
+  let handed = 0;
+  const flush = () => {
+    if (events.length > 0) projection.evolve(tx, events);
+    events = [];
+  };
+  for (const item of items) {
+    if (types !== 'all' && !types.has(item.type)) continue;
+    if (isEventRun(item)) {
+      const run = item as StoredRun;
+      if (run.position + run.count - 1 <= checkpoint) continue;
+      const fresh = run.position > checkpoint ? run : sliceRun(run, checkpoint + 1 - run.position, run.count);
+      handed += fresh.count;
+      if (projection.evolveRun) {
+        flush();
+        projection.evolveRun(tx, fresh);
+      } else for (const e of storedEvents(fresh)) events.push(e);
+    } else if ((item as StoredEvent).position > checkpoint) {
+      events.push(item as StoredEvent);
+      handed++;
+    }
+  }
+  flush();
+  return handed;
 }

@@ -6,7 +6,8 @@
  * @module
  */
 import type { DomainEvent, EventData, StoredEvent } from '../../events/index.js';
-import { evolve } from '../evolve.js';
+import { evolve, evolveRun } from '../evolve.js';
+import { storedEvents } from './projection.js';
 import type { WorldState } from '../world.js';
 import type { Projection } from './projection.js';
 import { epidemicProjection, type EpidemicTx } from './epidemic.js';
@@ -101,6 +102,11 @@ export const peopleProjection: Projection<PeopleTx> = {
     if (tests.length > 0) tx.recordTests(tests);
     if (alerted.length > 0) tx.markAlerted(alerted);
     if (infected.length > 0) tx.markInfected(infected);
+  },
+  evolveRun(tx, run) {
+    // moves change the cells and nothing else this read model keeps
+    if (run.type === 'PersonMoved') evolveRun(tx.state(), run);
+    else this.evolve(tx, storedEvents(run));
   },
 };
 
