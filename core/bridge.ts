@@ -14,7 +14,7 @@ import type { AlertKey } from './alertId.js';
 import { readWorldClock, type WorldClock } from './alertDay.js';
 import { personAlert } from './personAlert.js';
 import type { EventStore, Notification, NotificationBus } from './ports.js';
-import { after, type Projection, type ReadModelStore } from './projections/projection.js';
+import { after, eventsOf, type Projection, type ReadModelStore } from './projections/projection.js';
 import { runProjection } from './projections/runner.js';
 
 /** Event types the bridge reads: the notifications and the commit marker. */
@@ -99,7 +99,7 @@ export function alertReader(
     },
     checkpoint: async () => (position > 0 ? { position, version: alertsProjection.version } : undefined),
     async commit(projection, events, last) {
-      const fresh = after(events, position);
+      const fresh = after(eventsOf(events), position);
       const alerts: Notification[] = [];
       projection.evolve(alerts, fresh);
       await handle(alerts, last, fresh);

@@ -78,28 +78,48 @@ export function evolve(state: WorldState, event: DomainEvent): WorldState {
   }
 }
 
+/** Events expanded at a time from a run that is applied one event at a time. */
+const SLICE = 4096;
+
 /**
- * Apply every event of `run` to `state`, in order, as {@link evolve} would: a run of
- * `PersonMoved` with integer columns sets the cells straight from its columns (no object per
- * move); any other run is expanded and its events applied one by one.
+ * Apply every event of `run` to `state`, in order, as {@link evolve} would: runs of
+ * `PersonMoved` (`personId`, `x`, `y`) and of `PersonRegistered` (`personId`, `phone`, `x`, `y`)
+ * with integer id and cell columns are applied straight from their columns (no object per
+ * event); any other run is expanded a slice at a time and its events applied one by one.
  * @throws EvolveError as {@link evolve}; the events before the faulty one are applied then.
  */
 export function evolveRun(state: WorldState, run: EventRun): WorldState {
   const ids = runColumn(run, 'personId');
   const x = runColumn(run, 'x');
   const y = runColumn(run, 'y');
-  if (run.type !== 'PersonMoved' || run.keys.length !== 3 || !(ids instanceof Int32Array) || !(x instanceof Int32Array) || !(y instanceof Int32Array)) {
-    for (const e of expandRun(run)) evolve(state, e as DomainEvent);
+  const phone = runColumn(run, 'phone');
+  const cells = ids instanceof Int32Array && x instanceof Int32Array && y instanceof Int32Array;
+  const people = state.params?.people ?? state.ingest?.people;
+  if (cells && run.type === 'PersonMoved' && run.keys.length === 3) {
+    const { xs, ys } = state;
+    for (let i = 0; i < run.count; i++) {
+      const p = ids[i]!;
+      if (people === undefined || p >= people || p < 0) person(state, p);
+      xs[p] = x[i]!;
+      ys[p] = y[i]!;
+    }
     return state;
   }
-  const people = state.params?.people ?? state.ingest?.people;
-  const { xs, ys } = state;
-  for (let i = 0; i < run.count; i++) {
-    const p = ids[i]!;
-    if (people === undefined || p >= people) person(state, p);
-    xs[p] = x[i]!;
-    ys[p] = y[i]!;
+  if (cells && run.type === 'PersonRegistered' && run.keys.length === 4 && Array.isArray(phone)) {
+    const { xs, ys, status, phones, counts } = state;
+    for (let i = 0; i < run.count; i++) {
+      const p = ids[i]!;
+      if (people === undefined || p >= people || p < 0) person(state, p);
+      xs[p] = x[i]!;
+      ys[p] = y[i]!;
+      phones[p] = phone[i]!;
+      status[p] = 0;
+    }
+    counts[0] += run.count;
+    state.registered += run.count;
+    return state;
   }
+  for (let k = 0; k < run.count; k += SLICE) for (const e of expandRun(run, k, Math.min(k + SLICE, run.count))) evolve(state, e as DomainEvent);
   return state;
 }
 
@@ -111,5 +131,5 @@ function tickMs(state: WorldState): number {
 function person(state: WorldState, personId: number): void {
   const people = state.params?.people ?? state.ingest?.people;
   if (people === undefined) throw new EvolveError(`event for person ${personId} before SimulationStarted or WorldIngested`);
-  if (personId >= people) throw new EvolveError(`person ${personId} outside a world of ${people}`);
+  if (personId >= people || personId < 0) throw new EvolveError(`person ${personId} outside a world of ${people}`);
 }

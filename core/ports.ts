@@ -4,7 +4,7 @@
  * @module
  */
 import type { RawEvent } from '../events/index.js';
-import type { AppendItem } from './eventRun.js';
+import type { AppendItem, StoredRun } from './eventRun.js';
 
 /** An event to append: type plus JSON-compatible data and metadata. */
 export interface NewEvent {
@@ -89,6 +89,12 @@ export interface EventStore {
    * saves a promise per event. Optional; {@link readPages} falls back on `readAll`.
    */
   readAllPages?(options?: ReadAllOptions): AsyncIterable<readonly RawEvent[]>;
+  /**
+   * The same events as {@link readAllPages}, where a store keeps a run of events of one type as
+   * columns (record batches) handing it as a {@link StoredRun} instead of one object per event,
+   * not validated. Optional; {@link readItems} falls back on `readAllPages`.
+   */
+  readAllRuns?(options?: ReadAllOptions): AsyncIterable<readonly RawItem[]>;
   /** Catch-up subscription: every event after `after`, then live ones, until `signal` aborts or the store closes. */
   subscribeAll(options?: SubscribeOptions): AsyncIterable<RawEvent>;
   /** The global position of the last event, 0 for an empty store. */
@@ -106,6 +112,15 @@ export async function* readPages(store: EventStore, options?: ReadAllOptions): A
     return;
   }
   for await (const event of store.readAll(options)) yield [event];
+}
+
+/** What {@link EventStore.readAllRuns} hands: stored events, and runs of them as columns. */
+export type RawItem = RawEvent | StoredRun;
+
+/** `store.readAllRuns(options)` where the store has it, else {@link readPages}. */
+export async function* readItems(store: EventStore, options?: ReadAllOptions): AsyncGenerator<readonly RawItem[]> {
+  if (store.readAllRuns) yield* store.readAllRuns(options);
+  else yield* readPages(store, options);
 }
 
 /** Named checkpoints: the global position up to which a reader has handled events. */

@@ -23,7 +23,7 @@ import { sha256Hex, stateHash, type Sha256Hex } from './hash.js';
 import { contactScratch, detectContacts, type ContactScratch } from './contacts.js';
 import { initialState, type WorldState } from './world.js';
 import { decideTracing, type InboxCommand, type TickContact } from './policy/decide.js';
-import { expandEvents, type EventRun } from './eventRun.js';
+import { eventCount, expandEvents, type EventRun } from './eventRun.js';
 
 /**
  * A tick's events as {@link stepTickColumnar} writes them: the `PersonMoved` events (when anyone
@@ -34,6 +34,9 @@ export type TickEvents = (DomainEvent | EventRun)[];
 
 /** The keys of a `PersonMoved` run, in the order of the event's data. */
 export const MOVE_KEYS = ['personId', 'x', 'y'] as const;
+
+/** The keys of a simulated world's `PersonRegistered` run, in the order of the event's data. */
+export const REGISTRATION_KEYS = ['personId', 'phone', 'x', 'y'] as const;
 
 /** Counts of one tick, as `TickCompleted` records them. */
 export interface TickSummary {
@@ -80,37 +83,66 @@ function meta(params: Pick<WorldParams, 'start' | 'tickMs'>, tick: number): Even
  * other than the seed's is recorded by a `PolicyAdopted` right after `SimulationStarted` (`source`
  * says where it came from, e.g. `preset:tousanticovid`); the seed's is not recorded (a log without
  * one is read as the seed policy), so a seed world's log is the one it was before policies existed.
+ * The same as {@link genesisColumnar}, with every event an object.
  * @returns the new state and the events of tick 0.
  */
-export function genesis(params: WorldParams, policy?: { policy: Policy; source: string }): { state: WorldState; events: DomainEvent[] } {
+export function genesis(params: WorldParams, policy?: { policy: Policy; source: string }, sha: Sha256Hex = sha256Hex): { state: WorldState; events: DomainEvent[] } {
+  const { state, events } = genesisColumnar(params, policy, sha);
+  return { state, events: expandEvents(events) as DomainEvent[] };
+}
+
+/**
+ * Create a world as {@link genesis} does, the `PersonRegistered` events kept as one run of
+ * columns `personId`, `phone`, `x`, `y` (what the simulate command writes: no object per person).
+ * @returns the new state and the events of tick 0.
+ */
+export function genesisColumnar(params: WorldParams, policy?: { policy: Policy; source: string }, sha: Sha256Hex = sha256Hex): { state: WorldState; events: TickEvents } {
   const state = initialState();
   const rng = tickRandom(params.seed, 0);
   const m = meta(params, 0);
-  const events: DomainEvent[] = [{ type: 'SimulationStarted', data: params, metadata: m }];
-  if (policy && !isSeedPolicy(policy.policy)) events.push({ type: 'PolicyAdopted', data: policy, metadata: m });
+  const head: DomainEvent[] = [{ type: 'SimulationStarted', data: params, metadata: m }];
+  if (policy && !isSeedPolicy(policy.policy)) head.push({ type: 'PolicyAdopted', data: policy, metadata: m });
+  for (const e of head) evolve(state, e);
+  const n = params.people;
   const phones = new Set<string>();
-  const statuses = new Uint8Array(params.people);
+  const statuses = new Uint8Array(n);
+  const ids = new Int32Array(n);
+  const xs = new Int32Array(n);
+  const ys = new Int32Array(n);
+  const numbers = new Array<string>(n);
   const [w0, w1, w2] = params.initialStatusWeights;
   const total = w0 + w1 + w2;
-  for (let personId = 0; personId < params.people; personId++) {
+  for (let personId = 0; personId < n; personId++) {
     const x = uniformInt(rng, 0, params.width - 1);
     const y = uniformInt(rng, 0, params.height - 1);
     let phone: string;
     do {
-      const n = uniformInt(rng, 0, 199_999_999);
-      phone = `+33${n < 100_000_000 ? 6 : 7}${String(n % 100_000_000).padStart(8, '0')}`;
+      const k = uniformInt(rng, 0, 199_999_999);
+      phone = `+33${k < 100_000_000 ? 6 : 7}${String(k % 100_000_000).padStart(8, '0')}`;
     } while (phones.has(phone));
     phones.add(phone);
     const draw = total > 0 ? uniformInt(rng, 0, total - 1) : 0;
     statuses[personId] = draw < w0 ? 0 : draw < w0 + w1 ? 1 : 2;
-    events.push({ type: 'PersonRegistered', data: { personId, phone, x, y }, metadata: m });
+    ids[personId] = personId;
+    xs[personId] = x;
+    ys[personId] = y;
+    numbers[personId] = phone;
   }
-  for (let personId = 0; personId < params.people; personId++) {
+  phones.clear();
+  const events: TickEvents = [...head];
+  if (n > 0) {
+    const registered: EventRun = { type: 'PersonRegistered', metadata: m, count: n, keys: REGISTRATION_KEYS, columns: [ids, numbers, xs, ys] };
+    evolveRun(state, registered);
+    events.push(registered);
+  }
+  for (let personId = 0; personId < n; personId++) {
     const to = statuses[personId] as 0 | 1 | 2;
-    if (to !== 0) events.push({ type: 'HealthStatusChanged', data: { personId, from: 0, to, reason: 'initial' }, metadata: m });
+    if (to === 0) continue;
+    const e: DomainEvent = { type: 'HealthStatusChanged', data: { personId, from: 0, to, reason: 'initial' }, metadata: m };
+    evolve(state, e);
+    events.push(e);
   }
-  for (const e of events) evolve(state, e);
-  const done = complete(state, 0, { moves: 0, contacts: 0, exposures: 0, events: events.length + 1 });
+  const done = complete(state, 0, { moves: 0, contacts: 0, exposures: 0, events: eventCount(events) + 1 }, sha);
   evolve(state, done);
   events.push(done);
   return { state, events };

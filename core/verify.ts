@@ -6,7 +6,7 @@
  * @module
  */
 import type { DomainEvent } from '../events/index.js';
-import { evolve } from './evolve.js';
+import { evolve, evolveRun } from './evolve.js';
 import { stateHash } from './hash.js';
 import type { EventStore } from './ports.js';
 import type { LoadOptions, LoadResult } from './replay.js';
@@ -64,6 +64,9 @@ export async function verifyWorld(store: EventStore, options: LoadOptions = {}):
         }
         tx.verifiedTicks++;
       }
+    },
+    evolveRun(tx, run) {
+      evolveRun(tx.state, run);
     },
   };
   let nextReport = 10_000;

@@ -18,7 +18,7 @@
  * @module
  */
 import { Buffer } from 'node:buffer';
-import { expandRun, type EventRun, type NewEvent } from '../../core/index.js';
+import { expandRun, type EventRun, type NewEvent, type RunColumn } from '../../core/index.js';
 
 /** Format of the body; a reader refuses others. */
 const FORMAT = 1;
@@ -482,4 +482,79 @@ export function decodeBatch(body: Uint8Array, count?: number): BatchEvent[] {
   for (let i = 0; i < n; i++) if (shapeIds[i] === shapes.length) out[i]!.data = JSON.parse(r.str());
   if (r.pos !== r.buf.length) throw new RangeError('bytes after the batch');
   return out;
+}
+
+/** A column decoded as a run column, or undefined when it is not one (floats, JSON, integers beyond 32 bits). */
+function readRunColumn(r: Reader, n: number): Int32Array | string[] | undefined {
+  const kind = r.uvar();
+  if (kind === INT || kind === INT_DELTA) {
+    // Reader.zz inlined, one byte values first: this loop is most of a replay's decoding
+    const out = new Int32Array(n);
+    const buf = r.buf;
+    const delta = kind === INT_DELTA;
+    let pos = r.pos;
+    let last = 0;
+    for (let i = 0; i < n; i++) {
+      let b = buf[pos++];
+      if (b === undefined) throw new RangeError('truncated');
+      let u = b & 127;
+      for (let scale = 128; b! >= 128; scale *= 128) {
+        b = buf[pos++];
+        if (b === undefined) throw new RangeError('truncated');
+        u += (b & 127) * scale;
+      }
+      const z = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+      const v = delta ? (last += z) : z;
+      if (v !== (v | 0)) return undefined;
+      out[i] = v;
+    }
+    r.pos = pos;
+    return out;
+  }
+  if (kind === STRING || kind === PREFIX_INT) {
+    r.pos--; // the kind is one byte: let readColumn read it again
+    return readColumn(r, n) as string[];
+  }
+  return undefined;
+}
+
+/**
+ * Decode a batch body into one run of columns (eventRun.ts) when it holds events of one type,
+ * one metadata and one flat shape whose columns are 32-bit integers or strings (a tick's moves,
+ * a world's registrations): no object per event. Undefined for any other batch (read it with
+ * {@link decodeBatch}).
+ * @throws RangeError or SyntaxError for a body that is not a batch of this format or of `count` events.
+ */
+export function decodeRun(body: Uint8Array, count?: number): EventRun | undefined {
+  const r = new Reader(Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  const format = r.uvar();
+  if (format !== FORMAT) throw new RangeError(`unknown batch format ${format}`);
+  const n = r.uvar();
+  if (count !== undefined && n !== count) throw new RangeError(`${n} events, ${count} expected`);
+  if (n === 0 || n > 2 ** 24) return undefined;
+  /** The one value of a dictionary with a single run over the batch, else undefined. */
+  const single = <T>(read: () => T): T | undefined => {
+    const size = r.uvar();
+    if (size !== 1) return undefined;
+    const value = read();
+    return r.uvar() === 1 && r.uvar() === 0 && r.uvar() === n ? value : undefined;
+  };
+  const type = single(() => r.str());
+  if (type === undefined) return undefined;
+  const metadata = single(() => JSON.parse(r.str()) as unknown);
+  if (metadata === undefined) return undefined;
+  const keys = single(() => {
+    const keys = new Array<string>(r.uvar());
+    for (let k = 0; k < keys.length; k++) keys[k] = r.str();
+    return keys;
+  });
+  if (keys === undefined || keys.length === 0) return undefined;
+  const columns: RunColumn[] = [];
+  for (let k = 0; k < keys.length; k++) {
+    const col = readRunColumn(r, n);
+    if (!col) return undefined;
+    columns.push(col);
+  }
+  if (r.pos !== r.buf.length) throw new RangeError('bytes after the batch');
+  return { type, metadata, count: n, keys, columns };
 }

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { RawEvent } from '../../events/index.js';
-import { AppendAbortedError, checkExpectedRevision, StoreError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type AppendItem, type EventRun, eventCount, expandRun, isEventRun, type ReadAllOptions, type SubscribeOptions } from '../../core/index.js';
+import { AppendAbortedError, checkExpectedRevision, StoreError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type AppendItem, type EventRun, type RawItem, eventCount, expandRun, isEventRun, type ReadAllOptions, type SubscribeOptions } from '../../core/index.js';
 import { AppendSignal, catchUp, PAGE } from './catchUp.js';
 import type { LayoutName, SqliteLayout } from './sqliteLayout.js';
 import { ROWS_SCHEMA, rowsLayout } from './sqliteRows.js';
@@ -211,6 +211,25 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
     }
   }
 
+  /** `$all` after `options.after` in pages of up to ten catch-up pages, runs of one type as columns. */
+  async function* runPages(options: ReadAllOptions = {}): AsyncGenerator<RawItem[]> {
+    guard();
+    if (!layout.pageOfRuns) {
+      yield* pages(options);
+      return;
+    }
+    let after = options.after ?? 0;
+    let left = options.limit ?? Infinity;
+    while (left > 0 && !closed) {
+      const items = layout.pageOfRuns(after, Math.min(PAGE * 10, left), options.types);
+      if (items.length === 0) return;
+      yield items;
+      const last = items[items.length - 1]!;
+      after = isEventRun(last) ? last.position + last.count - 1 : last.position;
+      left -= eventCount(items);
+    }
+  }
+
   return {
     db,
     file,
@@ -239,6 +258,7 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
       for await (const rows of pages(options)) yield* rows;
     },
     readAllPages: pages,
+    readAllRuns: runPages,
     subscribeAll(options: SubscribeOptions = {}) {
       guard();
       return catchUp(

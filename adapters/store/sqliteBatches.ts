@@ -13,7 +13,8 @@
 import type Database from 'better-sqlite3';
 import { EventDecodeError, type RawEvent } from '../../events/index.js';
 import type { SqliteLayout } from './sqliteLayout.js';
-import { decodeBatch, encodeBatch, encodeRun, type BatchEvent } from './recordBatch.js';
+import { decodeBatch, decodeRun, encodeBatch, encodeRun, type BatchEvent } from './recordBatch.js';
+import { eventCount, sliceRun, type EventRun, type RawItem, type StoredRun } from '../../core/index.js';
 
 /** The tables of the batch layout (the streams and checkpoints tables are the store's). */
 export const BATCHES_SCHEMA = `
@@ -54,6 +55,7 @@ export function batchesLayout(db: Database.Database): SqliteLayout {
   const allTypes = db.prepare('SELECT type FROM batch_types').pluck();
   const decoded = new Map<string, number>();
   const cache = new Map<number, BatchEvent[]>();
+  const runCache = new Map<number, EventRun | null>();
 
   /** The events of `row`, decoded (or from the cache). @throws EventDecodeError for a body that is not a batch. */
   const events = (row: BatchRow): BatchEvent[] => {
@@ -71,20 +73,52 @@ export function batchesLayout(db: Database.Database): SqliteLayout {
     return out;
   };
 
-  /** Append the events of `rows` whose `key` (position or revision offset) is past `after`, up to `limit` in all. */
-  const collect = (rows: Iterable<BatchRow>, after: number, limit: number, byRevision: boolean, wanted?: ReadonlySet<string>): RawEvent[] => {
-    const out: RawEvent[] = [];
+  /** The events of a batch of one type as a run, or null when they do not fit one (decoded once, kept with the batches). */
+  const runOf = (row: BatchRow): EventRun | null => {
+    const [position, count, stream, revision, type, body] = row;
+    let out = runCache.get(position);
+    if (out !== undefined) return out;
+    try {
+      out = decodeRun(body, count) ?? null;
+    } catch (error) {
+      throw new EventDecodeError({ stream, revision, type }, `corrupt record batch of ${count} events (${(error as Error).message})`);
+    }
+    if (out) decoded.set(type, (decoded.get(type) ?? 0) + 1);
+    runCache.set(position, out);
+    if (runCache.size > CACHED) runCache.delete(runCache.keys().next().value!);
+    return out;
+  };
+
+  /**
+   * Append the events of `rows` whose `key` (position or revision offset) is past `after`, up to
+   * `limit` events in all; with `runs`, a batch of at least {@link LONG_RUN} events of one type
+   * whose columns fit a run is handed as one (sliced) run.
+   */
+  const collect = (rows: Iterable<BatchRow>, after: number, limit: number, byRevision: boolean, wanted?: ReadonlySet<string>, runs = false): RawItem[] => {
+    const out: RawItem[] = [];
+    let n = 0;
     for (const row of rows) {
-      const [position, count, stream, revision] = row;
+      const [position, count, stream, revision, type] = row;
       const first = byRevision ? revision : position;
       if (first + count - 1 <= after) continue;
-      const batch = events(row);
-      for (let i = Math.max(0, after + 1 - first); i < count && out.length < limit; i++) {
-        const e = batch[i]!;
-        if (wanted && !wanted.has(e.type)) continue;
-        out.push({ position: position + i, stream, revision: revision + i, type: e.type, data: e.data, metadata: e.metadata });
+      const start = Math.max(0, after + 1 - first);
+      const run = runs && count >= LONG_RUN && !type.includes(SEP) ? runOf(row) : null;
+      if (run) {
+        const end = Math.min(count, start + limit - n);
+        if (!wanted || wanted.has(type)) {
+          out.push(sliceRun<StoredRun>({ ...run, stream, revision, position }, start, end));
+          n += end - start;
+        }
+      } else {
+        const batch = events(row);
+        for (let i = start; i < count && n < limit; i++) {
+          const e = batch[i]!;
+          if (wanted && !wanted.has(e.type)) continue;
+          out.push({ position: position + i, stream, revision: revision + i, type: e.type, data: e.data, metadata: e.metadata });
+          n++;
+        }
       }
-      if (out.length >= limit) break;
+      if (n >= limit) break;
     }
     return out;
   };
@@ -111,18 +145,21 @@ export function batchesLayout(db: Database.Database): SqliteLayout {
    * first end of a run cut short, where the next round starts: batches of several types may hold
    * fewer wanted events than their count.
    */
-  const pageOfTypes = (after: number, limit: number, types: readonly string[]): RawEvent[] => {
+  const pageOfTypes = (after: number, limit: number, types: readonly string[], asRuns = false): RawItem[] => {
     const wanted = new Set(types);
     const sets = [...wanted, ...(allTypes.all() as string[]).filter((set) => set.split(SEP).some((t) => wanted.has(t)))];
     const filter = sets.length > wanted.size ? wanted : undefined;
-    const out: RawEvent[] = [];
+    const out: RawItem[] = [];
+    let n = 0;
     for (let at = after; ; ) {
-      const runs = sets.map((type) => rowsFor(fromType.iterate(type, type, at + 1), at, limit - out.length));
+      const runs = sets.map((type) => rowsFor(fromType.iterate(type, type, at + 1), at, limit - n));
       let horizon = Infinity;
       for (const run of runs) if (run.truncated) horizon = Math.min(horizon, run.rows.at(-1)![0] + run.rows.at(-1)![1] - 1);
       const merged = runs.length === 1 ? runs[0]!.rows : runs.flatMap((run) => run.rows.filter((row) => row[0] <= horizon)).sort((a, b) => a[0] - b[0]);
-      out.push(...collect(merged, at, limit - out.length, false, filter));
-      if (out.length >= limit || horizon === Infinity) return out;
+      const items = collect(merged, at, limit - n, false, filter, asRuns);
+      for (const item of items) out.push(item);
+      n += eventCount(items);
+      if (n >= limit || horizon === Infinity) return out;
       at = horizon;
     }
   };
@@ -132,6 +169,7 @@ export function batchesLayout(db: Database.Database): SqliteLayout {
     decoded,
     forget() {
       cache.clear();
+      runCache.clear();
     },
     write(stream, events, from, to, revision, position) {
       const put = (i: number, j: number, types: ReadonlySet<string>) => {
@@ -171,11 +209,15 @@ export function batchesLayout(db: Database.Database): SqliteLayout {
       }
     },
     page(after, limit, types) {
-      if (types) return pageOfTypes(after, limit, types);
-      return collect(rowsFor(fromAll.iterate(after + 1), after, limit).rows, after, limit, false);
+      if (types) return pageOfTypes(after, limit, types) as RawEvent[];
+      return collect(rowsFor(fromAll.iterate(after + 1), after, limit).rows, after, limit, false) as RawEvent[];
+    },
+    pageOfRuns(after, limit, types) {
+      if (types) return pageOfTypes(after, limit, types, true);
+      return collect(rowsFor(fromAll.iterate(after + 1), after, limit).rows, after, limit, false, undefined, true);
     },
     streamPage(stream, fromRevision, limit) {
-      return collect(rowsFor(fromStream.iterate(stream, stream, fromRevision), fromRevision - 1, limit, true).rows, fromRevision - 1, limit, true);
+      return collect(rowsFor(fromStream.iterate(stream, stream, fromRevision), fromRevision - 1, limit, true).rows, fromRevision - 1, limit, true) as RawEvent[];
     },
     lastPosition() {
       return (last.get() as number | undefined) ?? 0;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { RawEvent } from '../../events/index.js';
-import type { EventRun, NewEvent } from '../../core/index.js';
+import type { EventRun, NewEvent, RawItem } from '../../core/index.js';
 
 /** A layout's name: `rows` (one JSON row per event) or `batches` (record batches). */
 export type LayoutName = 'rows' | 'batches';
@@ -26,6 +26,11 @@ export interface SqliteLayout {
   writeRun?(stream: string, run: EventRun, revision: number, position: number): void;
   /** Up to `limit` events with position > `after`, in global order, of `types` only (all when absent). */
   page(after: number, limit: number, types?: readonly string[]): RawEvent[];
+  /**
+   * The same events as {@link page}, a run of events of one type kept as columns handed as one
+   * item (optional: a layout without it hands events only).
+   */
+  pageOfRuns?(after: number, limit: number, types?: readonly string[]): RawItem[];
   /** Up to `limit` events of `stream` from revision `fromRevision`, in order. */
   streamPage(stream: string, fromRevision: number, limit: number): RawEvent[];
   /** The global position of the last event, 0 when none. */

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { conflictingParams, DEFAULT_PARAMS, genesis, isAppendAbortedError, isSeedPolicy, policyMismatch, scratch, stepTickColumnar, eventCount, isEventRun, type WorldParams, type WorldParamsInput, type WorldState } from '../../core/index.js';
+import { conflictingParams, DEFAULT_PARAMS, genesisColumnar, isAppendAbortedError, isSeedPolicy, policyMismatch, scratch, stepTickColumnar, eventCount, isEventRun, type WorldParams, type WorldParamsInput, type WorldState } from '../../core/index.js';
 import { loadPolicy } from '../../adapters/policy/file.js';
 import { BaseCommand, InputError } from '../base.js';
 import { catchUpReadModels, isSqliteStore } from '../../adapters/readmodels/open.js';
@@ -105,12 +105,12 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
       const params: WorldParams = { ...DEFAULT_PARAMS, ...requested };
       const mismatch = policy && policyMismatch(policy.policy, params.radius);
       if (mismatch) throw new InputError(`${flags.policy}: ${mismatch}`);
-      const world = genesis(params, policy);
+      const world = genesisColumnar(params, policy, nodeSha256Hex);
       await appendTick(store, 0, world.events);
       if (!inline) await catchUpReadModels(store, models);
       state = world.state;
       created = true;
-      events += world.events.length;
+      events += eventCount(world.events);
     } else {
       const conflicts = conflictingParams(state.params, requested);
       if (conflicts.length > 0) throw new InputError(`this store holds a world with other parameters: ${conflicts.join(', ')}; use another --store or omit them`);

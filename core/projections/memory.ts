@@ -3,8 +3,7 @@
  * list), and the checkpoint lives beside it. For folds that need no persistence (replay, verify).
  * @module
  */
-import type { StoredEvent } from '../../events/index.js';
-import { after, type Checkpoint, type Projection, type ReadModelStore } from './projection.js';
+import { evolveItems, type StoredItem, type Checkpoint, type Projection, type ReadModelStore } from './projection.js';
 
 /** An in-memory {@link ReadModelStore} around `tx`; `saved` is its checkpoint. */
 export function inMemory<Tx>(tx: Tx): ReadModelStore<Tx> & { saved: Checkpoint | undefined } {
@@ -13,9 +12,8 @@ export function inMemory<Tx>(tx: Tx): ReadModelStore<Tx> & { saved: Checkpoint |
     async checkpoint() {
       return self.saved;
     },
-    async commit(projection: Projection<Tx>, events: readonly StoredEvent[], position: number) {
-      const fresh = after(events, self.saved?.position ?? 0);
-      if (fresh.length > 0) projection.evolve(tx, fresh);
+    async commit(projection: Projection<Tx>, events: readonly StoredItem[], position: number) {
+      evolveItems(projection, tx, events, self.saved?.position ?? 0);
       self.saved = { position: Math.max(position, self.saved?.position ?? 0), version: projection.version };
     },
   };

@@ -54,12 +54,13 @@ export interface ReadModelStore<Tx> {
   /** The checkpoint of `projection`, or `undefined` when it has never applied anything. */
   checkpoint(projection: Projection<Tx>): Promise<Checkpoint | undefined>;
   /**
-   * Apply `events` (already filtered to the projection's types) and save `position` as the
+   * Apply `events` (already filtered to the projection's types; runs of them as columns among
+   * them, see {@link evolveItems}) and save `position` as the
    * checkpoint, all or nothing. Events at or before the checkpoint saved at that moment are
    * skipped here (another process may have applied them meanwhile), so feeding a batch twice
    * changes nothing.
    */
-  commit(projection: Projection<Tx>, events: readonly StoredEvent[], position: number): Promise<void>;
+  commit(projection: Projection<Tx>, events: readonly StoredItem[], position: number): Promise<void>;
 }
 
 /** Error code of {@link ProjectionVersionError}. */
@@ -88,10 +89,19 @@ export function after(events: readonly StoredEvent[], checkpoint: number): reado
   return i === 0 ? events : events.slice(i);
 }
 
+/** `items` with every run expanded into its stored events (`items` itself when it holds none). */
+export function eventsOf(items: readonly StoredItem[]): readonly StoredEvent[] {
+  if (!items.some(isEventRun)) return items as readonly StoredEvent[];
+  return items.flatMap((item) => (isEventRun(item) ? storedEvents(item as StoredRun) : [item as StoredEvent]));
+}
+
 /** The events of `run` as stored events (positions and revisions from the run's first), not validated. */
 export function storedEvents(run: StoredRun): StoredEvent[] {
   return expandRun(run).map((e, i) => ({ ...e, stream: run.stream, revision: run.revision + i, position: run.position + i }) as StoredEvent);
 }
+
+/** Events expanded from a run before they are handed to a projection without `evolveRun`. */
+const SLICE = 65_536;
 
 const typeSets = new WeakMap<Projection<unknown>, ReadonlySet<string> | 'all'>();
 
@@ -126,7 +136,12 @@ export function evolveItems<Tx>(projection: Projection<Tx>, tx: Tx, items: reado
       if (projection.evolveRun) {
         flush();
         projection.evolveRun(tx, fresh);
-      } else for (const e of storedEvents(fresh)) events.push(e);
+      } else
+        for (let k = 0; k < fresh.count; k += SLICE) {
+          // a slice at a time: a run of ten million events never becomes ten million objects at once
+          for (const e of storedEvents(sliceRun(fresh, k, Math.min(k + SLICE, fresh.count)))) events.push(e);
+          if (events.length >= SLICE) flush();
+        }
     } else if ((item as StoredEvent).position > checkpoint) {
       events.push(item as StoredEvent);
       handed++;

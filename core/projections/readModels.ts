@@ -8,6 +8,10 @@
 import type { DomainEvent, EventData, StoredEvent } from '../../events/index.js';
 import { evolve, evolveRun } from '../evolve.js';
 import { storedEvents } from './projection.js';
+import { runColumn, sliceRun } from '../eventRun.js';
+
+/** Rows (or events) handed over at a time from a run. */
+const ROWS = 65_536;
 import type { WorldState } from '../world.js';
 import type { Projection } from './projection.js';
 import { epidemicProjection, type EpidemicTx } from './epidemic.js';
@@ -50,6 +54,8 @@ export interface PeopleTx {
   /** The current state (cells, statuses, counts, last tick and recorded hash), updated in place. */
   state(): WorldState;
   addPeople(rows: readonly PersonRow[]): void;
+  /** Add people `ids[i]` with phone `phones[i]` (no input ids): a world's creation, millions at once. */
+  addPeopleColumns(ids: Int32Array, phones: readonly string[]): void;
   /** Record each person's latest status change (the status itself is in {@link state}); count releases (`test-negative`) and expiries (`expired`). */
   setLastChange(changes: readonly StatusChangeRow[]): void;
   /** Count each person's tests, positives and negatives, and keep the last result. */
@@ -104,9 +110,14 @@ export const peopleProjection: Projection<PeopleTx> = {
     if (infected.length > 0) tx.markInfected(infected);
   },
   evolveRun(tx, run) {
+    const ids = runColumn(run, 'personId');
+    const phones = runColumn(run, 'phone');
     // moves change the cells and nothing else this read model keeps
     if (run.type === 'PersonMoved') evolveRun(tx.state(), run);
-    else this.evolve(tx, storedEvents(run));
+    else if (run.type === 'PersonRegistered' && run.keys.length === 4 && ids instanceof Int32Array && Array.isArray(phones)) {
+      evolveRun(tx.state(), run);
+      tx.addPeopleColumns(ids, phones as readonly string[]);
+    } else for (let k = 0; k < run.count; k += ROWS) this.evolve(tx, storedEvents(sliceRun(run, k, Math.min(k + ROWS, run.count))));
   },
 };
 

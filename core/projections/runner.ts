@@ -7,9 +7,10 @@
  * @module
  */
 import type { EventType, StoredEvent } from '../../events/index.js';
-import { readPages, type EventStore } from '../ports.js';
-import { committedTicks } from './committedTicks.js';
-import { ProjectionVersionError, type Projection, type ReadModelStore } from './projection.js';
+import { readItems, type EventStore } from '../ports.js';
+import { isEventRun } from '../eventRun.js';
+import { committedItems, committedTicks } from './committedTicks.js';
+import { ProjectionVersionError, type Projection, type ReadModelStore, type StoredItem } from './projection.js';
 
 /** Options of {@link runProjection}. */
 export interface RunOptions {
@@ -59,28 +60,37 @@ export async function runProjection<Tx>(store: EventStore, projection: Projectio
   const limit = options.batchEvents ?? 50_000;
   const result: RunResult = { read: 0, ticks: 0, lastTick: -1, ignored: 0, position: saved?.position ?? 0, aborted: false };
   const done = () => options.untilTick !== undefined && result.lastTick >= options.untilTick;
-  let batch: StoredEvent[] = [];
+  let batch: StoredItem[] = [];
+  let batchEvents = 0;
   const flush = async () => {
     if (batch.length === 0) return;
-    const position = batch[batch.length - 1]!.position;
+    const position = lastPosition(batch);
     await readModels.commit(projection, batch, position);
     result.position = position;
     batch = [];
+    batchEvents = 0;
     options.onProgress?.(result.read, position);
   };
-  const take = (tick: StoredEvent[]) => {
-    for (const e of tick) batch.push(e);
-    result.read += tick.length;
+  const take = (tick: readonly StoredItem[]) => {
+    let n = 0;
+    for (const e of tick) {
+      batch.push(e);
+      n += isEventRun(e) ? e.count : 1;
+    }
+    batchEvents += n;
+    result.read += n;
     result.ticks++;
-    result.lastTick = tick[tick.length - 1]!.metadata.tick;
+    const last = tick[tick.length - 1]!;
+    result.lastTick = (last.metadata as { tick: number }).tick;
   };
 
   // catch-up: large batches up to the end of the log
   let ignored = 0;
-  for await (const tick of committedTicks(readPages(store, { after: result.position, types }), (n) => (ignored += n))) {
+  // runs of one type (a tick's moves) come as columns where the store keeps them so
+  for await (const tick of committedItems(readItems(store, { after: result.position, types }), (n) => (ignored += n))) {
     take(tick);
     if (done()) break;
-    if (batch.length >= limit) await flush();
+    if (batchEvents >= limit) await flush();
     if (options.signal?.aborted) break;
   }
   await flush();
@@ -96,4 +106,10 @@ export async function runProjection<Tx>(store: EventStore, projection: Projectio
   }
   result.aborted = options.signal?.aborted ?? false;
   return result;
+}
+
+/** The global position of the last event of `items`. */
+function lastPosition(items: readonly StoredItem[]): number {
+  const last = items[items.length - 1]!;
+  return isEventRun(last) ? last.position + last.count - 1 : last.position;
 }

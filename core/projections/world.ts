@@ -4,7 +4,7 @@
  * @module
  */
 import type { DomainEvent } from '../../events/index.js';
-import { evolve } from '../evolve.js';
+import { evolve, evolveRun } from '../evolve.js';
 import type { WorldState } from '../world.js';
 import type { Projection } from './projection.js';
 
@@ -15,5 +15,8 @@ export const worldProjection: Projection<WorldState> = {
   types: 'all',
   evolve(state, events) {
     for (const e of events) evolve(state, e as DomainEvent);
+  },
+  evolveRun(state, run) {
+    evolveRun(state, run);
   },
 };

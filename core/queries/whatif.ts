@@ -7,11 +7,11 @@
  * @module
  */
 import type { DomainEvent, EventData, Policy, StoredEvent } from '../../events/index.js';
-import { evolve } from '../evolve.js';
+import { evolve, evolveRun } from '../evolve.js';
 import { tickTime } from '../params.js';
 import { decideTracing, type InboxCommand, type TickContact } from '../policy/decide.js';
 import { adoptPolicy } from '../policy/tracing.js';
-import type { Projection } from '../projections/projection.js';
+import { storedEvents, type Projection } from '../projections/projection.js';
 import { initialState, type WorldState } from '../world.js';
 
 /** One tick of the epidemic curve on both sides: people per status, and exposure alerts sent in the tick. */
@@ -105,6 +105,11 @@ export const whatIfProjection: Projection<WhatIfState> = {
   types: 'all', // nearly every type: one ordered scan of the log beats a type-filtered read
   evolve(s, events) {
     for (const e of events) apply(s, e);
+  },
+  evolveRun(s, run) {
+    // moves and registrations only change the shadow world's cells, phones and counts
+    if (run.type === 'PersonMoved' || run.type === 'PersonRegistered') evolveRun(s.shadow, run);
+    else for (const e of storedEvents(run)) apply(s, e);
   },
 };
 
