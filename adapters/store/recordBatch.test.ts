@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PARAMS, expandRun, genesis, isEventRun, scratch, stepTick, stepTickColumnar, type EventRun } from '../../core/index.js';
+import { DEFAULT_PARAMS, expandRun, genesis, genesisColumnar, isEventRun, scratch, stepTick, stepTickColumnar, type EventRun } from '../../core/index.js';
 import type { NewEvent } from '../../core/index.js';
-import { decodeBatch, encodeBatch, encodeRun } from './recordBatch.js';
+import { decodeBatch, decodeRun, encodeBatch, encodeRun } from './recordBatch.js';
 
 const meta = { tick: 3, at: '2020-03-17T00:00:00.000Z', schemaVersion: 1, correlationId: 'tick-3' };
 
@@ -44,6 +44,29 @@ describe('record batch', () => {
     const phones: EventRun = { type: 'PersonRegistered', metadata: meta, count: 3, keys: ['personId', 'phone', 'x', 'y'], columns: [Int32Array.of(0, 1, 2), ['+33612345678', '+33700000001', '+33600000000'], Int32Array.of(5, 5, 9), Int32Array.of(9, 2, -4)] };
     expect(encodeRun(phones, 0, 3).equals(encodeBatch(expandRun(phones), 0, 3))).toBe(true);
     expect(text(decodeBatch(encodeRun(phones, 1, 3)))).toEqual(text(expandRun(phones, 1, 3)));
+  });
+
+  it('decodes a batch of one type, metadata and flat shape of integers and strings back into a run, and nothing else', () => {
+    const world = genesis({ ...DEFAULT_PARAMS, people: 3000, width: 60, height: 60, seed: 2 });
+    const run = stepTickColumnar(world.state, scratch()).events.find(isEventRun)!;
+    const back = decodeRun(encodeRun(run, 0, run.count), run.count)!;
+    expect(back.type).toBe('PersonMoved');
+    expect(back.keys).toEqual(['personId', 'x', 'y']);
+    expect(back.metadata).toEqual(run.metadata);
+    back.columns.forEach((c, k) => expect([...c]).toEqual([...run.columns[k]!]));
+    const registered = genesisColumnar({ ...DEFAULT_PARAMS, people: 50, seed: 2 }).events.find(isEventRun)!;
+    expect(text(expandRun(decodeRun(encodeRun(registered, 0, 50))!))).toEqual(text(expandRun(registered)));
+    const events = (data: unknown[], type = 'PersonMoved') => data.map((d) => ({ type, data: d, metadata: meta }));
+    const none = [
+      events([{ personId: 1, x: 2, y: 3 }, { personId: 2, x: 2, y: 3 }]).concat(events([{ a: 1 }], 'TickCompleted')), // two types
+      events([{ personId: 1, x: 2, y: 3 }, { personId: 2, x: 2 }]), // two shapes
+      events([{ personId: 1, x: 2.5, y: 3 }]), // a float
+      events([{ personId: 1, x: 2 ** 31, y: 3 }]), // beyond 32 bits
+      events([{ personId: 1, x: [2], y: 3 }]), // JSON
+      [{ type: 'PersonMoved', data: { personId: 1, x: 2, y: 3 }, metadata: meta }, { type: 'PersonMoved', data: { personId: 1, x: 2, y: 3 }, metadata: { ...meta, tick: 4 } }], // two metadata
+    ];
+    for (const batch of none) expect(decodeRun(encodeBatch(batch, 0, batch.length))).toBeUndefined();
+    expect(() => decodeRun(encodeRun(run, 0, 10), 11)).toThrow(RangeError);
   });
 
   it('keeps odd data exactly: floats, negatives, huge integers, non-finite numbers, nesting, unicode, leading zeros, missing and undefined keys, non-objects', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PARAMS, genesis, scratch, stepTick, tickStream } from '../../core/index.js';
+import { DEFAULT_PARAMS, eventCount, expandRun, genesis, genesisColumnar, isEventRun, scratch, stepTick, stepTickColumnar, tickStream, type RawItem, type StoredRun } from '../../core/index.js';
 import type { RawEvent } from '../../events/index.js';
 import { sqliteStore, type SqliteEventStore } from './sqlite.js';
 import { BATCH } from './sqliteBatches.js';
@@ -12,12 +12,13 @@ const dir = mkdtempSync(join(tmpdir(), 'stopcovid-batches-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A dense world with exposures and notifications: 12,000 people on 90x90, 6 ticks. */
-async function writeWorld(file: string, layout: 'rows' | 'batches'): Promise<number> {
+async function writeWorld(file: string, layout: 'rows' | 'batches', columnar = false): Promise<number> {
   const store = sqliteStore(file, { layout });
-  const world = genesis({ ...DEFAULT_PARAMS, people: 12_000, width: 90, height: 90, seed: 3 });
+  const params = { ...DEFAULT_PARAMS, people: 12_000, width: 90, height: 90, seed: 3 };
+  const world = columnar ? genesisColumnar(params) : genesis(params);
   await store.append(tickStream(0), world.events, 'no_stream');
   const buffers = scratch();
-  for (let t = 1; t <= 6; t++) await store.append(tickStream(t), stepTick(world.state, buffers).events, 'no_stream', { signal: new AbortController().signal });
+  for (let t = 1; t <= 6; t++) await store.append(tickStream(t), (columnar ? stepTickColumnar : stepTick)(world.state, buffers).events, 'no_stream', { signal: new AbortController().signal });
   const last = await store.lastPosition();
   await store.close();
   return last;
@@ -31,6 +32,7 @@ async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
 
 const rowsFile = join(dir, 'rows.db');
 const batchesFile = join(dir, 'batches.db');
+const columnsFile = join(dir, 'columns.db');
 let events = 0;
 let log: RawEvent[];
 let open: SqliteEventStore[] = [];
@@ -43,6 +45,7 @@ const reopen = (file = batchesFile) => {
 beforeAll(async () => {
   events = await writeWorld(rowsFile, 'rows');
   expect(await writeWorld(batchesFile, 'batches')).toBe(events);
+  expect(await writeWorld(columnsFile, 'batches', true)).toBe(events);
   log = await all(reopen(rowsFile).readAll());
 });
 afterAll(async () => {
@@ -58,6 +61,32 @@ describe('sqlite store: record batches', () => {
     expect(await all(store.readAll())).toEqual(log);
     expect(await all(store.readStream(tickStream(3)))).toEqual(log.filter((e) => e.stream === tickStream(3)));
     expect(await all(store.readStream(tickStream(3), 777))).toEqual(log.filter((e) => e.stream === tickStream(3) && e.revision >= 777));
+  });
+
+  it('a world written in runs of columns (as simulate writes it) reads back event for event', async () => {
+    expect(await all(reopen(columnsFile).readAll())).toEqual(log);
+  });
+
+  it('readAllRuns hands batches of one type as runs of columns: the same events, a run cut exactly at a position', async () => {
+    const store = reopen(columnsFile);
+    const expand = (items: readonly RawItem[]) =>
+      items.flatMap((item) => (isEventRun(item) ? expandRun(item).map((e, i) => ({ position: (item as StoredRun).position + i, stream: (item as StoredRun).stream, revision: (item as StoredRun).revision + i, ...e })) : [item]));
+    const pages = await all(store.readAllRuns!());
+    const items = pages.flat();
+    const runs = items.filter(isEventRun) as StoredRun[];
+    // registrations and moves; also any long run of objects of one type whose values fit columns (contacts at distance 0)
+    const types = new Set(runs.map((r) => r.type));
+    expect(types.has('PersonRegistered') && types.has('PersonMoved')).toBe(true);
+    const columnar = (type: string) => eventCount(runs.filter((r) => r.type === type));
+    expect(columnar('PersonMoved')).toBe(log.filter((e) => e.type === 'PersonMoved').length);
+    expect(columnar('PersonRegistered')).toBe(12_000);
+    expect(expand(items).map((e) => JSON.stringify(e))).toEqual(log.map((e) => JSON.stringify({ position: e.position, stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata })));
+    // from the middle of a run of moves, and only moves
+    const after = log.findIndex((e) => e.type === 'PersonMoved' && e.stream === tickStream(4)) + 1000;
+    const moves = (await all(store.readAllRuns!({ after, types: ['PersonMoved'], limit: 5000 }))).flat();
+    expect((moves[0] as StoredRun).position).toBe(after + 1);
+    expect(eventCount(moves)).toBe(5000);
+    expect(expand(moves).map((e) => e.position)).toEqual(log.filter((e) => e.type === 'PersonMoved' && e.position > after).slice(0, 5000).map((e) => e.position));
   });
 
   it('a read of some types decodes no batch without one of them', async () => {

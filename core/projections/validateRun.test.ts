@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { isEventDecodeError } from '../../events/index.js';
+import { DEFAULT_PARAMS, genesisColumnar, isEventRun, scratch, stepTickColumnar, type EventRun, type StoredRun } from '../index.js';
+import { validateRun } from './validateRun.js';
+
+const stored = (run: EventRun, revision = 10): StoredRun => ({ ...run, stream: 'stopcovid.tick-1', revision, position: 100 + revision });
+
+describe('validateRun', () => {
+  const world = genesisColumnar({ ...DEFAULT_PARAMS, people: 400, width: 30, height: 30, seed: 6 });
+  const moves = stepTickColumnar(world.state, scratch()).events.find(isEventRun)!;
+  const registrations = world.events.find(isEventRun)!;
+
+  it('passes a run of moves and one of registrations as runs, with the metadata decoded once', () => {
+    for (const run of [moves, registrations]) {
+      const out = validateRun(stored(run));
+      expect(out).toHaveLength(1);
+      expect(isEventRun(out[0])).toBe(true);
+      expect((out[0] as StoredRun).count).toBe(run.count);
+      expect(out[0]!.metadata).toEqual(run.metadata);
+    }
+  });
+
+  it('refuses what the schema refuses, naming the event: a negative cell, a person id below 0, a phone that is not E.164', () => {
+    const bad = (run: EventRun, key: string, at: number, value: number | string) => {
+      const columns = run.columns.map((c, k) => {
+        if (run.keys[k] !== key) return c;
+        const copy = c instanceof Int32Array ? Int32Array.from(c) : [...c];
+        (copy as (number | string)[])[at] = value;
+        return copy;
+      });
+      return stored({ ...run, columns: columns as EventRun['columns'] }, 20);
+    };
+    for (const [run, key, value] of [[moves, 'x', -1], [moves, 'personId', -3], [registrations, 'phone', '0612345678']] as const) {
+      try {
+        validateRun(bad(run, key, 7, value));
+        expect.unreachable(`a ${key} of ${value} passed`);
+      } catch (error) {
+        expect(isEventDecodeError(error)).toBe(true);
+        expect((error as Error).message).toContain(key);
+        expect((error as { location: { revision: number } }).location.revision).toBe(27);
+      }
+    }
+  });
+
+  it('decodes event by event a run of another type, or with other keys, or an unknown type', () => {
+    const statuses: EventRun = { type: 'HealthStatusChanged', metadata: moves.metadata, count: 2, keys: ['personId', 'from', 'to', 'reason'], columns: [Int32Array.of(1, 2), Int32Array.of(0, 0), Int32Array.of(1, 1), ['initial', 'initial']] };
+    const out = validateRun(stored(statuses));
+    expect(out.map((e) => (isEventRun(e) ? 'run' : e.type))).toEqual(['HealthStatusChanged', 'HealthStatusChanged']);
+    expect(out.map((e) => (e as { position: number }).position)).toEqual([110, 111]);
+    const extra: EventRun = { ...moves, count: 1, keys: ['personId', 'x', 'y', 'z'], columns: [Int32Array.of(1), Int32Array.of(2), Int32Array.of(3), Int32Array.of(4)] };
+    expect(isEventRun(validateRun(stored(extra))[0])).toBe(false);
+    expect(() => validateRun(stored({ ...moves, type: 'PersonTeleported' }))).toThrow(/unknown event type/);
+  });
+});
