@@ -35,6 +35,9 @@ export type TickEvents = (DomainEvent | EventRun)[];
 /** The keys of a `PersonMoved` run, in the order of the event's data. */
 export const MOVE_KEYS = ['personId', 'x', 'y'] as const;
 
+/** The keys of the run of initial `HealthStatusChanged` events of a simulated world (`from` 0, `reason` `initial`). */
+const INITIAL_KEYS = ['personId', 'from', 'to', 'reason'] as const;
+
 /** The keys of a simulated world's `PersonRegistered` run, in the order of the event's data. */
 export const REGISTRATION_KEYS = ['personId', 'phone', 'x', 'y'] as const;
 
@@ -104,7 +107,7 @@ export function genesisColumnar(params: WorldParams, policy?: { policy: Policy; 
   if (policy && !isSeedPolicy(policy.policy)) head.push({ type: 'PolicyAdopted', data: policy, metadata: m });
   for (const e of head) evolve(state, e);
   const n = params.people;
-  const phones = new Set<string>();
+  const drawn = new Set<number>();
   const statuses = new Uint8Array(n);
   const ids = new Int32Array(n);
   const xs = new Int32Array(n);
@@ -115,12 +118,12 @@ export function genesisColumnar(params: WorldParams, policy?: { policy: Policy; 
   for (let personId = 0; personId < n; personId++) {
     const x = uniformInt(rng, 0, params.width - 1);
     const y = uniformInt(rng, 0, params.height - 1);
-    let phone: string;
-    do {
-      const k = uniformInt(rng, 0, 199_999_999);
-      phone = `+33${k < 100_000_000 ? 6 : 7}${String(k % 100_000_000).padStart(8, '0')}`;
-    } while (phones.has(phone));
-    phones.add(phone);
+    // draw k in [0, 2e8) until unused: the phone is +33 6 or 7 then 8 digits, k's order (+33600000000 + k)
+    let k: number;
+    do k = uniformInt(rng, 0, 199_999_999);
+    while (drawn.has(k));
+    drawn.add(k);
+    const phone = `+33${600_000_000 + k}`;
     const draw = total > 0 ? uniformInt(rng, 0, total - 1) : 0;
     statuses[personId] = draw < w0 ? 0 : draw < w0 + w1 ? 1 : 2;
     ids[personId] = personId;
@@ -128,19 +131,28 @@ export function genesisColumnar(params: WorldParams, policy?: { policy: Policy; 
     ys[personId] = y;
     numbers[personId] = phone;
   }
-  phones.clear();
+  drawn.clear();
   const events: TickEvents = [...head];
   if (n > 0) {
     const registered: EventRun = { type: 'PersonRegistered', metadata: m, count: n, keys: REGISTRATION_KEYS, columns: [ids, numbers, xs, ys] };
     evolveRun(state, registered);
     events.push(registered);
   }
-  for (let personId = 0; personId < n; personId++) {
-    const to = statuses[personId] as 0 | 1 | 2;
-    if (to === 0) continue;
-    const e: DomainEvent = { type: 'HealthStatusChanged', data: { personId, from: 0, to, reason: 'initial' }, metadata: m };
-    evolve(state, e);
-    events.push(e);
+  // the initial statuses, one run too: a quarter of the people at the seed's weights
+  let cases = 0;
+  for (let personId = 0; personId < n; personId++) if (statuses[personId] !== 0) cases++;
+  if (cases > 0) {
+    const who = new Int32Array(cases);
+    const to = new Int32Array(cases);
+    let c = 0;
+    for (let personId = 0; personId < n; personId++)
+      if (statuses[personId] !== 0) {
+        who[c] = personId;
+        to[c++] = statuses[personId]!;
+      }
+    const initial: EventRun = { type: 'HealthStatusChanged', metadata: m, count: cases, keys: INITIAL_KEYS, columns: [who, new Int32Array(cases), to, new Array<string>(cases).fill('initial')] };
+    evolveRun(state, initial);
+    events.push(initial);
   }
   const done = complete(state, 0, { moves: 0, contacts: 0, exposures: 0, events: eventCount(events) + 1 }, sha);
   evolve(state, done);

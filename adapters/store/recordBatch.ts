@@ -238,18 +238,30 @@ function writeColumn(w: Writer, values: unknown[]): void {
     const cuts = (values as string[]).map(trailingInt);
     if (cuts.every((c) => c >= 0)) {
       w.uvar(PREFIX_INT);
+      // prefix ids, a value's prefix compared with the previous one before any substring is made
       const prefixes = new Map<string, number>();
+      const ids = new Int32Array(values.length);
+      let prev = '';
+      let prevId = -1;
       for (let i = 0; i < values.length; i++) {
-        const p = (values[i] as string).slice(0, cuts[i]);
-        if (!prefixes.has(p)) prefixes.set(p, prefixes.size);
+        const s = values[i] as string;
+        const cut = cuts[i]!;
+        if (prevId < 0 || cut !== prev.length || !s.startsWith(prev)) {
+          prev = s.slice(0, cut);
+          let id = prefixes.get(prev);
+          if (id === undefined) prefixes.set(prev, (id = prefixes.size));
+          prevId = id;
+        }
+        ids[i] = prevId;
       }
       w.uvar(prefixes.size);
       for (const p of prefixes.keys()) w.str(p);
       let last = 0;
       for (let i = 0; i < values.length; i++) {
         const s = values[i] as string;
-        const n = Number(s.slice(cuts[i]));
-        w.uvar(prefixes.get(s.slice(0, cuts[i]))!);
+        let n = 0;
+        for (let j = cuts[i]!; j < s.length; j++) n = n * 10 + (s.charCodeAt(j) - 48); // at most 15 digits: exact
+        w.uvar(ids[i]!);
         w.zz(n - last);
         last = n;
       }

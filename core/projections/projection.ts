@@ -6,7 +6,7 @@
  * @module
  */
 import type { EventType, StoredEvent } from '../../events/index.js';
-import { expandRun, isEventRun, sliceRun, type StoredRun } from '../eventRun.js';
+import { isEventRun, runData, sliceRun, type StoredRun } from '../eventRun.js';
 
 /** What a batch may hand a projection: stored events, and runs of them kept as columns (eventRun.ts). */
 export type StoredItem = StoredEvent | StoredRun;
@@ -97,11 +97,13 @@ export function eventsOf(items: readonly StoredItem[]): readonly StoredEvent[] {
 
 /** The events of `run` as stored events (positions and revisions from the run's first), not validated. */
 export function storedEvents(run: StoredRun): StoredEvent[] {
-  return expandRun(run).map((e, i) => ({ ...e, stream: run.stream, revision: run.revision + i, position: run.position + i }) as StoredEvent);
+  const out = new Array<StoredEvent>(run.count);
+  for (let i = 0; i < run.count; i++) out[i] = { type: run.type, data: runData(run, i), metadata: run.metadata, stream: run.stream, revision: run.revision + i, position: run.position + i } as StoredEvent;
+  return out;
 }
 
 /** Events expanded from a run before they are handed to a projection without `evolveRun`. */
-const SLICE = 65_536;
+const SLICE = 4096;
 
 const typeSets = new WeakMap<Projection<unknown>, ReadonlySet<string> | 'all'>();
 

@@ -11,7 +11,7 @@ import { storedEvents } from './projection.js';
 import { runColumn, sliceRun } from '../eventRun.js';
 
 /** Rows (or events) handed over at a time from a run. */
-const ROWS = 65_536;
+const ROWS = 4096;
 import type { WorldState } from '../world.js';
 import type { Projection } from './projection.js';
 import { epidemicProjection, type EpidemicTx } from './epidemic.js';
