@@ -12,8 +12,10 @@ export const PersonId = z.number().int().nonnegative();
 const Coord = z.number().int().nonnegative();
 /** Health status: 0 healthy, 1 suspicious (exposed, asked to test), 2 infected (confirmed). */
 export const HealthStatus = z.union([z.literal(0), z.literal(1), z.literal(2)]);
-/** An E.164 phone number, e.g. `+33612345678`. */
-export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'not an E.164 phone number');
+/** The pattern of an E.164 phone number: `+`, then 7 to 15 digits, the first not 0 (ITU-T E.164). */
+export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
+/** An E.164 phone number, e.g. `+33612345678` ({@link E164_PATTERN}). */
+export const E164 = z.string().regex(E164_PATTERN, 'not an E.164 phone number');
 
 /**
  * `SimulationStarted` v1: the world's parameters, written once as the first event of tick 0.
