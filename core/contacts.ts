@@ -1,7 +1,7 @@
 /**
  * Contact detection by spatial hashing: people are keyed by bucket (squares of `max(1, radius)`
- * cells, key = row * bucketsPerRow + column), the keys are radix-sorted (three passes of 11 bits,
- * stable, so people keep id order within a bucket), and one sweep over the sorted buckets compares
+ * cells, key = row * bucketsPerRow + column), the keys are radix-sorted (two or three passes of
+ * at most 14 bits, stable, so people keep id order within a bucket), and one sweep over the sorted buckets compares
  * each bucket with itself and with its four "forward" neighbours (right, and the three below), so
  * that every pair is seen once. Time and memory are linear in the number of people, whatever the
  * grid size; there is no all-pairs loop, and the sweep reads memory in order.
@@ -37,9 +37,9 @@ export function contactScratch(): ContactScratch {
   };
 }
 
-const DIGIT = 11;
-const RADIX = 1 << DIGIT;
-const counts = new Int32Array(RADIX);
+/** Widest digit of the radix sort: 2^14 counters (64 KiB) stay in a core's cache. */
+const MAX_DIGIT = 14;
+const counts = new Int32Array(1 << MAX_DIGIT);
 
 /**
  * Every pair of the first `n` people whose cells are within `radius` cells (Euclidean:
@@ -69,24 +69,28 @@ export function detectContacts(xs: Int32Array, ys: Int32Array, n: number, radius
     scratch.ids2 = new Int32Array(n);
   }
   let { keys, ids, keys2, ids2 } = scratch;
-  for (let i = 0; i < n; i++) {
-    keys[i] = Math.floor(ys[i]! / size) * perRow + Math.floor(xs[i]! / size);
-    ids[i] = i;
-  }
-  // LSD radix sort of (key, id), stable: ids stay ascending within a key
+  if (size === 1) for (let i = 0; i < n; i++) keys[i] = ys[i]! * perRow + xs[i]!;
+  else for (let i = 0; i < n; i++) keys[i] = Math.floor(ys[i]! / size) * perRow + Math.floor(xs[i]! / size);
+  for (let i = 0; i < n; i++) ids[i] = i;
+  // LSD radix sort of (key, id), stable: ids stay ascending within a key. As few passes as the
+  // keys' bits allow with digits of at most MAX_DIGIT bits (24-bit keys: two passes of 12 bits);
+  // any split of the digits gives the same stable order.
   const maxKey = (Math.floor(maxY / size) + 1) * perRow;
-  for (let shift = 0; shift < 32 && maxKey >>> shift > 0; shift += DIGIT) {
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & (RADIX - 1)]!++;
+  const bits = Math.max(1, 32 - Math.clz32(maxKey));
+  const digit = Math.ceil(bits / Math.ceil(bits / MAX_DIGIT));
+  const mask = (1 << digit) - 1;
+  for (let shift = 0; shift < bits; shift += digit) {
+    counts.fill(0, 0, mask + 1);
+    for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & mask]!++;
     let sum = 0;
-    for (let d = 0; d < RADIX; d++) {
+    for (let d = 0; d <= mask; d++) {
       const c = counts[d]!;
       counts[d] = sum;
       sum += c;
     }
     for (let i = 0; i < n; i++) {
       const k = keys[i]!;
-      const at = counts[(k >>> shift) & (RADIX - 1)]!++;
+      const at = counts[(k >>> shift) & mask]!++;
       keys2[at] = k;
       ids2[at] = ids[i]!;
     }

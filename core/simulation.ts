@@ -251,8 +251,12 @@ function settleTick(state: WorldState, tick: number, run: EventRun | undefined, 
   // statuses at the start of the tick: `state.status` is not changed until the events are applied
   const decision = decideTracing(state, { tick, metadata: m, contacts, commands, x: (p) => nx[p]!, y: (p) => ny[p]!, changed: exposed, seed: params.seed, start: params.start, tickMs: params.tickMs });
   for (const e of decision.events) events.push(e);
-  // the moves come first in the tick: applying them before the other events is applying them in order
-  if (run) evolveRun(state, run);
+  // the moves come first in the tick: applying them before the other events is applying them in
+  // order; `nx`/`ny` hold every person's cell after them (what `evolveRun` of the run would set)
+  if (run) {
+    state.xs.set(nx.subarray(0, n));
+    state.ys.set(ny.subarray(0, n));
+  }
   for (const e of events) evolve(state, e);
   const done = complete(state, tick, { moves, contacts: pairs.count, exposures: decision.exposures, events: moves + events.length + 1 }, buffers.sha);
   evolve(state, done);
