@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { nodeSha256Hex } from '../../adapters/hash/nodeSha256.js';
 import { loadWorld, stateHash, verifyWorld, type HashMismatch, type LoadResult, type VerifyResult } from '../../core/index.js';
 import { count } from '../flags.js';
 import { BaseCommand, InputError } from '../base.js';
@@ -45,7 +46,7 @@ export default class Replay extends BaseCommand {
     if (state.ingest && state.tick < state.ingest.lastTick && flags['until-tick'] === undefined)
       throw new InputError(`${flags.store} holds an unfinished ingestion (tick ${state.tick} of ${state.ingest.lastTick}): ingest it again into an empty store`);
     if (flags['until-tick'] !== undefined && state.tick < flags['until-tick'] && !verify?.mismatch) throw new InputError(`tick ${flags['until-tick']} was never completed; the last completed tick is ${state.tick}`);
-    const hash = stateHash(state);
+    const hash = stateHash(state, nodeSha256Hex);
     const seconds = (performance.now() - started) / 1000;
     const [healthy, suspicious, infected] = state.counts;
     const result: ReplayResult = {

@@ -30,7 +30,9 @@ describe('validateRun', () => {
       });
       return stored({ ...run, columns: columns as EventRun['columns'] }, 20);
     };
-    for (const [run, key, value] of [[moves, 'x', -1], [moves, 'personId', -3], [registrations, 'phone', '0612345678']] as const) {
+    const initial = world.events.filter(isEventRun).find((r) => r.type === 'HealthStatusChanged')!;
+    expect(validateRun(stored(initial))).toHaveLength(1); // a world's initial statuses pass as a run
+    for (const [run, key, value] of [[moves, 'x', -1], [moves, 'personId', -3], [registrations, 'phone', '0612345678'], [initial, 'to', 3], [initial, 'reason', 'contact'], [initial, 'reason', 'bored']] as const) {
       try {
         validateRun(bad(run, key, 7, value));
         expect.unreachable(`a ${key} of ${value} passed`);
@@ -43,7 +45,7 @@ describe('validateRun', () => {
   });
 
   it('decodes event by event a run of another type, or with other keys, or an unknown type', () => {
-    const statuses: EventRun = { type: 'HealthStatusChanged', metadata: moves.metadata, count: 2, keys: ['personId', 'from', 'to', 'reason'], columns: [Int32Array.of(1, 2), Int32Array.of(0, 0), Int32Array.of(1, 1), ['initial', 'initial']] };
+    const statuses: EventRun = { type: 'HealthStatusChanged', metadata: moves.metadata, count: 2, keys: ['personId', 'from', 'to', 'reason', 'contactTick'], columns: [Int32Array.of(1, 2), Int32Array.of(0, 0), Int32Array.of(1, 1), ['expired', 'expired'], Int32Array.of(3, 3)] };
     const out = validateRun(stored(statuses));
     expect(out.map((e) => (isEventRun(e) ? 'run' : e.type))).toEqual(['HealthStatusChanged', 'HealthStatusChanged']);
     expect(out.map((e) => (e as { position: number }).position)).toEqual([110, 111]);

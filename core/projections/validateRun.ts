@@ -3,7 +3,7 @@
  * checks of the event's schema, made once per column for the types that come in long runs.
  * @module
  */
-import { decode, EventDecodeError, CURRENT_SCHEMA_VERSION, E164_PATTERN, type RawEvent, type StoredEvent } from '../../events/index.js';
+import { decode, EventDecodeError, CURRENT_SCHEMA_VERSION, E164_PATTERN, StatusReason, type RawEvent, type StoredEvent } from '../../events/index.js';
 import { runColumn, runData, type StoredRun } from '../eventRun.js';
 
 /** A column check: the index of the first value the schema refuses, or -1. */
@@ -16,6 +16,27 @@ const nonNegative = (run: StoredRun, key: string) => {
   return undefined;
 };
 
+const statuses = (run: StoredRun, key: string) => {
+  const col = runColumn(run, key);
+  if (!(col instanceof Int32Array)) return { key, at: 0, message: 'expected an integer column' };
+  for (let i = 0; i < col.length; i++) if (col[i]! < 0 || col[i]! > 2) return { key, at: i, message: 'Invalid input: expected 0, 1 or 2' };
+  return undefined;
+};
+
+const REASONS: ReadonlySet<string> = new Set(StatusReason.options);
+
+/** Reasons of status changes without a source, contact or cell: any of the schema's but `contact`, which needs them. */
+const reasons = (run: StoredRun) => {
+  const col = runColumn(run, 'reason');
+  if (!Array.isArray(col)) return { key: 'reason', at: 0, message: 'expected a string column' };
+  for (let i = 0; i < col.length; i++) {
+    const r = col[i];
+    if (typeof r !== 'string' || !REASONS.has(r)) return { key: 'reason', at: i, message: `Invalid option: expected one of ${StatusReason.options.map((o) => `"${o}"`).join('|')}` };
+    if (r === 'contact') return { key: 'reason', at: i, message: "reason 'contact' needs sourcePersonId, contactId, x and y" };
+  }
+  return undefined;
+};
+
 const phones = (run: StoredRun) => {
   const col = runColumn(run, 'phone');
   if (!Array.isArray(col)) return { key: 'phone', at: 0, message: 'expected a string column' };
@@ -25,12 +46,15 @@ const phones = (run: StoredRun) => {
 
 /**
  * Per-type column checks, equal to the type's schema (events/schemas.ts) for a run with exactly
- * these keys: `PersonMoved` (PersonId, Coord, Coord: non-negative integers) and a simulated
- * world's `PersonRegistered` (the same, and an E.164 phone).
+ * these keys: `PersonMoved` (PersonId, Coord, Coord: non-negative integers), a simulated
+ * world's `PersonRegistered` (the same, and an E.164 phone) and `HealthStatusChanged` without
+ * source, contact or cell (a world's initial statuses: statuses 0 to 2, a reason other than
+ * `contact`).
  */
 const checks: Record<string, { keys: readonly string[]; check: Check }> = {
   PersonMoved: { keys: ['personId', 'x', 'y'], check: (run) => nonNegative(run, 'personId') ?? nonNegative(run, 'x') ?? nonNegative(run, 'y') },
   PersonRegistered: { keys: ['personId', 'phone', 'x', 'y'], check: (run) => nonNegative(run, 'personId') ?? nonNegative(run, 'x') ?? nonNegative(run, 'y') ?? phones(run) },
+  HealthStatusChanged: { keys: ['personId', 'from', 'to', 'reason'], check: (run) => nonNegative(run, 'personId') ?? statuses(run, 'from') ?? statuses(run, 'to') ?? reasons(run) },
 };
 
 /**
