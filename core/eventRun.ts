@@ -87,3 +87,57 @@ export function sliceRun<R extends EventRun>(run: R, from: number, to: number): 
   if ('position' in run) Object.assign(sliced, { position: (run as unknown as StoredRun).position + from, revision: (run as unknown as StoredRun).revision + from });
   return sliced;
 }
+
+/**
+ * `items` with each group of consecutive runs that continue one another (same stream and type,
+ * the next position right after, the same keys and column kinds, equal metadata) joined into
+ * one run: a reader that reads a long run in pages gets it back whole. Columns are copied once.
+ */
+export function joinRuns<T>(items: readonly (T | StoredRun)[]): (T | StoredRun)[] {
+  const out: (T | StoredRun)[] = [];
+  for (let i = 0; i < items.length; ) {
+    const first = items[i]!;
+    let j = i + 1;
+    if (isEventRun(first)) {
+      const a = first as StoredRun;
+      let end = a.position + a.count;
+      for (; j < items.length; j++) {
+        const b = items[j] as StoredRun;
+        if (!isEventRun(b) || b.stream !== a.stream || b.type !== a.type || b.position !== end || b.revision !== a.revision + (end - a.position) || !sameShape(a, b)) break;
+        end += b.count;
+      }
+    }
+    if (j - i === 1) out.push(first);
+    else out.push(concatRuns(items.slice(i, j) as StoredRun[]));
+    i = j;
+  }
+  return out;
+}
+
+function sameShape(a: StoredRun, b: StoredRun): boolean {
+  if (a.keys.length !== b.keys.length) return false;
+  for (let k = 0; k < a.keys.length; k++) if (a.keys[k] !== b.keys[k] || a.columns[k] instanceof Int32Array !== b.columns[k] instanceof Int32Array) return false;
+  return a.metadata === b.metadata || JSON.stringify(a.metadata) === JSON.stringify(b.metadata);
+}
+
+function concatRuns(runs: readonly StoredRun[]): StoredRun {
+  const first = runs[0]!;
+  let count = 0;
+  for (const r of runs) count += r.count;
+  const columns = first.columns.map((c, k) => {
+    if (c instanceof Int32Array) {
+      const out = new Int32Array(count);
+      let at = 0;
+      for (const r of runs) {
+        out.set(r.columns[k] as Int32Array, at);
+        at += r.count;
+      }
+      return out;
+    }
+    const out = new Array<string>(count);
+    let at = 0;
+    for (const r of runs) for (const v of r.columns[k] as readonly string[]) out[at++] = v;
+    return out;
+  });
+  return { ...first, count, columns };
+}

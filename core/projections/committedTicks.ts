@@ -4,7 +4,7 @@
  */
 import { decode, type RawEvent, type StoredEvent } from '../../events/index.js';
 import { INBOX_STREAM } from '../streams.js';
-import { isEventRun, type StoredRun } from '../eventRun.js';
+import { isEventRun, joinRuns, type StoredRun } from '../eventRun.js';
 import type { StoredItem } from './projection.js';
 import { storedEvents } from './projection.js';
 import { validateRun } from './validateRun.js';
@@ -31,7 +31,8 @@ export async function* committedTicks(events: Source, onIgnored?: (n: number) =>
 
 /**
  * {@link committedTicks}, keeping runs of events (`readAllRuns`) as runs: each is validated
- * column by column where its type allows (validateRun.ts), else decoded event by event.
+ * column by column where its type allows (validateRun.ts), else decoded event by event; the
+ * pieces of one run read in several pages are joined again in their tick.
  * `onIgnored` counts events, a run as its events.
  * @throws EventDecodeError on a stored event that fails its schema.
  */
@@ -56,7 +57,7 @@ export async function* committedItems(events: Source, onIgnored?: (n: number) =>
     pending.push(item);
     pendingEvents += count;
     if (marker) {
-      done.push(pending);
+      done.push(joinRuns(pending));
       pending = [];
       pendingEvents = 0;
       pendingTick = -1;
