@@ -5,7 +5,7 @@
  * counting-sort grid, a pair scan, and no per-event objects.
  * @module
  */
-import { DEFAULT_PARAMS, eventCount, genesis, scratch, stepTickColumnar, tickRandom, uniformInt, type WorldParams } from '../core/index.js';
+import { DEFAULT_PARAMS, eventCount, genesisColumnar, scratch, stepTickColumnar, tickRandom, uniformInt, type WorldParams } from '../core/index.js';
 import { median, type Row } from './stats.js';
 import { nodeSha256Hex } from '../adapters/hash/nodeSha256.js';
 
@@ -65,14 +65,14 @@ export async function benchKernel(people: number, ticks: number, reps: number, l
   const side = Math.round(Math.sqrt(people * 100));
   const params: WorldParams = { ...DEFAULT_PARAMS, people, width: side, height: side };
   log(`kernel: ${people} people on ${side}x${side}, ${ticks} ticks x ${reps}`);
-  const base = genesis(params).state;
+  const base = genesisColumnar(params).state;
   const ours: number[] = [];
   const ref: number[] = [];
   let exposuresOurs = 0;
   let exposuresRef = 0;
   for (let r = 0; r <= reps; r++) {
     // a fresh copy of the world per repetition; repetition 0 is the warm-up
-    const { state } = genesis(params);
+    const { state } = genesisColumnar(params); // as `simulate` creates a world: registrations as a run
     const buffers = scratch(nodeSha256Hex); // as `simulate` runs it
     let sink = 0;
     let t0 = performance.now();
