@@ -41,6 +41,9 @@ const SEP = ',';
 /** A batch row in raw mode, columns in table order. */
 type BatchRow = [position: number, count: number, stream: string, revision: number, type: string, body: Buffer];
 
+/** Rows read from each type's index in one round of a type-filtered read (see `pageOfTypes`). */
+const ROUND_ROWS = 64;
+
 /** Decoded batches kept for the next page (a page of 1,000 events reads a batch of 4,096 in four pages). */
 const CACHED = 8;
 
@@ -127,23 +130,24 @@ export function batchesLayout(db: Database.Database): SqliteLayout {
    * Rows of `iter` until they hold `limit` events whose key is past `after` (the iterator is
    * closed then: `truncated`); the key is the position, or the revision with `byRevision`.
    */
-  const rowsFor = (iter: IterableIterator<unknown>, after: number, limit: number, byRevision = false): { rows: BatchRow[]; truncated: boolean } => {
+  const rowsFor = (iter: IterableIterator<unknown>, after: number, limit: number, byRevision = false, maxRows = Infinity): { rows: BatchRow[]; truncated: boolean } => {
     const rows: BatchRow[] = [];
     let events = 0;
     for (const r of iter) {
       const row = r as BatchRow;
       rows.push(row);
       events += Math.min(row[1], (byRevision ? row[3] : row[0]) + row[1] - 1 - after);
-      if (events >= limit) return { rows, truncated: true };
+      if (events >= limit || rows.length >= maxRows) return { rows, truncated: true };
     }
     return { rows, truncated: false };
   };
 
   /**
    * Up to `limit` events of `types` after `after`. Each type (and each set of types that holds
-   * one of them) is read along the type index, and the runs are merged by position up to the
-   * first end of a run cut short, where the next round starts: batches of several types may hold
-   * fewer wanted events than their count.
+   * one of them) is read along the type index, at most {@link ROUND_ROWS} rows a round, and the
+   * runs are merged by position up to the first end of a run cut short, where the next round
+   * starts (batches never overlap, so every row that begins before that end also ends before
+   * it): batches of several types may hold fewer wanted events than their count.
    */
   const pageOfTypes = (after: number, limit: number, types: readonly string[], asRuns = false): RawItem[] => {
     const wanted = new Set(types);
@@ -152,7 +156,9 @@ export function batchesLayout(db: Database.Database): SqliteLayout {
     const out: RawItem[] = [];
     let n = 0;
     for (let at = after; ; ) {
-      const runs = sets.map((type) => rowsFor(fromType.iterate(type, type, at + 1), at, limit - n));
+      // at most ROUND_ROWS rows a set a round: a set of rare types is not read to the end of the
+      // log while a dense one (the moves) holds the merge to its first rows
+      const runs = sets.map((type) => rowsFor(fromType.iterate(type, type, at + 1), at, limit - n, false, ROUND_ROWS));
       let horizon = Infinity;
       for (const run of runs) if (run.truncated) horizon = Math.min(horizon, run.rows.at(-1)![0] + run.rows.at(-1)![1] - 1);
       const merged = runs.length === 1 ? runs[0]!.rows : runs.flatMap((run) => run.rows.filter((row) => row[0] <= horizon)).sort((a, b) => a[0] - b[0]);
