@@ -11,11 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { DEFAULT_PARAMS, genesis, loadWorld, scratch, stepTick, tickStream, type WorldParams } from '../core/index.js';
+import { DEFAULT_PARAMS, eventCount, expandEvents, genesisColumnar, loadWorld, scratch, stepTickColumnar, tickStream, type TickEvents, type WorldParams } from '../core/index.js';
 import { decode, type DomainEvent } from '../events/index.js';
 import { sqliteStore } from '../adapters/store/sqlite.js';
 import { group, storeReadModels } from '../adapters/readmodels/sqlite.js';
 import { median, type Row } from './stats.js';
+import { nodeSha256Hex } from '../adapters/hash/nodeSha256.js';
 
 interface EncodedRow {
   stream: string;
@@ -34,19 +35,21 @@ export async function simulateInto(file: string, params: WorldParams, ticks: num
   const store = sqliteStore(file, { layout: options.layout });
   const models = options.inline ? storeReadModels(store) : undefined;
   models?.attachInline(store, group('read-models', models.projections));
-  const world = genesis(params);
+  // as `simulate` runs it: registrations and each tick's moves as runs of columns
+  const world = genesisColumnar(params);
   await store.append(tickStream(0), world.events, 'no_stream');
-  const buffers = scratch();
-  const log: DomainEvent[][] = [];
+  const buffers = scratch(nodeSha256Hex); // as `simulate` hashes the state
+  const kept: TickEvents[] = [];
   let events = 0;
   const t0 = performance.now();
   for (let t = 1; t <= ticks; t++) {
-    const tick = stepTick(world.state, buffers);
+    const tick = stepTickColumnar(world.state, buffers);
     await store.append(tickStream(t), tick.events, 'no_stream');
-    events += tick.events.length;
-    if (options.keepLog ?? true) log.push(tick.events);
+    events += eventCount(tick.events);
+    if (options.keepLog ?? true) kept.push(tick.events);
   }
   const ms = performance.now() - t0;
+  const log = kept.map((tick) => expandEvents(tick) as DomainEvent[]); // the baselines take objects
   models?.close();
   await store.close();
   return { ms, events, log };
