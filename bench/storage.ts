@@ -58,10 +58,11 @@ async function runLayout(dir: string, layout: 'rows' | 'batches', world: string[
   log(`storage: simulate ${world.join(' ')} into ${layout}`);
   const simulate = stopcovid('simulate', '--store', `sqlite:${file}`, ...world, '--json');
   const result = JSON.parse(simulate.stdout) as { events: number; eventsPerSecond: number };
+  // the world as simulate left it (a rebuild leaves the pages of the read models it replaced free in the file)
+  const bytes = sizes(file);
   log(`storage: replay and rebuild on ${layout}`);
   const replay = JSON.parse(stopcovid('replay', '--store', `sqlite:${file}`, '--json').stdout) as { eventsPerSecond: number };
   const rebuild = JSON.parse(stopcovid('rebuild', '--store', `sqlite:${file}`, '--json').stdout) as { eventsPerSecond: number };
-  const bytes = sizes(file);
   rmSync(file, { force: true });
   return { events: result.events, simulate, cliRate: result.eventsPerSecond, replayRate: replay.eventsPerSecond, rebuildRate: rebuild.eventsPerSecond, bytes };
 }
