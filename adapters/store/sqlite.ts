@@ -9,11 +9,11 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { RawEvent } from '../../events/index.js';
-import { AppendAbortedError, checkExpectedRevision, StoreError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type AppendItem, type EventRun, type RawItem, eventCount, expandRun, isEventRun, type ReadAllOptions, type SubscribeOptions } from '../../core/index.js';
+import { AppendAbortedError, checkExpectedRevision, StoreError, type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type AppendItem, type EventRun, type RawItem, eventCount, expandRun, isEventRun, sliceRun, type ReadAllOptions, type SubscribeOptions } from '../../core/index.js';
 import { AppendSignal, catchUp, PAGE } from './catchUp.js';
 import type { LayoutName, SqliteLayout } from './sqliteLayout.js';
 import { ROWS_SCHEMA, rowsLayout } from './sqliteRows.js';
-import { BATCHES_SCHEMA, LONG_RUN, batchesLayout } from './sqliteBatches.js';
+import { BATCH, BATCHES_SCHEMA, LONG_RUN, batchesLayout } from './sqliteBatches.js';
 
 /** Options of {@link sqliteStore}. */
 export interface SqliteStoreOptions {
@@ -59,6 +59,9 @@ export interface SqliteEventStore extends EventStore {
 
 /** Events written between two pauses of a large append that can be given up (see `appendInSteps`). */
 const STEP = 20_000;
+
+/** Events of a run written between two pauses: whole record batches, about {@link STEP}. */
+const RUN_STEP = Math.ceil(STEP / BATCH) * BATCH;
 
 /** Part of an append: consecutive event objects, or a run of columns. */
 type Segment = { events: readonly NewEvent[] } | { run: EventRun };
@@ -135,8 +138,11 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
     for (const segment of segmentsOf(items, layout.writeRun !== undefined)) {
       const revision = current + 1 + at;
       const position = first + at;
-      if ('run' in segment) steps.push(() => layout.writeRun!(stream, segment.run, revision, position));
-      else for (let from = 0; from < segment.events.length; from += STEP) {
+      if ('run' in segment) {
+        // slices of whole batches: the batches are those of the whole run, and a Ctrl-C is seen between them
+        const { run } = segment;
+        for (let k = 0; k < run.count; k += RUN_STEP) steps.push(() => layout.writeRun!(stream, sliceRun(run, k, Math.min(k + RUN_STEP, run.count)), revision + k, position + k));
+      } else for (let from = 0; from < segment.events.length; from += STEP) {
         const to = Math.min(from + STEP, segment.events.length);
         steps.push(() => layout.write(stream, segment.events, from, to, revision, position));
       }
