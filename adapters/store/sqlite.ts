@@ -206,31 +206,16 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
   const guard = () => {
     if (closed) throw new StoreError('the store is closed');
   };
-  /** `$all` after `options.after` in pages of up to ten catch-up pages. */
-  async function* pages(options: ReadAllOptions = {}): AsyncGenerator<RawEvent[]> {
+  /**
+   * `$all` after `options.after` in pages of up to ten catch-up pages, each read by `read` (events
+   * only, or with runs of one type as columns).
+   */
+  async function* paged<T extends RawItem>(options: ReadAllOptions, read: (after: number, limit: number, types?: readonly string[]) => T[]): AsyncGenerator<T[]> {
     guard();
     let after = options.after ?? 0;
     let left = options.limit ?? Infinity;
     while (left > 0 && !closed) {
-      const rows: RawEvent[] = page(after, Math.min(PAGE * 10, left), options.types);
-      if (rows.length === 0) return;
-      yield rows;
-      after = rows[rows.length - 1]!.position;
-      left -= rows.length;
-    }
-  }
-
-  /** `$all` after `options.after` in pages of up to ten catch-up pages, runs of one type as columns. */
-  async function* runPages(options: ReadAllOptions = {}): AsyncGenerator<RawItem[]> {
-    guard();
-    if (!layout.pageOfRuns) {
-      yield* pages(options);
-      return;
-    }
-    let after = options.after ?? 0;
-    let left = options.limit ?? Infinity;
-    while (left > 0 && !closed) {
-      const items = layout.pageOfRuns(after, Math.min(PAGE * 10, left), options.types);
+      const items = read(after, Math.min(PAGE * 10, left), options.types);
       if (items.length === 0) return;
       yield items;
       const last = items[items.length - 1]!;
@@ -238,6 +223,8 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
       left -= eventCount(items);
     }
   }
+  const pages = (options: ReadAllOptions = {}) => paged(options, page);
+  const runPages = (options: ReadAllOptions = {}) => paged<RawItem>(options, layout.pageOfRuns ?? page);
 
   return {
     db,

@@ -60,37 +60,29 @@ export function batchesLayout(db: Database.Database): SqliteLayout {
   const cache = new Map<number, BatchEvent[]>();
   const runCache = new Map<number, EventRun | null>();
 
-  /** The events of `row`, decoded (or from the cache). @throws EventDecodeError for a body that is not a batch. */
-  const events = (row: BatchRow): BatchEvent[] => {
+  /**
+   * What `decode` makes of the body of `row`, decoded once and kept in `kept` for the next pages
+   * (a null, a batch that is not a run, counts as no decoding).
+   * @throws EventDecodeError for a body that is not a batch.
+   */
+  const decodeOnce = <T>(kept: Map<number, T>, row: BatchRow, decode: (body: Buffer, count: number) => T): T => {
     const [position, count, stream, revision, type, body] = row;
-    let out = cache.get(position);
-    if (out) return out;
+    if (kept.has(position)) return kept.get(position)!;
+    let out: T;
     try {
-      out = decodeBatch(body, count);
-    } catch (error) {
-      throw new EventDecodeError({ stream, revision, type }, `corrupt record batch of ${count} events (${(error as Error).message})`);
-    }
-    decoded.set(type, (decoded.get(type) ?? 0) + 1);
-    cache.set(position, out);
-    if (cache.size > CACHED) cache.delete(cache.keys().next().value!);
-    return out;
-  };
-
-  /** The events of a batch of one type as a run, or null when they do not fit one (decoded once, kept with the batches). */
-  const runOf = (row: BatchRow): EventRun | null => {
-    const [position, count, stream, revision, type, body] = row;
-    let out = runCache.get(position);
-    if (out !== undefined) return out;
-    try {
-      out = decodeRun(body, count) ?? null;
+      out = decode(body, count);
     } catch (error) {
       throw new EventDecodeError({ stream, revision, type }, `corrupt record batch of ${count} events (${(error as Error).message})`);
     }
     if (out) decoded.set(type, (decoded.get(type) ?? 0) + 1);
-    runCache.set(position, out);
-    if (runCache.size > CACHED) runCache.delete(runCache.keys().next().value!);
+    kept.set(position, out);
+    if (kept.size > CACHED) kept.delete(kept.keys().next().value!);
     return out;
   };
+  /** The events of `row`. */
+  const events = (row: BatchRow): BatchEvent[] => decodeOnce(cache, row, decodeBatch);
+  /** The events of a batch of one type as a run, or null when they do not fit one. */
+  const runOf = (row: BatchRow): EventRun | null => decodeOnce(runCache, row, (body, count) => decodeRun(body, count) ?? null);
 
   /**
    * Append the events of `rows` whose `key` (position or revision offset) is past `after`, up to

@@ -5,8 +5,7 @@
 import { decode, type RawEvent, type StoredEvent } from '../../events/index.js';
 import { INBOX_STREAM } from '../streams.js';
 import { isEventRun, joinRuns, type StoredRun } from '../eventRun.js';
-import type { StoredItem } from './projection.js';
-import { storedEvents } from './projection.js';
+import { eventsOf, type StoredItem } from './projection.js';
 import { validateRun } from './validateRun.js';
 
 /** What the grouping reads: events and runs of them, one at a time or in pages. */
@@ -23,10 +22,7 @@ type Source = AsyncIterable<RawEvent | StoredRun | readonly (RawEvent | StoredRu
  * @throws EventDecodeError on a stored event that fails its schema.
  */
 export async function* committedTicks(events: Source, onIgnored?: (n: number) => void): AsyncGenerator<StoredEvent[]> {
-  for await (const tick of committedItems(events, onIgnored)) {
-    if (!tick.some(isEventRun)) yield tick as StoredEvent[];
-    else yield tick.flatMap((item) => (isEventRun(item) ? storedEvents(item as StoredRun) : [item as StoredEvent]));
-  }
+  for await (const tick of committedItems(events, onIgnored)) yield eventsOf(tick) as StoredEvent[];
 }
 
 /**

@@ -7,13 +7,13 @@
  */
 import type { DomainEvent, EventData, StoredEvent } from '../../events/index.js';
 import { evolve, evolveRun } from '../evolve.js';
-import { storedEvents } from './projection.js';
 import { runColumn, sliceRun } from '../eventRun.js';
 
 /** Rows (or events) handed over at a time from a run. */
 const ROWS = 4096;
 import type { WorldState } from '../world.js';
-import type { Projection } from './projection.js';
+import { storedEvents, type Projection } from './projection.js';
+import { toNotification } from '../bridge.js';
 import { epidemicProjection, type EpidemicTx } from './epidemic.js';
 import { historyProjection, type HistoryTx } from './history.js';
 
@@ -315,17 +315,7 @@ export const notificationsProjection: Projection<NotificationsTx> = {
     const rows: NotificationRow[] = [];
     for (const e of events) {
       if (e.type !== 'NotificationIssued') continue;
-      const d = e.data as EventData<'NotificationIssued'>;
-      rows.push({
-        notificationId: d.notificationId,
-        kind: d.kind ?? 'exposure',
-        personId: d.personId,
-        phone: d.phone,
-        tick: e.metadata.tick,
-        at: e.metadata.at,
-        ...(d.contactTick !== undefined ? { contactTick: d.contactTick } : {}),
-        position: e.position,
-      });
+      rows.push({ ...toNotification(e), position: e.position });
     }
     if (rows.length > 0) tx.addNotifications(rows);
   },

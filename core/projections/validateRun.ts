@@ -3,8 +3,9 @@
  * checks of the event's schema, made once per column for the types that come in long runs.
  * @module
  */
-import { decode, EventDecodeError, CURRENT_SCHEMA_VERSION, E164_PATTERN, StatusReason, type RawEvent, type StoredEvent } from '../../events/index.js';
-import { runColumn, runData, type StoredRun } from '../eventRun.js';
+import { decode, EventDecodeError, CURRENT_SCHEMA_VERSION, E164_PATTERN, StatusReason, type StoredEvent } from '../../events/index.js';
+import { runColumn, sliceRun, type StoredRun } from '../eventRun.js';
+import { storedEvents } from './projection.js';
 
 /** A column check: the index of the first value the schema refuses, or -1. */
 type Check = (run: StoredRun) => { key: string; at: number; message: string } | undefined;
@@ -66,8 +67,7 @@ const checks: Record<string, { keys: readonly string[]; check: Check }> = {
  * @throws EventDecodeError naming the first event that fails, as `decode` would.
  */
 export function validateRun(run: StoredRun): (StoredRun | StoredEvent)[] {
-  const raw = (i: number): RawEvent => ({ type: run.type, data: runData(run, i), metadata: run.metadata, stream: run.stream, revision: run.revision + i, position: run.position + i });
-  const first = decode(raw(0));
+  const first = decode(storedEvents(sliceRun(run, 0, 1))[0]!);
   const spec = checks[run.type];
   const fits = spec && first.metadata.schemaVersion === CURRENT_SCHEMA_VERSION && (run.metadata as { schemaVersion?: unknown }).schemaVersion === CURRENT_SCHEMA_VERSION && spec.keys.length === run.keys.length && spec.keys.every((k) => run.keys.includes(k));
   if (fits) {
@@ -75,7 +75,5 @@ export function validateRun(run: StoredRun): (StoredRun | StoredEvent)[] {
     if (!bad) return [{ ...run, metadata: first.metadata }];
     throw new EventDecodeError({ stream: run.stream, revision: run.revision + bad.at, type: run.type }, `data ${bad.key}: ${bad.message}`);
   }
-  const out: StoredEvent[] = [first];
-  for (let i = 1; i < run.count; i++) out.push(decode(raw(i)));
-  return out;
+  return [first, ...storedEvents(sliceRun(run, 1, run.count)).map((e) => decode(e))];
 }
