@@ -6,6 +6,7 @@
  * @module
  */
 import type { EpidemicPerson, EpidemicRow, EpidemicTx } from '../../core/index.js';
+import { insertRows } from './bulk.js';
 import type { Prepare } from './history.js';
 
 /** The tables of the `epidemic` read model. */
@@ -36,24 +37,42 @@ function row(r: RowDb): EpidemicRow {
   };
 }
 
-/** The writer of the `epidemic` tables under prefix `p`; people are cached for the batch. */
-export function epidemicWriter(stmt: Prepare, p: string): EpidemicTx {
+/**
+ * The writer of the `epidemic` tables under prefix `p`. What the batch remembers of people is
+ * kept in memory and written once a person by `end` (a world's creation: one row for each
+ * initial case, a few hundred rows a statement).
+ */
+export function epidemicWriter(stmt: Prepare, p: string): EpidemicTx & { end(): void } {
   const people = new Map<number, EpidemicPerson>();
+  let empty: boolean | undefined;
   return {
     epidemicPerson: (id) => {
       const cached = people.get(id);
       if (cached) return cached;
+      // the table does not change before `end`: empty, nothing to look up (a world's creation)
+      empty ??= stmt(`SELECT NOT EXISTS (SELECT 1 FROM ${p}epidemic_people)`).pluck().get() === 1;
+      if (empty) return undefined;
       const r = stmt(`SELECT status, hops, alerted_tick, positive_after_alert FROM ${p}epidemic_people WHERE person_id = ?`).get(id) as
         | { status: number; hops: number; alerted_tick: number; positive_after_alert: number }
         | undefined;
       return r && { status: r.status, hops: r.hops, alertedTick: r.alerted_tick, positiveAfterAlert: r.positive_after_alert === 1 };
     },
-    setEpidemicPerson: (id, person) => {
-      people.set(id, person);
-      stmt(
-        `INSERT INTO ${p}epidemic_people (person_id, status, hops, alerted_tick, positive_after_alert) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (person_id) DO UPDATE SET status = excluded.status, hops = excluded.hops, alerted_tick = excluded.alerted_tick, positive_after_alert = excluded.positive_after_alert`,
-      ).run(id, person.status, person.hops, person.alertedTick, person.positiveAfterAlert ? 1 : 0);
+    setEpidemicPerson: (id, person) => void people.set(id, person),
+    end: () => {
+      const values: unknown[] = [];
+      for (const id of [...people.keys()].sort((a, b) => a - b)) {
+        const person = people.get(id)!;
+        values.push(id, person.status, person.hops, person.alertedTick, person.positiveAfterAlert ? 1 : 0);
+      }
+      insertRows(
+        stmt,
+        `INSERT INTO ${p}epidemic_people (person_id, status, hops, alerted_tick, positive_after_alert) VALUES`,
+        5,
+        values,
+        `ON CONFLICT (person_id) DO UPDATE SET status = excluded.status, hops = excluded.hops, alerted_tick = excluded.alerted_tick, positive_after_alert = excluded.positive_after_alert`,
+      );
+      people.clear();
+      empty = undefined;
     },
     activeChains: () => new Map(stmt(`SELECT hops, people FROM ${p}epidemic_chains`).raw().all() as [number, number][]),
     saveActiveChains: (chains) => {

@@ -43,6 +43,8 @@ import {
 import type { SqliteEventStore } from '../store/sqlite.js';
 import { EPIDEMIC_TABLES, epidemicDdl, epidemicRows, epidemicWriter } from './epidemic.js';
 import { explainSource } from './explainSource.js';
+import { insertRows } from './bulk.js';
+import { peopleRows } from './peopleRows.js';
 import { HISTORY_TABLES, HistoryQueries, historyDdl, historyWriter } from './history.js';
 
 /** The live tables' prefix, and the prefix of tables being rebuilt. */
@@ -229,6 +231,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
            ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = excluded.position, events = events + excluded.events, applied_at = excluded.applied_at`,
         ).run(m.name + suffix, m.version, position, fresh, now, row?.generation ?? tag());
       }
+      tx.end();
     };
     try {
       if (this.db.inTransaction) run();
@@ -278,16 +281,23 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
     for (const ix of indexes) this.db.exec(ix.sql);
   }
 
-  private tx(prefix: string, suffix: string): WorldReadModelTx & { flush(): void; cacheAfterCommit(): void } {
+  /**
+   * The writer of one batch under `prefix`: `flush` writes the `people` rows and snapshot (after
+   * that projection), `end` the rows kept in memory for the others (after every projection).
+   */
+  private tx(prefix: string, suffix: string): WorldReadModelTx & { flush(): void; end(): void; cacheAfterCommit(): void } {
     const p = prefix;
     let state: WorldState | undefined;
     let touched: WorldState | undefined;
     const cases = new Map<number, CaseState | undefined>();
+    let casesEmpty: boolean | undefined;
     const key = () => `${prefix}:${this.row('people' + suffix)?.generation ?? ''}:${this.row('people' + suffix)?.position ?? 0}`;
     const stmt = (sql: string) => this.stmt(sql);
+    const people = peopleRows(stmt, p);
+    const epidemic = epidemicWriter(stmt, p);
     return {
       ...historyWriter(stmt, p),
-      ...epidemicWriter(stmt, p),
+      ...epidemic,
       state: () => {
         if (state) return state;
         const k = key();
@@ -295,68 +305,31 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
         this.cache = undefined;
         return state;
       },
-      addPeople: (rows) => {
-        const insert = this.stmt(`INSERT INTO ${p}people (person_id, phone, source_id) VALUES (?, ?, ?)`);
-        for (const r of rows) insert.run(r.personId, r.phone, r.sourceId ?? null);
-      },
-      addPeopleColumns: (ids, phones) => {
-        const insert = this.stmt(`INSERT INTO ${p}people (person_id, phone) VALUES (?, ?)`);
-        const many = this.stmt(`INSERT INTO ${p}people (person_id, phone) VALUES ${Array(ROWS_AT_ONCE).fill('(?, ?)').join(', ')}`);
-        // a world's creation: a million inserts into the phone index in random order cost about
-        // 7 us each; the rows inserted first (a few hundred a statement) and the indexes built
-        // once after cost about 1.5 us
-        this.withoutIndexes(`${p}people`, ids.length >= REINDEX_ROWS, () => {
-          const args = new Array<number | string>(2 * ROWS_AT_ONCE);
-          let i = 0;
-          for (; i + ROWS_AT_ONCE <= ids.length; i += ROWS_AT_ONCE) {
-            for (let k = 0; k < ROWS_AT_ONCE; k++) {
-              args[2 * k] = ids[i + k]!;
-              args[2 * k + 1] = phones[i + k]!;
-            }
-            many.run(args);
-          }
-          for (; i < ids.length; i++) insert.run(ids[i]!, phones[i]!);
-        });
-      },
-      setLastChange: (changes) => {
-        const update = this.stmt(
-          `UPDATE ${p}people SET status = ?, last_tick = ?, last_at = ?, last_from = ?, last_to = ?, last_reason = ?, last_position = ?, hops = ?,
-             releases = releases + ?, expiries = expiries + ? WHERE person_id = ?`,
-        );
-        for (const c of changes) {
-          const released = c.to === 0 && (c.reason === 'test-negative' || c.reason === 'expired' || c.reason === 'retracted' || c.reason === 'test-revoked') ? 1 : 0;
-          update.run(c.to, c.tick, c.at, c.from, c.to, c.reason, c.position, c.hops, released, c.reason === 'expired' ? 1 : 0, c.personId);
-        }
-      },
-      markAlerted: (people) => {
-        const update = this.stmt(`UPDATE ${p}people SET alerted = 1 WHERE person_id = ?`);
-        for (const id of people) update.run(id);
-      },
-      markInfected: (people) => {
-        const update = this.stmt(`UPDATE ${p}people SET really_infected = 1 WHERE person_id = ?`);
-        for (const id of people) update.run(id);
-      },
-      recordTests: (tests) => {
-        const update = this.stmt(
-          `UPDATE ${p}people SET tests = tests + 1, positives = positives + ?, negatives = negatives + ?, last_test = ?, last_test_tick = ? WHERE person_id = ?`,
-        );
-        for (const t of tests) update.run(t.result === 'positive' ? 1 : 0, t.result === 'negative' ? 1 : 0, t.result, t.tick, t.personId);
-      },
+      ...people,
       caseOf: (personId) => {
         if (cases.has(personId)) return cases.get(personId);
+        // the table does not change before the batch's end: empty, nothing to look up (a world's creation)
+        casesEmpty ??= this.stmt(`SELECT NOT EXISTS (SELECT 1 FROM ${p}cases)`).pluck().get() === 1;
+        if (casesEmpty) return undefined;
         const row = this.stmt(`SELECT status, hops FROM ${p}cases WHERE person_id = ?`).get(personId) as CaseState | undefined;
         return row;
       },
-      setCase: (personId, c) => {
-        cases.set(personId, c);
-        if (c) this.stmt(`INSERT INTO ${p}cases (person_id, status, hops) VALUES (?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET status = excluded.status, hops = excluded.hops`).run(personId, c.status, c.hops);
-        else this.stmt(`DELETE FROM ${p}cases WHERE person_id = ?`).run(personId);
+      setCase: (personId, c) => void cases.set(personId, c),
+      end: () => {
+        epidemic.end();
+        const upserts: number[] = [];
+        for (const id of [...cases.keys()].sort((a, b) => a - b)) {
+          const c = cases.get(id);
+          if (c) upserts.push(id, c.status, c.hops);
+          else this.stmt(`DELETE FROM ${p}cases WHERE person_id = ?`).run(id);
+        }
+        insertRows(stmt, `INSERT INTO ${p}cases (person_id, status, hops) VALUES`, 3, upserts, 'ON CONFLICT (person_id) DO UPDATE SET status = excluded.status, hops = excluded.hops');
+        cases.clear();
       },
       addExposures: (rows: readonly ExposureRow[]) => {
-        const insert = this.stmt(
-          `INSERT INTO ${p}exposures (status_position, exposed, source, tick, at, x, y, contact_id, hops, source_status, contact_position, contact_tick) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        );
-        for (const r of rows) insert.run(r.statusPosition, r.exposed, r.source, r.tick, r.at, r.x, r.y, r.contactId, r.hops, r.sourceStatus, r.contactPosition, r.contactTick ?? null);
+        const values: unknown[] = [];
+        for (const r of rows) values.push(r.statusPosition, r.exposed, r.source, r.tick, r.at, r.x, r.y, r.contactId, r.hops, r.sourceStatus, r.contactPosition, r.contactTick ?? null);
+        insertRows(stmt, `INSERT INTO ${p}exposures (status_position, exposed, source, tick, at, x, y, contact_id, hops, source_status, contact_position, contact_tick) VALUES`, 12, values);
       },
       putMetrics: (rows: readonly MetricsRow[]) => {
         const put = this.stmt(
@@ -366,10 +339,15 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
         for (const r of rows) put.run(r.tick, r.at, r.healthy, r.suspicious, r.infected, r.contacts, r.exposures, r.notifications, r.position, r.tests, r.positives, r.negatives, r.releases, r.expiries);
       },
       addNotifications: (rows: readonly NotificationRow[]) => {
-        const insert = this.stmt(`INSERT INTO ${p}notifications (position, notification_id, kind, person_id, phone, tick, at, contact_tick) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-        for (const r of rows) insert.run(r.position, r.notificationId, r.kind, r.personId, r.phone, r.tick, r.at, r.contactTick ?? null);
+        const values: unknown[] = [];
+        for (const r of rows) values.push(r.position, r.notificationId, r.kind, r.personId, r.phone, r.tick, r.at, r.contactTick ?? null);
+        insertRows(stmt, `INSERT INTO ${p}notifications (position, notification_id, kind, person_id, phone, tick, at, contact_tick) VALUES`, 8, values);
       },
       flush: () => {
+        // a world's creation: a million inserts into the phone index in random order cost about
+        // 7 us each; the rows inserted first (a few hundred a statement) and the indexes built
+        // once after cost about 1.5 us
+        people.write((table, drop, fill) => this.withoutIndexes(table, drop, fill), REINDEX_ROWS);
         if (!state) return;
         const s = state;
         this.stmt(
@@ -750,9 +728,6 @@ function only(events: readonly StoredEvent[], projection: Projection<unknown>): 
 }
 
 const typeSets = new WeakMap<Projection<unknown>, Set<string>>();
-
-/** Rows of one multi-row INSERT of people (two parameters each, far below SQLite's 32,766). */
-const ROWS_AT_ONCE = 256;
 
 /** People added at once from which the people table's indexes are dropped and built again after. */
 const REINDEX_ROWS = 50_000;

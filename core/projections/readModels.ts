@@ -213,9 +213,9 @@ function settle(tx: ExposuresTx, changes: StoredEvent<'HealthStatusChanged'>[], 
       });
       next.push([d.personId, d.to >= 1 ? { status: d.to, hops } : undefined]);
     } else {
-      const current = tx.caseOf(d.personId);
       // an index case (initial, a positive test) starts a chain; a status kept by another reason keeps its hops
-      next.push([d.personId, d.to >= 1 ? { status: d.to, hops: d.reason === 'test-negative' ? (current?.hops ?? 0) : 0 } : undefined]);
+      const hops = d.to >= 1 && d.reason === 'test-negative' ? (tx.caseOf(d.personId)?.hops ?? 0) : 0;
+      next.push([d.personId, d.to >= 1 ? { status: d.to, hops } : undefined]);
     }
   }
   if (rows.length > 0) tx.addExposures(rows);
