@@ -101,14 +101,15 @@ describe('crash safety', () => {
 
   it('SIGKILL of rebuild at random moments leaves the live read models intact; running it again finishes', async () => {
     const file = join(dir, 'rebuild.db');
-    expect((await cli('simulate', '--store', `sqlite:${file}`, '--people', '12000', '--grid', '350x350', '--ticks', '6')).code).toBe(0);
+    expect((await cli('simulate', '--store', `sqlite:${file}`, '--people', '40000', '--grid', '640x640', '--ticks', '8')).code).toBe(0);
     const before = readModels(file);
     const digest = logDigest(file);
     const rng = xoroshiro128plus(7);
     let leftPartial = 0;
     for (let k = 0; k < 4; k++) {
-      const run = start('rebuild', '--store', `sqlite:${file}`);
-      await sleep(uniformInt(rng, 400, 1500));
+      // a tick a transaction: a kill can land between two commits of the rebuild, not only before its first
+      const run = start('rebuild', '--store', `sqlite:${file}`, '--batch-events', '1');
+      await sleep(uniformInt(rng, 350, 1000));
       run.kill();
       await run.done;
       const db = new Database(file, { readonly: true });

@@ -1,7 +1,7 @@
-import { Args } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { worldReadModels } from '../../core/index.js';
 import { BaseCommand, InputError } from '../base.js';
-import { rebuild, type RebuildResult } from '../../adapters/readmodels/rebuild.js';
+import { rebuild, REBUILD_BATCH, type RebuildResult } from '../../adapters/readmodels/rebuild.js';
 import { progressBar } from '../progress.js';
 
 const NAMES = worldReadModels.map((p) => p.name);
@@ -19,6 +19,14 @@ export default class Rebuild extends BaseCommand {
   static override examples = ['<%= config.bin %> rebuild', '<%= config.bin %> rebuild exposures --json'];
 
   static override strict = false;
+  static override flags = {
+    'batch-events': Flags.integer({
+      summary: 'Events applied in one transaction (a tick is never split; an event of a run of moves counts 1/16).',
+      description: 'More is faster (a page of the read models written by several ticks is written once); fewer holds less in memory and commits progress more often.',
+      default: REBUILD_BATCH,
+      min: 1,
+    }),
+  };
   static override args = { names: Args.string({ description: `Read models to rebuild: ${NAMES.join(', ')}. [default: all]` }) };
 
   async run(): Promise<RebuildCommandResult> {
@@ -31,6 +39,7 @@ export default class Rebuild extends BaseCommand {
     const models = await this.readModels(store, flags, { catchUp: false });
     let bar: ReturnType<typeof progressBar> | undefined;
     const result = await rebuild(store, models, names, {
+      batchEvents: flags['batch-events'],
       signal: this.interrupted(),
       onProgress: (p) => {
         bar ??= progressBar(`rebuilding ${names.join(', ')}`, p.total, !this.jsonEnabled());

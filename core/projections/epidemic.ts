@@ -59,11 +59,13 @@ const NOBODY: EpidemicPerson = { status: 0, hops: -1, alertedTick: -1, positiveA
  * `epidemic`: per tick, incidence, exposure alerts, alerted people and those of them who later
  * tested positive (running totals), and the longest active chain. Hops follow `evolve`'s rule: a
  * contact makes the exposed one hop further than the source is at that moment, an initial status
- * or a positive test makes an index case (0), a return to 0 ends the person's chain.
+ * or a positive test makes an index case (0), a return to 0 ends the person's chain. Version 2:
+ * read models of version 1 may lack part of tick 0's new cases (a world's initial statuses were
+ * handed over in several calls, and a call counted only its own), so they are rebuilt.
  */
 export const epidemicProjection: Projection<EpidemicTx> = {
   name: 'epidemic',
-  version: 1,
+  version: 2,
   types: ['HealthStatusChanged', 'NotificationIssued', 'TestResultRecorded', 'TickCompleted'],
   evolve(tx, events) {
     const chains = tx.activeChains();

@@ -29,7 +29,8 @@ export interface Projection<Tx> {
   /**
    * Apply one batch of committed events (whole ticks, in global order, each after the
    * projection's checkpoint) through `tx`. Synchronous, so that an inline projection runs inside
-   * the store's own append transaction.
+   * the store's own append transaction. A tick is never split between two calls, unless the
+   * projection has {@link evolveRun} (then the events around a run come in calls of their own).
    */
   evolve(tx: Tx, events: readonly StoredEvent[]): void;
   /**
@@ -102,7 +103,7 @@ export function storedEvents(run: StoredRun): StoredEvent[] {
   return out;
 }
 
-/** Events expanded from a run before they are handed to a projection without `evolveRun`. */
+/** Events from which a batch's events are handed over at the next tick's end (a projection without `evolveRun` gets whole ticks). */
 const SLICE = 4096;
 
 const typeSets = new WeakMap<Projection<unknown>, ReadonlySet<string> | 'all'>();
@@ -116,8 +117,11 @@ function typesRead(projection: Projection<unknown>): ReadonlySet<string> | 'all'
 
 /**
  * Hand `projection` the items of a batch past `checkpoint` that it reads (its types and the commit
- * marker), in order: events to `evolve`, runs to `evolveRun` (expanded into events when it has
- * none). A run that straddles the checkpoint is cut.
+ * marker), in order: events to `evolve`, runs to `evolveRun`, or, for a projection without it,
+ * expanded into events. A projection without `evolveRun` gets whole ticks in each `evolve` call
+ * (several ticks a call, handed over once 4,096 events or more are gathered at a tick's end): its
+ * fold may keep a tick's state in locals (the exposures read the statuses at the tick's start,
+ * the epidemic counts a tick's new cases). A run that straddles the checkpoint is cut.
  * @returns the number of events handed.
  */
 export function evolveItems<Tx>(projection: Projection<Tx>, tx: Tx, items: readonly StoredItem[], checkpoint = 0): number {
@@ -138,15 +142,11 @@ export function evolveItems<Tx>(projection: Projection<Tx>, tx: Tx, items: reado
       if (projection.evolveRun) {
         flush();
         projection.evolveRun(tx, fresh);
-      } else
-        for (let k = 0; k < fresh.count; k += SLICE) {
-          // a slice at a time: a run of ten million events never becomes ten million objects at once
-          for (const e of storedEvents(sliceRun(fresh, k, Math.min(k + SLICE, fresh.count)))) events.push(e);
-          if (events.length >= SLICE) flush();
-        }
+      } else for (const e of storedEvents(fresh)) events.push(e);
     } else if ((item as StoredEvent).position > checkpoint) {
       events.push(item as StoredEvent);
       handed++;
+      if (item.type === 'TickCompleted' && events.length >= SLICE) flush();
     }
   }
   flush();

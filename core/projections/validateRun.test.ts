@@ -44,6 +44,23 @@ describe('validateRun', () => {
     }
   });
 
+  it('passes contacts on a grid as a run, and refuses one whose people are out of order or whose id is empty (the schema: a < b, contactId min 1)', () => {
+    const contacts: EventRun = {
+      type: 'ContactDetected',
+      metadata: moves.metadata,
+      count: 3,
+      keys: ['contactId', 'a', 'b', 'x', 'y', 'distance'],
+      columns: [['c-1-2-5', 'c-1-4-9', 'c-1-6-7'], Int32Array.of(2, 4, 6), Int32Array.of(5, 9, 7), Int32Array.of(3, 3, 8), Int32Array.of(1, 1, 0), Int32Array.of(0, 0, 0)],
+    };
+    const out = validateRun(stored(contacts));
+    expect(out).toHaveLength(1);
+    expect(isEventRun(out[0])).toBe(true);
+    const swapped = { ...contacts, columns: [contacts.columns[0]!, Int32Array.of(2, 9, 6), Int32Array.of(5, 4, 7), ...contacts.columns.slice(3)] };
+    expect(() => validateRun(stored(swapped))).toThrow(/a must be less than b/);
+    const unnamed = { ...contacts, columns: [['c-1-2-5', 'c-1-4-9', ''], ...contacts.columns.slice(1)] };
+    expect(() => validateRun(stored(unnamed))).toThrow(/contactId/);
+  });
+
   it('decodes event by event a run of another type, or with other keys, or an unknown type', () => {
     const statuses: EventRun = { type: 'HealthStatusChanged', metadata: moves.metadata, count: 2, keys: ['personId', 'from', 'to', 'reason', 'contactTick'], columns: [Int32Array.of(1, 2), Int32Array.of(0, 0), Int32Array.of(1, 1), ['expired', 'expired'], Int32Array.of(3, 3)] };
     const out = validateRun(stored(statuses));

@@ -24,6 +24,21 @@ const statuses = (run: StoredRun, key: string) => {
   return undefined;
 };
 
+const nonEmpty = (run: StoredRun, key: string) => {
+  const col = runColumn(run, key);
+  if (!Array.isArray(col)) return { key, at: 0, message: 'expected a string column' };
+  for (let i = 0; i < col.length; i++) if (typeof col[i] !== 'string' || col[i]!.length === 0) return { key, at: i, message: 'Too small: expected string to have >=1 characters' };
+  return undefined;
+};
+
+/** `a < b` event by event (a contact names its two people in order). */
+const ordered = (run: StoredRun) => {
+  const a = runColumn(run, 'a') as Int32Array;
+  const b = runColumn(run, 'b') as Int32Array;
+  for (let i = 0; i < a.length; i++) if (!(a[i]! < b[i]!)) return { key: 'a', at: i, message: 'a must be less than b' };
+  return undefined;
+};
+
 const REASONS: ReadonlySet<string> = new Set(StatusReason.options);
 
 /** Reasons of status changes without a source, contact or cell: any of the schema's but `contact`, which needs them. */
@@ -50,12 +65,18 @@ const phones = (run: StoredRun) => {
  * these keys: `PersonMoved` (PersonId, Coord, Coord: non-negative integers), a simulated
  * world's `PersonRegistered` (the same, and an E.164 phone) and `HealthStatusChanged` without
  * source, contact or cell (a world's initial statuses: statuses 0 to 2, a reason other than
- * `contact`).
+ * `contact`), and `ContactDetected` on a grid (a non-empty id, people `a < b`, a cell, and a
+ * whole distance: radius 0 or a batch whose distances all happen to be whole; fractional
+ * distances make a float column, never a run).
  */
 const checks: Record<string, { keys: readonly string[]; check: Check }> = {
   PersonMoved: { keys: ['personId', 'x', 'y'], check: (run) => nonNegative(run, 'personId') ?? nonNegative(run, 'x') ?? nonNegative(run, 'y') },
   PersonRegistered: { keys: ['personId', 'phone', 'x', 'y'], check: (run) => nonNegative(run, 'personId') ?? nonNegative(run, 'x') ?? nonNegative(run, 'y') ?? phones(run) },
   HealthStatusChanged: { keys: ['personId', 'from', 'to', 'reason'], check: (run) => nonNegative(run, 'personId') ?? statuses(run, 'from') ?? statuses(run, 'to') ?? reasons(run) },
+  ContactDetected: {
+    keys: ['contactId', 'a', 'b', 'x', 'y', 'distance'],
+    check: (run) => nonEmpty(run, 'contactId') ?? nonNegative(run, 'a') ?? nonNegative(run, 'b') ?? ordered(run) ?? nonNegative(run, 'x') ?? nonNegative(run, 'y') ?? nonNegative(run, 'distance'),
+  },
 };
 
 /**
