@@ -38,3 +38,34 @@ export function insertRows(stmt: Prepare, head: string, columns: number, values:
     }
   }
 }
+
+/** Rows built at a time by {@link insertMap} and {@link insertEach}. */
+const CHUNK = 65_536;
+
+/**
+ * Insert a row `row(item)` (`columns` values) for each of `items`, in order, 65,536 rows built at a time.
+ */
+export function insertEach<T>(stmt: Prepare, head: string, columns: number, items: readonly T[], row: (item: T) => readonly unknown[], tail = ''): void {
+  for (let from = 0; from < items.length; from += CHUNK) {
+    const values: unknown[] = [];
+    for (let i = from; i < Math.min(items.length, from + CHUNK); i++) for (const v of row(items[i]!)) values.push(v);
+    insertRows(stmt, head, columns, values, tail);
+  }
+}
+
+/**
+ * Insert (or upsert, with `tail`) a row for each entry of `map` in ascending key order, the rows
+ * built `row(key, value)` (each `columns` values, or `undefined` to skip the entry) 65,536 at a
+ * time: a world's creation keeps millions of entries, and their flat values would be ten times that.
+ */
+export function insertMap<V>(stmt: Prepare, head: string, columns: number, map: ReadonlyMap<number, V>, row: (key: number, value: V) => readonly unknown[] | undefined, tail = ''): void {
+  const keys = Float64Array.from(map.keys()).sort();
+  for (let from = 0; from < keys.length; from += CHUNK) {
+    const values: unknown[] = [];
+    for (let i = from; i < Math.min(keys.length, from + CHUNK); i++) {
+      const r = row(keys[i]!, map.get(keys[i]!)!);
+      if (r) for (const v of r) values.push(v);
+    }
+    insertRows(stmt, head, columns, values, tail);
+  }
+}

@@ -6,7 +6,7 @@
  * @module
  */
 import type { EpidemicPerson, EpidemicRow, EpidemicTx } from '../../core/index.js';
-import { insertRows } from './bulk.js';
+import { insertMap } from './bulk.js';
 import type { Prepare } from './history.js';
 
 /** The tables of the `epidemic` read model. */
@@ -59,16 +59,12 @@ export function epidemicWriter(stmt: Prepare, p: string): EpidemicTx & { end(): 
     },
     setEpidemicPerson: (id, person) => void people.set(id, person),
     end: () => {
-      const values: unknown[] = [];
-      for (const id of [...people.keys()].sort((a, b) => a - b)) {
-        const person = people.get(id)!;
-        values.push(id, person.status, person.hops, person.alertedTick, person.positiveAfterAlert ? 1 : 0);
-      }
-      insertRows(
+      insertMap(
         stmt,
         `INSERT INTO ${p}epidemic_people (person_id, status, hops, alerted_tick, positive_after_alert) VALUES`,
         5,
-        values,
+        people,
+        (id, person) => [id, person.status, person.hops, person.alertedTick, person.positiveAfterAlert ? 1 : 0],
         `ON CONFLICT (person_id) DO UPDATE SET status = excluded.status, hops = excluded.hops, alerted_tick = excluded.alerted_tick, positive_after_alert = excluded.positive_after_alert`,
       );
       people.clear();

@@ -5,7 +5,7 @@
  * @module
  */
 import type Database from 'better-sqlite3';
-import { insertRows } from './bulk.js';
+import { insertEach } from './bulk.js';
 import { statusAtRule, type Bitemporal, type HistorySource, type HistoryTx, type PersonTests, type PolicyHistoryRow, type StatusAt, type StatusHistoryRow, type TestHistoryRow } from '../../core/index.js';
 
 /** A prepared statement by its SQL (the read-model store's cache). */
@@ -32,11 +32,14 @@ CREATE TABLE ${p}policy_history (position INTEGER PRIMARY KEY, tick INTEGER NOT 
 /** The writer of the `history` tables under prefix `p`. */
 export function historyWriter(stmt: Prepare, p: string): HistoryTx {
   return {
-    addStatusHistory: (rows) => {
-      const values: unknown[] = [];
-      for (const r of rows) values.push(r.position, r.personId, r.tick, r.validTick, r.at, r.from, r.to, r.reason, r.sourcePersonId ?? null, r.contactId ?? null, r.notificationId ?? null, r.notificationPosition ?? null);
-      insertRows(stmt, `INSERT INTO ${p}status_history (position, person_id, tick, valid_tick, at, from_status, to_status, reason, source, contact_id, notification_id, notification_position) VALUES`, 12, values);
-    },
+    addStatusHistory: (rows) =>
+      insertEach(
+        stmt,
+        `INSERT INTO ${p}status_history (position, person_id, tick, valid_tick, at, from_status, to_status, reason, source, contact_id, notification_id, notification_position) VALUES`,
+        12,
+        rows,
+        (r) => [r.position, r.personId, r.tick, r.validTick, r.at, r.from, r.to, r.reason, r.sourcePersonId ?? null, r.contactId ?? null, r.notificationId ?? null, r.notificationPosition ?? null],
+      ),
     addTestHistory: (rows) => {
       const insert = stmt(`INSERT INTO ${p}test_history (position, person_id, tick, sampled_tick, result, source) VALUES (?, ?, ?, ?, ?, ?)`);
       for (const r of rows) insert.run(r.position, r.personId, r.tick, r.sampledTick, r.result, r.source);

@@ -43,7 +43,7 @@ import {
 import type { SqliteEventStore } from '../store/sqlite.js';
 import { EPIDEMIC_TABLES, epidemicDdl, epidemicRows, epidemicWriter } from './epidemic.js';
 import { explainSource } from './explainSource.js';
-import { insertRows } from './bulk.js';
+import { insertEach, insertMap } from './bulk.js';
 import { peopleRows } from './peopleRows.js';
 import { HISTORY_TABLES, HistoryQueries, historyDdl, historyWriter } from './history.js';
 
@@ -271,14 +271,15 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
   // ---- the write side of a batch --------------------------------------------------------
 
   /**
-   * Run `fill` (inside the caller's transaction) with the indexes of `table` dropped when `drop`,
-   * then create them again from their own SQL: a unique index still refuses duplicates then.
+   * Drop the indexes of `table` (inside the caller's transaction).
+   * @returns what creates them again from their own SQL: a unique index still refuses duplicates then.
    */
-  private withoutIndexes(table: string, drop: boolean, fill: () => void): void {
-    const indexes = drop ? (this.db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").all(table) as { name: string; sql: string }[]) : [];
+  private dropIndexes(table: string): () => void {
+    const indexes = this.db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").all(table) as { name: string; sql: string }[];
     for (const ix of indexes) this.db.exec(`DROP INDEX "${ix.name}"`);
-    fill();
-    for (const ix of indexes) this.db.exec(ix.sql);
+    return () => {
+      for (const ix of indexes) this.db.exec(ix.sql);
+    };
   }
 
   /**
@@ -293,7 +294,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
     let casesEmpty: boolean | undefined;
     const key = () => `${prefix}:${this.row('people' + suffix)?.generation ?? ''}:${this.row('people' + suffix)?.position ?? 0}`;
     const stmt = (sql: string) => this.stmt(sql);
-    const people = peopleRows(stmt, p);
+    const people = peopleRows(stmt, p, (table) => this.dropIndexes(table), REINDEX_ROWS);
     const epidemic = epidemicWriter(stmt, p);
     return {
       ...historyWriter(stmt, p),
@@ -317,20 +318,15 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
       setCase: (personId, c) => void cases.set(personId, c),
       end: () => {
         epidemic.end();
-        const upserts: number[] = [];
-        for (const id of [...cases.keys()].sort((a, b) => a - b)) {
-          const c = cases.get(id);
-          if (c) upserts.push(id, c.status, c.hops);
-          else this.stmt(`DELETE FROM ${p}cases WHERE person_id = ?`).run(id);
-        }
-        insertRows(stmt, `INSERT INTO ${p}cases (person_id, status, hops) VALUES`, 3, upserts, 'ON CONFLICT (person_id) DO UPDATE SET status = excluded.status, hops = excluded.hops');
+        for (const [id, c] of cases) if (!c) this.stmt(`DELETE FROM ${p}cases WHERE person_id = ?`).run(id);
+        const upsert = 'ON CONFLICT (person_id) DO UPDATE SET status = excluded.status, hops = excluded.hops';
+        insertMap(stmt, `INSERT INTO ${p}cases (person_id, status, hops) VALUES`, 3, cases, (id, c) => (c ? [id, c.status, c.hops] : undefined), upsert);
         cases.clear();
       },
-      addExposures: (rows: readonly ExposureRow[]) => {
-        const values: unknown[] = [];
-        for (const r of rows) values.push(r.statusPosition, r.exposed, r.source, r.tick, r.at, r.x, r.y, r.contactId, r.hops, r.sourceStatus, r.contactPosition, r.contactTick ?? null);
-        insertRows(stmt, `INSERT INTO ${p}exposures (status_position, exposed, source, tick, at, x, y, contact_id, hops, source_status, contact_position, contact_tick) VALUES`, 12, values);
-      },
+      addExposures: (rows: readonly ExposureRow[]) =>
+        insertEach(stmt, `INSERT INTO ${p}exposures (status_position, exposed, source, tick, at, x, y, contact_id, hops, source_status, contact_position, contact_tick) VALUES`, 12, rows, (r) => [
+          r.statusPosition, r.exposed, r.source, r.tick, r.at, r.x, r.y, r.contactId, r.hops, r.sourceStatus, r.contactPosition, r.contactTick ?? null,
+        ]),
       putMetrics: (rows: readonly MetricsRow[]) => {
         const put = this.stmt(
           `INSERT OR REPLACE INTO ${p}metrics (tick, at, healthy, suspicious, infected, contacts, exposures, notifications, position, tests, positives, negatives, releases, expiries)
@@ -338,16 +334,12 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
         );
         for (const r of rows) put.run(r.tick, r.at, r.healthy, r.suspicious, r.infected, r.contacts, r.exposures, r.notifications, r.position, r.tests, r.positives, r.negatives, r.releases, r.expiries);
       },
-      addNotifications: (rows: readonly NotificationRow[]) => {
-        const values: unknown[] = [];
-        for (const r of rows) values.push(r.position, r.notificationId, r.kind, r.personId, r.phone, r.tick, r.at, r.contactTick ?? null);
-        insertRows(stmt, `INSERT INTO ${p}notifications (position, notification_id, kind, person_id, phone, tick, at, contact_tick) VALUES`, 8, values);
-      },
+      addNotifications: (rows: readonly NotificationRow[]) =>
+        insertEach(stmt, `INSERT INTO ${p}notifications (position, notification_id, kind, person_id, phone, tick, at, contact_tick) VALUES`, 8, rows, (r) => [
+          r.position, r.notificationId, r.kind, r.personId, r.phone, r.tick, r.at, r.contactTick ?? null,
+        ]),
       flush: () => {
-        // a world's creation: a million inserts into the phone index in random order cost about
-        // 7 us each; the rows inserted first (a few hundred a statement) and the indexes built
-        // once after cost about 1.5 us
-        people.write((table, drop, fill) => this.withoutIndexes(table, drop, fill), REINDEX_ROWS);
+        people.write();
         if (!state) return;
         const s = state;
         this.stmt(

@@ -106,6 +106,9 @@ export function storedEvents(run: StoredRun): StoredEvent[] {
 /** Events from which a batch's events are handed over at the next tick's end (a projection without `evolveRun` gets whole ticks). */
 const SLICE = 4096;
 
+/** Runs expanded into events, for the other projections of the batch (dropped with the run). */
+const expansions = new WeakMap<StoredRun, StoredEvent[]>();
+
 const typeSets = new WeakMap<Projection<unknown>, ReadonlySet<string> | 'all'>();
 
 /** The types `projection` reads, with the commit marker, or `'all'`. */
@@ -142,7 +145,12 @@ export function evolveItems<Tx>(projection: Projection<Tx>, tx: Tx, items: reado
       if (projection.evolveRun) {
         flush();
         projection.evolveRun(tx, fresh);
-      } else for (const e of storedEvents(fresh)) events.push(e);
+      } else {
+        // the members of a group read the same runs: expanded once for all of them
+        let expanded = expansions.get(fresh);
+        if (!expanded) expansions.set(fresh, (expanded = storedEvents(fresh)));
+        for (const e of expanded) events.push(e);
+      }
     } else if ((item as StoredEvent).position > checkpoint) {
       events.push(item as StoredEvent);
       handed++;
