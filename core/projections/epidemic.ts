@@ -7,7 +7,7 @@
  * @module
  */
 import type { EventData, StoredEvent } from '../../events/index.js';
-import type { Projection } from './projection.js';
+import { TickState, type Projection } from './projection.js';
 
 /** One tick of the epidemic measures. */
 export interface EpidemicRow {
@@ -53,6 +53,12 @@ export interface EpidemicTx {
   putEpidemic(rows: readonly EpidemicRow[]): void;
 }
 
+/** The tick in progress: its counts so far, and the running totals, from the last row written when a batch starts. */
+const epidemicTicks = new TickState((tx: EpidemicTx) => {
+  const last = tx.lastEpidemic();
+  return { newCases: 0, alerts: 0, alertedTotal: last?.alertedTotal ?? 0, alertedPositive: last?.alertedPositive ?? 0 };
+});
+
 const NOBODY: EpidemicPerson = { status: 0, hops: -1, alertedTick: -1, positiveAfterAlert: false };
 
 /**
@@ -69,11 +75,8 @@ export const epidemicProjection: Projection<EpidemicTx> = {
   types: ['HealthStatusChanged', 'NotificationIssued', 'TestResultRecorded', 'TickCompleted'],
   evolve(tx, events) {
     const chains = tx.activeChains();
-    const last = tx.lastEpidemic();
-    let alertedTotal = last?.alertedTotal ?? 0;
-    let alertedPositive = last?.alertedPositive ?? 0;
-    let newCases = 0;
-    let alerts = 0;
+    // the tick's counts and the running totals (a tick may come in several calls)
+    const t = epidemicTicks.of(tx);
     const rows: EpidemicRow[] = [];
     const person = (id: number) => tx.epidemicPerson(id) ?? NOBODY;
     const count = (hops: number, delta: number) => {
@@ -88,22 +91,22 @@ export const epidemicProjection: Projection<EpidemicTx> = {
         const hops = d.to === 0 ? -1 : d.reason === 'contact' ? Math.max(0, person(d.sourcePersonId!).hops) + 1 : d.reason === 'initial' || d.reason === 'test-positive' ? 0 : before.hops;
         if (before.status >= 1) count(before.hops, -1);
         if (d.to >= 1) count(hops, 1);
-        if (d.to === 2 && d.from !== 2) newCases++;
+        if (d.to === 2 && d.from !== 2) t.newCases++;
         tx.setEpidemicPerson(d.personId, { ...before, status: d.to, hops });
       } else if (e.type === 'NotificationIssued') {
         const d = e.data as EventData<'NotificationIssued'>;
         if (d.kind === 'released') continue;
-        alerts++;
+        t.alerts++;
         const p = person(d.personId);
         if (p.alertedTick < 0) {
-          alertedTotal++;
+          t.alertedTotal++;
           tx.setEpidemicPerson(d.personId, { ...p, alertedTick: e.metadata.tick });
         }
       } else if (e.type === 'TestResultRecorded') {
         const d = e.data as EventData<'TestResultRecorded'>;
         const p = person(d.personId);
         if (d.result !== 'positive' || p.alertedTick < 0 || p.positiveAfterAlert || e.metadata.tick <= p.alertedTick) continue;
-        alertedPositive++;
+        t.alertedPositive++;
         tx.setEpidemicPerson(d.personId, { ...p, positiveAfterAlert: true });
       } else if (e.type === 'TickCompleted') {
         let active = 0;
@@ -112,9 +115,9 @@ export const epidemicProjection: Projection<EpidemicTx> = {
           active += n;
           if (hops > longest) longest = hops;
         }
-        rows.push({ tick: e.metadata.tick, at: e.metadata.at, newCases, alerts, alertedTotal, alertedPositive, activeCases: active, longestChain: longest, position: e.position });
-        newCases = 0;
-        alerts = 0;
+        rows.push({ tick: e.metadata.tick, at: e.metadata.at, newCases: t.newCases, alerts: t.alerts, alertedTotal: t.alertedTotal, alertedPositive: t.alertedPositive, activeCases: active, longestChain: longest, position: e.position });
+        t.newCases = 0;
+        t.alerts = 0;
       }
     }
     if (rows.length > 0) tx.putEpidemic(rows);

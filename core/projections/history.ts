@@ -7,7 +7,7 @@
  * @module
  */
 import type { EventData, StoredEvent } from '../../events/index.js';
-import type { Projection } from './projection.js';
+import { TickState, type Projection } from './projection.js';
 
 /** One status change, as the `history` read model keeps it. */
 export interface StatusHistoryRow {
@@ -57,6 +57,9 @@ export interface PolicyHistoryRow {
   position: number;
 }
 
+/** The tick in progress: its changes that may still get their alert, by person. */
+const historyTicks = new TickState(() => ({ held: [] as StatusHistoryRow[], pending: new Map<number, StatusHistoryRow>() }));
+
 /** What the `history` projection writes through. */
 export interface HistoryTx {
   addStatusHistory(rows: readonly StatusHistoryRow[]): void;
@@ -76,8 +79,9 @@ export const historyProjection: Projection<HistoryTx> = {
     const changes: StatusHistoryRow[] = [];
     const tests: TestHistoryRow[] = [];
     const policies: PolicyHistoryRow[] = [];
-    // the change each person made in the current tick: its alert follows it in the same tick
-    let pending = new Map<number, StatusHistoryRow>();
+    // the tick's changes that may still get their alert (it follows them in the same tick, which
+    // may come in several calls): written at the tick's end; an initial status sends none
+    const tick = historyTicks.of(tx);
     for (const e of events) {
       if (e.type === 'HealthStatusChanged') {
         const d = (e as StoredEvent<'HealthStatusChanged'>).data;
@@ -93,11 +97,14 @@ export const historyProjection: Projection<HistoryTx> = {
           ...(d.contactId !== undefined ? { contactId: d.contactId } : {}),
           position: e.position,
         };
-        changes.push(row);
-        pending.set(d.personId, row);
+        if (d.reason === 'initial') changes.push(row);
+        else {
+          tick.held.push(row);
+          tick.pending.set(d.personId, row);
+        }
       } else if (e.type === 'NotificationIssued') {
         const d = e.data as EventData<'NotificationIssued'>;
-        const row = pending.get(d.personId);
+        const row = tick.pending.get(d.personId);
         if (row && row.notificationId === undefined) Object.assign(row, { notificationId: d.notificationId, notificationPosition: e.position });
       } else if (e.type === 'TestResultRecorded') {
         const d = e.data as EventData<'TestResultRecorded'>;
@@ -105,7 +112,11 @@ export const historyProjection: Projection<HistoryTx> = {
       } else if (e.type === 'PolicyAdopted') {
         const { policy, source } = e.data as EventData<'PolicyAdopted'>;
         policies.push({ tick: e.metadata.tick, name: policy.name ?? source, source, minMinutes: policy.contact.minMinutes, windowMinutes: policy.contact.windowMinutes, radius: policy.contact.radius, position: e.position });
-      } else if (e.type === 'TickCompleted') pending = new Map();
+      } else if (e.type === 'TickCompleted') {
+        for (const row of tick.held) changes.push(row);
+        tick.held = [];
+        tick.pending = new Map();
+      }
     }
     if (changes.length > 0) tx.addStatusHistory(changes);
     if (tests.length > 0) tx.addTestHistory(tests);

@@ -29,8 +29,9 @@ export interface Projection<Tx> {
   /**
    * Apply one batch of committed events (whole ticks, in global order, each after the
    * projection's checkpoint) through `tx`. Synchronous, so that an inline projection runs inside
-   * the store's own append transaction. A tick is never split between two calls, unless the
-   * projection has {@link evolveRun} (then the events around a run come in calls of their own).
+   * the store's own append transaction. A tick may come in several calls (a run of thousands of
+   * events is handed over 4,096 events at a time): what a fold keeps for the tick in progress
+   * (counts, the tick's changes) lives in a {@link TickState}, not in locals of one call.
    */
   evolve(tx: Tx, events: readonly StoredEvent[]): void;
   /**
@@ -103,11 +104,25 @@ export function storedEvents(run: StoredRun): StoredEvent[] {
   return out;
 }
 
-/** Events from which a batch's events are handed over at the next tick's end (a projection without `evolveRun` gets whole ticks). */
+/** Events expanded from a run before they are handed to a projection without `evolveRun`. */
 const SLICE = 4096;
 
-/** Runs expanded into events, for the other projections of the batch (dropped with the run). */
-const expansions = new WeakMap<StoredRun, StoredEvent[]>();
+/**
+ * What a projection keeps for the tick in progress from one `evolve` call to the next of the same
+ * batch, keyed by the batch's `tx` (a tick may come in several calls). `of(tx)` gives the state,
+ * a fresh one the first time; the projection resets it at the tick's `TickCompleted`.
+ */
+export class TickState<S> {
+  private readonly open = new WeakMap<object, S>();
+  /** @param fresh the state of a tick before its first event. */
+  constructor(private readonly fresh: (tx: never) => S) {}
+  /** The state of the tick in progress in the batch of `tx`. */
+  of<Tx>(tx: Tx): S {
+    let state = this.open.get(tx as object);
+    if (state === undefined) this.open.set(tx as object, (state = this.fresh(tx as never)));
+    return state;
+  }
+}
 
 const typeSets = new WeakMap<Projection<unknown>, ReadonlySet<string> | 'all'>();
 
@@ -120,11 +135,9 @@ function typesRead(projection: Projection<unknown>): ReadonlySet<string> | 'all'
 
 /**
  * Hand `projection` the items of a batch past `checkpoint` that it reads (its types and the commit
- * marker), in order: events to `evolve`, runs to `evolveRun`, or, for a projection without it,
- * expanded into events. A projection without `evolveRun` gets whole ticks in each `evolve` call
- * (several ticks a call, handed over once 4,096 events or more are gathered at a tick's end): its
- * fold may keep a tick's state in locals (the exposures read the statuses at the tick's start,
- * the epidemic counts a tick's new cases). A run that straddles the checkpoint is cut.
+ * marker), in order: events to `evolve`, runs to `evolveRun` (expanded into events, 4,096 at a
+ * time, when it has none: a run of ten million events never becomes ten million objects at once).
+ * A run that straddles the checkpoint is cut.
  * @returns the number of events handed.
  */
 export function evolveItems<Tx>(projection: Projection<Tx>, tx: Tx, items: readonly StoredItem[], checkpoint = 0): number {
@@ -145,16 +158,14 @@ export function evolveItems<Tx>(projection: Projection<Tx>, tx: Tx, items: reado
       if (projection.evolveRun) {
         flush();
         projection.evolveRun(tx, fresh);
-      } else {
-        // the members of a group read the same runs: expanded once for all of them
-        let expanded = expansions.get(fresh);
-        if (!expanded) expansions.set(fresh, (expanded = storedEvents(fresh)));
-        for (const e of expanded) events.push(e);
-      }
+      } else
+        for (let k = 0; k < fresh.count; k += SLICE) {
+          for (const e of storedEvents(sliceRun(fresh, k, Math.min(k + SLICE, fresh.count)))) events.push(e);
+          if (events.length >= SLICE) flush();
+        }
     } else if ((item as StoredEvent).position > checkpoint) {
       events.push(item as StoredEvent);
       handed++;
-      if (item.type === 'TickCompleted' && events.length >= SLICE) flush();
     }
   }
   flush();

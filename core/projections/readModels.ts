@@ -12,7 +12,7 @@ import { runColumn, sliceRun } from '../eventRun.js';
 /** Rows (or events) handed over at a time from a run. */
 const ROWS = 4096;
 import type { WorldState } from '../world.js';
-import { storedEvents, type Projection } from './projection.js';
+import { storedEvents, TickState, type Projection } from './projection.js';
 import { toNotification } from '../bridge.js';
 import { epidemicProjection, type EpidemicTx } from './epidemic.js';
 import { historyProjection, type HistoryTx } from './history.js';
@@ -171,20 +171,21 @@ export const exposuresProjection: Projection<ExposuresTx> = {
   version: 2,
   types: ['ContactDetected', 'HealthStatusChanged', 'TickCompleted'],
   evolve(tx, events) {
-    let contacts = new Map<string, number>();
-    let changes: StoredEvent<'HealthStatusChanged'>[] = [];
+    // the tick's contacts and changes, settled at its end (a tick may come in several calls)
+    const tick = exposureTicks.of(tx);
     for (const e of events) {
-      if (e.type === 'ContactDetected') contacts.set(e.data.contactId, e.position);
-      else if (e.type === 'HealthStatusChanged') changes.push(e as StoredEvent<'HealthStatusChanged'>);
+      if (e.type === 'ContactDetected') tick.contacts.set(e.data.contactId, e.position);
+      else if (e.type === 'HealthStatusChanged') tick.changes.push(e as StoredEvent<'HealthStatusChanged'>);
       else if (e.type === 'TickCompleted') {
-        settle(tx, changes, contacts);
-        contacts = new Map();
-        changes = [];
+        settle(tx, tick.changes, tick.contacts);
+        tick.contacts = new Map();
+        tick.changes = [];
       }
     }
-    settle(tx, changes, contacts);
   },
 };
+
+const exposureTicks = new TickState(() => ({ contacts: new Map<string, number>(), changes: [] as StoredEvent<'HealthStatusChanged'>[] }));
 
 /** One tick's status changes: exposures read the case states as they were at the tick's start. */
 function settle(tx: ExposuresTx, changes: StoredEvent<'HealthStatusChanged'>[], contacts: Map<string, number>): void {
@@ -259,8 +260,8 @@ export const metricsProjection: Projection<MetricsTx> = {
   types: ['NotificationIssued', 'TestResultRecorded', 'HealthStatusChanged', 'TickCompleted'],
   evolve(tx, events) {
     const rows: MetricsRow[] = [];
-    const zero = { notifications: 0, tests: 0, positives: 0, negatives: 0, releases: 0, expiries: 0 };
-    let c = { ...zero };
+    // the tick's counts (a tick may come in several calls)
+    const c = metricTicks.of(tx);
     for (const e of events) {
       if (e.type === 'NotificationIssued') {
         c.notifications++;
@@ -274,12 +275,15 @@ export const metricsProjection: Projection<MetricsTx> = {
       } else if (e.type === 'TickCompleted') {
         const d = e.data as EventData<'TickCompleted'>;
         rows.push({ tick: d.tick, at: e.metadata.at, healthy: d.healthy, suspicious: d.suspicious, infected: d.infected, contacts: d.contacts, exposures: d.exposures, ...c, position: e.position });
-        c = { ...zero };
+        Object.assign(c, ZERO_COUNTS);
       }
     }
     tx.putMetrics(rows);
   },
 };
+
+const ZERO_COUNTS = { notifications: 0, tests: 0, positives: 0, negatives: 0, releases: 0, expiries: 0 };
+const metricTicks = new TickState(() => ({ ...ZERO_COUNTS }));
 
 /** One alert in the ledger (the tracer's view: internal id, person, tick). */
 export interface NotificationRow {
