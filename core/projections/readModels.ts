@@ -175,7 +175,11 @@ export const exposuresProjection: Projection<ExposuresTx> = {
     const tick = exposureTicks.of(tx);
     for (const e of events) {
       if (e.type === 'ContactDetected') tick.contacts.set(e.data.contactId, e.position);
-      else if (e.type === 'HealthStatusChanged') tick.changes.push(e as StoredEvent<'HealthStatusChanged'>);
+      else if (e.type === 'HealthStatusChanged') {
+        // an exposure waits for the tick's end; any other change is kept as the case state it leaves (a world's creation: millions)
+        const change = e as StoredEvent<'HealthStatusChanged'>;
+        tick.changes.push(change.data.reason === 'contact' ? change : caseAfter(tx, change.data));
+      }
       else if (e.type === 'TickCompleted') {
         settle(tx, tick.changes, tick.contacts);
         tick.contacts = new Map();
@@ -185,39 +189,51 @@ export const exposuresProjection: Projection<ExposuresTx> = {
   },
 };
 
-const exposureTicks = new TickState(() => ({ contacts: new Map<string, number>(), changes: [] as StoredEvent<'HealthStatusChanged'>[] }));
+const exposureTicks = new TickState(() => ({ contacts: new Map<string, number>(), changes: [] as TickChange[] }));
+
+/** A change of the tick in progress: an exposure (settled at the tick's end, when its contact is known), or the case state another change leaves. */
+type TickChange = StoredEvent<'HealthStatusChanged'> | readonly [number, CaseState | undefined];
+
+/**
+ * The case state a change other than an exposure leaves: an index case (initial, a positive
+ * test) starts a chain; a status kept by another reason keeps its hops. Read when the change
+ * is read: the case states change only at the tick's end, so this is the tick's start.
+ */
+function caseAfter(tx: ExposuresTx, d: EventData<'HealthStatusChanged'>): readonly [number, CaseState | undefined] {
+  const hops = d.to >= 1 && d.reason === 'test-negative' ? (tx.caseOf(d.personId)?.hops ?? 0) : 0;
+  return [d.personId, d.to >= 1 ? { status: d.to, hops } : undefined];
+}
 
 /** One tick's status changes: exposures read the case states as they were at the tick's start. */
-function settle(tx: ExposuresTx, changes: StoredEvent<'HealthStatusChanged'>[], contacts: Map<string, number>): void {
+function settle(tx: ExposuresTx, changes: readonly TickChange[], contacts: Map<string, number>): void {
   if (changes.length === 0) return;
   const rows: ExposureRow[] = [];
-  const next: [number, CaseState | undefined][] = [];
+  const next: (readonly [number, CaseState | undefined])[] = [];
   for (const e of changes) {
-    const d = e.data;
-    if (d.reason === 'contact') {
-      // a retroactive exposure comes from a case confirmed in this very tick: an index case
-      const source = d.contactTick !== undefined ? { status: 2, hops: 0 } : tx.caseOf(d.sourcePersonId!);
-      const hops = (source?.hops ?? 0) + 1;
-      rows.push({
-        exposed: d.personId,
-        source: d.sourcePersonId!,
-        tick: e.metadata.tick,
-        at: e.metadata.at,
-        x: d.x!,
-        y: d.y!,
-        contactId: d.contactId!,
-        ...(d.contactTick !== undefined ? { contactTick: d.contactTick } : {}),
-        hops,
-        sourceStatus: source?.status ?? 0,
-        contactPosition: contacts.get(d.contactId!) ?? 0,
-        statusPosition: e.position,
-      });
-      next.push([d.personId, d.to >= 1 ? { status: d.to, hops } : undefined]);
-    } else {
-      // an index case (initial, a positive test) starts a chain; a status kept by another reason keeps its hops
-      const hops = d.to >= 1 && d.reason === 'test-negative' ? (tx.caseOf(d.personId)?.hops ?? 0) : 0;
-      next.push([d.personId, d.to >= 1 ? { status: d.to, hops } : undefined]);
+    if (Array.isArray(e)) {
+      next.push(e as readonly [number, CaseState | undefined]);
+      continue;
     }
+    const change = e as StoredEvent<'HealthStatusChanged'>;
+    const d = change.data;
+    // a retroactive exposure comes from a case confirmed in this very tick: an index case
+    const source = d.contactTick !== undefined ? { status: 2, hops: 0 } : tx.caseOf(d.sourcePersonId!);
+    const hops = (source?.hops ?? 0) + 1;
+    rows.push({
+      exposed: d.personId,
+      source: d.sourcePersonId!,
+      tick: change.metadata.tick,
+      at: change.metadata.at,
+      x: d.x!,
+      y: d.y!,
+      contactId: d.contactId!,
+      ...(d.contactTick !== undefined ? { contactTick: d.contactTick } : {}),
+      hops,
+      sourceStatus: source?.status ?? 0,
+      contactPosition: contacts.get(d.contactId!) ?? 0,
+      statusPosition: change.position,
+    });
+    next.push([d.personId, d.to >= 1 ? { status: d.to, hops } : undefined]);
   }
   if (rows.length > 0) tx.addExposures(rows);
   for (const [person, state] of next) tx.setCase(person, state);
