@@ -4,6 +4,7 @@
  * any work; a list of a few hundred rows pays it once.
  * @module
  */
+import type Database from 'better-sqlite3';
 import type { Prepare } from './history.js';
 
 /** SQLite's default limit of parameters in one statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32). */
@@ -43,29 +44,36 @@ export function insertRows(stmt: Prepare, head: string, columns: number, values:
 const CHUNK = 65_536;
 
 /**
- * Insert a row `row(item)` (`columns` values) for each of `items`, in order, 65,536 rows built at a time.
+ * Insert a row `row(item)` (`columns` values; `undefined` skips the item) for each of `items`, in
+ * order, 65,536 rows built at a time.
  */
-export function insertEach<T>(stmt: Prepare, head: string, columns: number, items: readonly T[], row: (item: T) => readonly unknown[], tail = ''): void {
+export function insertEach<T>(stmt: Prepare, head: string, columns: number, items: ArrayLike<T>, row: (item: T) => readonly unknown[] | undefined, tail = ''): void {
   for (let from = 0; from < items.length; from += CHUNK) {
     const values: unknown[] = [];
-    for (let i = from; i < Math.min(items.length, from + CHUNK); i++) for (const v of row(items[i]!)) values.push(v);
+    for (let i = from; i < Math.min(items.length, from + CHUNK); i++) {
+      const r = row(items[i]!);
+      if (r) for (const v of r) values.push(v);
+    }
     insertRows(stmt, head, columns, values, tail);
   }
 }
 
 /**
- * Insert (or upsert, with `tail`) a row for each entry of `map` in ascending key order, the rows
- * built `row(key, value)` (each `columns` values, or `undefined` to skip the entry) 65,536 at a
- * time: a world's creation keeps millions of entries, and their flat values would be ten times that.
+ * {@link insertEach} over the entries of `map` in ascending key order: a world's creation keeps
+ * millions of entries, and their flat values would be ten times that.
  */
 export function insertMap<V>(stmt: Prepare, head: string, columns: number, map: ReadonlyMap<number, V>, row: (key: number, value: V) => readonly unknown[] | undefined, tail = ''): void {
-  const keys = Float64Array.from(map.keys()).sort();
-  for (let from = 0; from < keys.length; from += CHUNK) {
-    const values: unknown[] = [];
-    for (let i = from; i < Math.min(keys.length, from + CHUNK); i++) {
-      const r = row(keys[i]!, map.get(keys[i]!)!);
-      if (r) for (const v of r) values.push(v);
-    }
-    insertRows(stmt, head, columns, values, tail);
-  }
+  insertEach(stmt, head, columns, Float64Array.from(map.keys()).sort(), (key) => row(key, map.get(key)!), tail);
+}
+
+/**
+ * Drop the indexes of `table` (inside the caller's transaction), to fill it faster.
+ * @returns what creates them again from their own SQL: a unique index still refuses duplicates then.
+ */
+export function dropIndexes(db: Database.Database, table: string): () => void {
+  const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").all(table) as { name: string; sql: string }[];
+  for (const ix of indexes) db.exec(`DROP INDEX "${ix.name}"`);
+  return () => {
+    for (const ix of indexes) db.exec(ix.sql);
+  };
 }

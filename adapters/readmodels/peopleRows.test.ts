@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileReadModels } from './sqlite.js';
 import { peopleRows } from './peopleRows.js';
+import { dropIndexes } from './bulk.js';
 
 /** The real `people` table of the read models, in an in-memory SQLite database. */
 function table() {
@@ -8,23 +9,21 @@ function table() {
   const db = models.db;
   const indexes = () => db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'rm_people' AND sql IS NOT NULL").pluck().all() as string[];
   let dropped = 0;
-  const dropIndexes = (name: string) => {
-    const all = db.prepare('SELECT name, sql FROM sqlite_master WHERE type = ? AND tbl_name = ? AND sql IS NOT NULL').all('index', name) as { name: string; sql: string }[];
-    for (const ix of all) db.exec(`DROP INDEX "${ix.name}"`);
+  const drop = (name: string) => {
     dropped++;
-    return () => all.forEach((ix) => db.exec(ix.sql));
+    return dropIndexes(db, name);
   };
-  return { models, db, indexes, dropIndexes, drops: () => dropped };
+  return { models, db, indexes, drop, drops: () => dropped };
 }
 
 const change = (personId: number, to: number, reason: string, tick: number) => ({ personId, tick, at: `t${tick}`, from: 0, to, reason, position: 1000 + personId, hops: to === 0 ? -1 : 0 });
 
 describe("people rows: a batch's changes written once a person", () => {
   it("a world's creation of 70,000 people, every one changed: past 65,536 changes the rows are written early, the indexes dropped once and built again", () => {
-    const { models, db, indexes, dropIndexes, drops } = table();
+    const { models, db, indexes, drop, drops } = table();
     const before = indexes();
     const n = 70_000;
-    const rows = peopleRows((sql) => db.prepare(sql), 'rm_', dropIndexes, 50_000);
+    const rows = peopleRows((sql) => db.prepare(sql), 'rm_', drop, 50_000);
     db.transaction(() => {
       rows.addPeopleColumns(Int32Array.from({ length: n }, (_, i) => i), Array.from({ length: n }, (_, i) => `+3360${String(i).padStart(7, '0')}`));
       rows.setLastChange(Array.from({ length: n }, (_, i) => change(i, 1 + (i % 2), 'initial', 0)));
@@ -46,8 +45,8 @@ describe("people rows: a batch's changes written once a person", () => {
   });
 
   it('a batch of a few people keeps the indexes; tests and flags add up once a person', () => {
-    const { models, db, dropIndexes, drops } = table();
-    const rows = peopleRows((sql) => db.prepare(sql), 'rm_', dropIndexes, 50_000);
+    const { models, db, drop, drops } = table();
+    const rows = peopleRows((sql) => db.prepare(sql), 'rm_', drop, 50_000);
     db.transaction(() => {
       rows.addPeople([
         { personId: 1, phone: '+33611111111', sourceId: 'a' },

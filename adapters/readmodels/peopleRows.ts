@@ -1,9 +1,10 @@
 /**
  * The rows of the `people` read model that one batch writes, kept until the batch's end (or
- * 65,536 people changed) and written once a person: a world's creation registers everybody and sets the initial statuses
- * in the same batch, so the rows are inserted and the initial statuses written into them before
- * the table's indexes are built (not through them); a person changed several times in a batch
- * (a status change and its alert, a test) is updated once. Wired into the read-model store by adapters/readmodels/sqlite.ts.
+ * 65,536 people changed) and written once a person: a world's creation registers everybody and
+ * sets the initial statuses in the same batch, so the rows are inserted and the initial statuses
+ * written into them before the table's indexes are built (not through them); a person changed
+ * several times in a batch (a status change and its alert, a test) is updated once. Wired into
+ * the read-model store by adapters/readmodels/sqlite.ts.
  * @module
  */
 import type { PeopleTx, StatusChangeRow, TestRow } from '../../core/index.js';

@@ -43,7 +43,7 @@ import {
 import type { SqliteEventStore } from '../store/sqlite.js';
 import { EPIDEMIC_TABLES, epidemicDdl, epidemicRows, epidemicWriter } from './epidemic.js';
 import { explainSource } from './explainSource.js';
-import { insertEach, insertMap } from './bulk.js';
+import { dropIndexes, insertEach, insertMap } from './bulk.js';
 import { peopleRows } from './peopleRows.js';
 import { HISTORY_TABLES, HistoryQueries, historyDdl, historyWriter } from './history.js';
 
@@ -271,18 +271,6 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
   // ---- the write side of a batch --------------------------------------------------------
 
   /**
-   * Drop the indexes of `table` (inside the caller's transaction).
-   * @returns what creates them again from their own SQL: a unique index still refuses duplicates then.
-   */
-  private dropIndexes(table: string): () => void {
-    const indexes = this.db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").all(table) as { name: string; sql: string }[];
-    for (const ix of indexes) this.db.exec(`DROP INDEX "${ix.name}"`);
-    return () => {
-      for (const ix of indexes) this.db.exec(ix.sql);
-    };
-  }
-
-  /**
    * The writer of one batch under `prefix`: `flush` writes the `people` rows and snapshot (after
    * that projection), `end` the rows kept in memory for the others (after every projection).
    */
@@ -294,7 +282,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
     let casesEmpty: boolean | undefined;
     const key = () => `${prefix}:${this.row('people' + suffix)?.generation ?? ''}:${this.row('people' + suffix)?.position ?? 0}`;
     const stmt = (sql: string) => this.stmt(sql);
-    const people = peopleRows(stmt, p, (table) => this.dropIndexes(table), REINDEX_ROWS);
+    const people = peopleRows(stmt, p, (table) => dropIndexes(this.db, table), REINDEX_ROWS);
     const epidemic = epidemicWriter(stmt, p);
     return {
       ...historyWriter(stmt, p),

@@ -112,14 +112,14 @@ const SLICE = 4096;
  * batch, keyed by the batch's `tx` (a tick may come in several calls). `of(tx)` gives the state,
  * a fresh one the first time; the projection resets it at the tick's `TickCompleted`.
  */
-export class TickState<S> {
+export class TickState<S, Tx = unknown> {
   private readonly open = new WeakMap<object, S>();
   /** @param fresh the state of a tick before its first event. */
-  constructor(private readonly fresh: (tx: never) => S) {}
+  constructor(private readonly fresh: (tx: Tx) => S) {}
   /** The state of the tick in progress in the batch of `tx`. */
-  of<Tx>(tx: Tx): S {
+  of(tx: Tx): S {
     let state = this.open.get(tx as object);
-    if (state === undefined) this.open.set(tx as object, (state = this.fresh(tx as never)));
+    if (state === undefined) this.open.set(tx as object, (state = this.fresh(tx)));
     return state;
   }
 }
