@@ -11,8 +11,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
 import { sqliteStore } from '../adapters/store/sqlite.js';
+import { storeReadModels } from '../adapters/readmodels/sqlite.js';
+import { REBUILD_BATCH } from '../adapters/readmodels/rebuild.js';
+import { runProjection, type StoredItem } from '../core/index.js';
 import { median, type Row } from './stats.js';
 
 /** The binary, from bench/ (sources, under vitest) or dist/bench/ (`npm run bench`). */
@@ -50,9 +54,47 @@ interface LayoutRun {
   replayRate: number;
   rebuildRate: number;
   bytes: { file: number; log: number };
+  /** {@link writesAlone}, milliseconds. */
+  writesMs: number;
 }
 
-async function runLayout(dir: string, layout: 'rows' | 'batches', world: string[], log: (s: string) => void): Promise<LayoutRun> {
+/**
+ * What bounds a rebuild from below: the same rebuild of every read model with the reading of the
+ * log taken out. The projection runner reads the whole log into memory first (batches of
+ * {@link REBUILD_BATCH}, as `rebuild` cuts them); then only the read-model store's commits of
+ * those batches into fresh tables are timed: the fold and the rows, indexes and commits it
+ * writes. Each of `reps` rebuilds is swapped in before the next; in this process, so the fold
+ * is warm from the second on: the median is a lower bound for `rebuild` in a fresh process.
+ * @returns the median wall milliseconds of the commits.
+ * @throws Error when read models so written differ from the live ones (rebuilt by `rebuild`).
+ */
+async function writesAlone(file: string, reps: number): Promise<number> {
+  const store = sqliteStore(file, { create: false });
+  try {
+    const models = storeReadModels(store);
+    const names = models.projections.map((p) => p.name);
+    const expected = names.map((name) => models.dump(name));
+    const times: number[] = [];
+    for (let rep = 0; rep < reps; rep++) {
+      const projection = models.beginRebuild(names);
+      const next = models.next();
+      const batches: [readonly StoredItem[], number][] = [];
+      await runProjection(store, projection, { checkpoint: (p) => next.checkpoint(p), commit: async (_, events, position) => void batches.push([events, position]) }, { batchEvents: REBUILD_BATCH });
+      const started = performance.now();
+      for (const [events, position] of batches) await next.commit(projection, events, position);
+      times.push(performance.now() - started);
+      names.forEach((name, k) => {
+        if (!isDeepStrictEqual(models.dump(name, true), expected[k])) throw new Error(`the read model ${name} written without reading differs from the rebuilt one`);
+      });
+      models.swapIn(names);
+    }
+    return median(times);
+  } finally {
+    await store.close();
+  }
+}
+
+async function runLayout(dir: string, layout: 'rows' | 'batches', world: string[], reps: number, log: (s: string) => void): Promise<LayoutRun> {
   const file = join(dir, `${layout}.db`);
   await sqliteStore(file, { layout }).close();
   log(`storage: simulate ${world.join(' ')} into ${layout}`);
@@ -63,8 +105,9 @@ async function runLayout(dir: string, layout: 'rows' | 'batches', world: string[
   log(`storage: replay and rebuild on ${layout}`);
   const replay = JSON.parse(stopcovid('replay', '--store', `sqlite:${file}`, '--json').stdout) as { eventsPerSecond: number };
   const rebuild = JSON.parse(stopcovid('rebuild', '--store', `sqlite:${file}`, '--json').stdout) as { eventsPerSecond: number };
+  const writesMs = await writesAlone(file, reps);
   rmSync(file, { force: true });
-  return { events: result.events, simulate, cliRate: result.eventsPerSecond, replayRate: replay.eventsPerSecond, rebuildRate: rebuild.eventsPerSecond, bytes };
+  return { events: result.events, simulate, cliRate: result.eventsPerSecond, replayRate: replay.eventsPerSecond, rebuildRate: rebuild.eventsPerSecond, bytes, writesMs };
 }
 
 /**
@@ -78,15 +121,22 @@ export async function benchStorage(people: number, ticks: number, bigPeople: num
   const world = ['--people', String(people), '--grid', `${side(people)}x${side(people)}`, '--ticks', String(ticks)];
   const name = `${people.toLocaleString('en-US')} people x ${ticks} ticks`;
   try {
-    const rows = await runLayout(dir, 'rows', world, log);
-    const ours = await runLayout(dir, 'batches', world, log);
+    const rows = await runLayout(dir, 'rows', world, reps, log);
+    const ours = await runLayout(dir, 'batches', world, reps, log);
     if (ours.events !== rows.events) throw new Error(`the layouts wrote ${ours.events} and ${rows.events} events`);
     const wallRate = (r: LayoutRun) => r.events / r.simulate.seconds;
     const out: Row[] = [
       { section: 'storage', case: `simulate ${name}, SQLite durable, CLI (its own events/s: ticks)`, ours: ours.cliRate, unit: 'events/s', baseline: 'row per event (previous layout), same binary', base: rows.cliRate, ratio: ours.cliRate / rows.cliRate, target: '>= 1,000,000 and >= 8x', met: ours.cliRate >= 1e6 && ours.cliRate / rows.cliRate >= 8, note: `${ours.events.toLocaleString('en-US')} events` },
       { section: 'storage', case: `simulate ${name}, whole process (start, tick 0, ticks, read models)`, ours: wallRate(ours), unit: 'events/s', baseline: 'row per event', base: wallRate(rows), ratio: wallRate(ours) / wallRate(rows), note: `${ours.simulate.seconds} s vs ${rows.simulate.seconds} s wall` },
       { section: 'storage', case: `replay ${name} (fold of the whole log)`, ours: ours.replayRate, unit: 'events/s', baseline: 'row per event', base: rows.replayRate, ratio: ours.replayRate / rows.replayRate, target: '>= 5,000,000', met: ours.replayRate >= 5e6 },
-      { section: 'storage', case: `rebuild of the four read models, ${name}`, ours: ours.rebuildRate, unit: 'events/s', baseline: 'row per event', base: rows.rebuildRate, ratio: ours.rebuildRate / rows.rebuildRate, target: '>= 5,000,000', met: ours.rebuildRate >= 5e6 },
+      { section: 'storage', case: `rebuild of the six read models, ${name}`, ours: ours.rebuildRate, unit: 'events/s', baseline: 'row per event', base: rows.rebuildRate, ratio: ours.rebuildRate / rows.rebuildRate, target: '>= 5,000,000', met: ours.rebuildRate >= 5e6 },
+      {
+        section: 'storage',
+        case: `rebuild without reading the log (its fold and writes alone), ${name}`,
+        ours: ours.events / (ours.writesMs / 1000),
+        unit: 'events/s',
+        note: `${ours.writesMs.toFixed(0)} ms (median of ${reps}, in the bench's process), the log read into memory before; 5,000,000 events/s leaves ${((ours.events / 5e6) * 1000).toFixed(0)} ms for the whole rebuild`,
+      },
       { section: 'storage', case: `bytes on disk per event, the log (its tables and indexes), ${name}`, ours: ours.bytes.log / ours.events, unit: 'B/event', baseline: 'row per event', base: rows.bytes.log / rows.events, ratio: ours.bytes.log / rows.bytes.log, target: '<= 24', met: ours.bytes.log / ours.events <= 24 },
       { section: 'storage', case: `bytes on disk per event, the whole file (log and read models), ${name}`, ours: ours.bytes.file / ours.events, unit: 'B/event', baseline: 'row per event', base: rows.bytes.file / rows.events, ratio: ours.bytes.file / rows.bytes.file, target: '<= 24', met: ours.bytes.file / ours.events <= 24, note: `${(ours.bytes.file / 2 ** 20).toFixed(0)} MiB vs ${(rows.bytes.file / 2 ** 20).toFixed(0)} MiB` },
     ];

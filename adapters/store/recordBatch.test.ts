@@ -69,6 +69,17 @@ describe('record batch', () => {
     expect(() => decodeRun(encodeRun(run, 0, 10), 11)).toThrow(RangeError);
   });
 
+  it('decodes integer columns at every varint length, and refuses a run cut inside one', () => {
+    // zigzag varints change length at 2^6, 2^13, 2^20, 2^27 (one to four bytes) and take five beyond
+    const edges = [0, 1, -1, 63, -64, 64, -65, 8191, -8192, 8192, 2 ** 20 - 1, -(2 ** 20), 2 ** 20, 2 ** 27 - 1, -(2 ** 27), 2 ** 27, -(2 ** 27) - 1, 2 ** 31 - 1, -(2 ** 31)];
+    const events = edges.map((x, i) => ({ type: 'PersonMoved', data: { personId: i, x, y: -x | 0 }, metadata: meta }));
+    const run = decodeRun(encodeBatch(events, 0, events.length))!;
+    expect([...run.columns[1]!]).toEqual(edges);
+    expect([...run.columns[2]!]).toEqual(edges.map((x) => -x | 0));
+    const cut = encodeBatch(events, 0, events.length);
+    expect(() => decodeRun(cut.subarray(0, cut.length - 1))).toThrow(RangeError);
+  });
+
   it('keeps odd data exactly: floats, negatives, huge integers, non-finite numbers, nesting, unicode, leading zeros, missing and undefined keys, non-objects', () => {
     const odd: unknown[] = [
       { a: 1.5, b: -3, c: 2 ** 60, d: Number.MAX_SAFE_INTEGER, e: -0 },
