@@ -200,3 +200,12 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 }
+
+/**
+ * The error of a command that needs a world and finds none in the store at `url`: run `simulate`
+ * first, into a file (a `memory:` store lives only in the process that made it).
+ */
+export function noWorld(url: string): InputError {
+  if (/^memory:/i.test(url.trim())) return new InputError(`no world in a memory: store, which lives only in the process that made it: simulate into a file (--store sqlite:./stopcovid.db)`);
+  return new InputError(`no world in ${url}: run 'stopcovid simulate' first`);
+}

@@ -16,5 +16,10 @@ export function oneLine(message: string): string {
   let text = '';
   // oclif wraps long descriptions over lines; only "Parsing --flag" heads a separate reason
   for (const line of lines) text += text === '' ? line : /^Parsing --[\w-]+$/.test(text) ? `: ${line}` : ` ${line}`;
-  return text.replace(/^Error: /, '').replace(/^Parsing (--[\w-]+)\s*:/, '$1:').replace(/\s{2,}/g, ' ');
+  return text
+    .replace(/^Error: /, '')
+    .replace(/^The following errors? occurred:\s*/, '')
+    .replace(/^Missing required flag ([\w-]+)/, 'missing required flag --$1')
+    .replace(/^Parsing (--[\w-]+)\s*:/, '$1:')
+    .replace(/\s{2,}/g, ' ');
 }

@@ -30,7 +30,9 @@ describe('CLI conventions', () => {
     const json = await run('simulat', '--json');
     expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'INPUT', message: "'simulat' is not a stopcovid command; did you mean 'simulate'? Run 'stopcovid help' for a list of commands." } });
     const far = await run('zzzzzzzzzz');
-    expect(far.stderr).toBe("Error: 'zzzzzzzzzz' is not a stopcovid command. Run 'stopcovid help' for a list of commands.\n");
+    expect(far.stderr).toBe("Error: 'zzzzzzzzzz' is not a stopcovid command. Run 'stopcovid help' for a list of commands.\n");    // a command that takes no argument, given one, is not a mistyped command
+    const extra = await run('simulate', 'extra-arg', '--ticks', '1');
+    expect([extra.code, extra.stderr]).toEqual([2, "Error: 'stopcovid simulate' takes no argument, got 'extra-arg'. Run 'stopcovid help simulate' for its flags.\n"]);
   });
 
   it('no error anywhere uses oclif\'s " ›   Error:" style', async () => {

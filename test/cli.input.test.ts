@@ -14,6 +14,13 @@ describe('phones', () => {
     );
     // read in DE, the same digits dial Germany from Germany (00 49 ...): no change of country
     const de = await run('trace', '004-92-58-76-11', '--region', 'DE', '--store', 'memory:');
-    expect(de.stderr).toBe('Error: no world in memory:: run \'stopcovid simulate\' first\n');
+    expect(de.stderr).toBe('Error: no world in a memory: store, which lives only in the process that made it: simulate into a file (--store sqlite:./stopcovid.db)\n');
+  });
+});
+
+describe('parse errors', () => {
+  it("a missing required flag is said in the project's words, one line, exit 2", async () => {
+    const r = await run('whatif', '--store', 'memory:');
+    expect([r.code, r.stderr]).toEqual([2, 'Error: missing required flag --policy\n']);
   });
 });

@@ -33,4 +33,33 @@ describe('README examples', () => {
       if (name === 'history.sh' && line.startsWith('stopcovid stats ')) for (const out of stdout.trimEnd().split('\n').slice(-4)) expect(readme).toContain(out);
     }
   }, 120_000);
+
+  /** The `sh` block after a heading that starts with `heading`: its command lines, comments and anything from a redirection or pipe on cut off. */
+  const block = (heading: string) => {
+    const at = readme.indexOf(`\n### ${heading}`);
+    const m = /```sh\n([\s\S]*?)\n```/.exec(readme.slice(at));
+    return m![1]!.split('\n').map((l) => l.replace(/\s+#.*$/, '').replace(/\s*[|>].*$/, ''));
+  };
+
+  it("the command reference's trace and explain examples answer on the main command's world after a few ticks", async () => {
+    // the README's main command with the defaults of the seed (100 people, 101x101, seed 1), stopped after 15 ticks (the time-travel example asks for tick 15)
+    const world = mkdtempSync(join(tmpdir(), 'stopcovid-readme-world-'));
+    try {
+      const run = (args: string[]) => promisify(execFile)(process.execPath, [BIN, ...args], { cwd: world, env: { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '' } });
+      await run(['simulate', '--ticks', '15']);
+      const lines = [...block('`stopcovid trace'), ...block('`stopcovid explain')];
+      expect(lines).toHaveLength(9);
+      for (const line of lines) {
+        // quoted arguments ("06 72 12 99 40") are one argument
+        const args = [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1);
+        const { stdout } = await run(args).catch((error: { stderr: string }) => {
+          throw new Error(`'${line}' failed: ${error.stderr}`);
+        });
+        // each answers about person 32, whom person 64 exposed at tick 4
+        expect(stdout, line).toMatch(/\+33672129940|"personId": ?32\b|person 32/);
+      }
+    } finally {
+      rmSync(world, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

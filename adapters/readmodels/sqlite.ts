@@ -14,7 +14,6 @@ import Database from 'better-sqlite3';
 import { schemas, type Policy, type StoredEvent } from '../../events/index.js';
 import {
   adoptPolicy,
-  after,
   evolveItems,
   isEventRun,
   INBOX_STREAM,

@@ -19,6 +19,17 @@ describe('sqlite store: the file', () => {
     expect(() => readFileSync(file)).toThrow();
   });
 
+  it('an empty file is an error when not creating, and stays empty; creating makes it a store', async () => {
+    const file = join(dir, 'empty.db');
+    writeFileSync(file, '');
+    expect(() => sqliteStore(file, { create: false })).toThrow(/no store in .*empty\.db \(it holds no tables\)/);
+    expect(readFileSync(file).length).toBe(0);
+    const store = sqliteStore(file);
+    expect(await store.lastPosition()).toBe(0);
+    await store.close();
+    expect(readFileSync(file).length).toBeGreaterThan(0);
+  });
+
   it('a file that is not SQLite is a store error and is left unchanged', () => {
     const file = join(dir, 'text.db');
     writeFileSync(file, 'hello, not a database\n'.repeat(100));

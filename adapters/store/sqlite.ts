@@ -88,8 +88,8 @@ function segmentsOf(items: readonly AppendItem[], columnar: boolean): Segment[] 
 
 /**
  * Open the SQLite store in `file`.
- * @throws StoreError when the file is missing (and `create` is false), unreadable, not a SQLite
- *   database, or a SQLite database that is not a stopcovid store. Nothing in the file is changed then.
+ * @throws StoreError when the file is missing or empty (and `create` is false), unreadable, not a
+ *   SQLite database, or a SQLite database that is not a stopcovid store. Nothing in the file is changed then.
  */
 export function sqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteEventStore {
   const create = options.create ?? true;
@@ -102,6 +102,11 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
     if (!tables.includes('events') && !tables.includes('batches')) {
       if (tables.length > 0) throw new StoreError(`${file} is a SQLite database but not a stopcovid store`);
+      // an empty file (or database) is no store either, and a reader must not make it one
+      if (!create) {
+        db.close();
+        throw new StoreError(`no store in ${file} (it holds no tables): run 'stopcovid simulate' first`);
+      }
       db.pragma('journal_mode = WAL');
       db.exec(SCHEMA + (options.layout === 'rows' ? ROWS_SCHEMA : BATCHES_SCHEMA));
     }

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { explain, type ExplainedChange, type ExplainLink, type Explanation } from '../../core/index.js';
 import { count } from '../flags.js';
-import { BaseCommand, InputError } from '../base.js';
+import { BaseCommand, InputError, noWorld } from '../base.js';
 import { personQuery } from '../phone.js';
 import { inZone, tz } from '../time.js';
 import type { Place } from './trace.js';
@@ -27,7 +27,7 @@ The alert is named by its notification id as the log has it (n-<tick>-<personId>
 
 Duration: the read models keep, for each alert, the one contact that triggered it, not every contact of the pair; under a contact rule with a minimum duration, that contact completed the pair's minimum within the window. It reads read models and the single contact events named, never the whole log.`;
 
-  static override examples = ['<%= config.bin %> explain n-12-345', '<%= config.bin %> explain 0612345678', '<%= config.bin %> explain +33612345678 --json'];
+  static override examples = ['<%= config.bin %> explain n-4-32', '<%= config.bin %> explain 0672129940', '<%= config.bin %> explain +33672129940 --json'];
 
   static override args = {
     alert: Args.string({ description: 'A notification id (n-<tick>-<personId>, r-<tick>-<personId>) or a phone number (its latest alert).', required: true }),
@@ -46,7 +46,7 @@ Duration: the read models keep, for each alert, the one contact that triggered i
     const store = await this.store(flags.store, false);
     const models = await this.readModels(store, flags);
     const world = models.world();
-    if (world.tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    if (world.tick < 0) throw noWorld(flags.store);
     const place: Place = world.ingest ? (world.ingest.source === 'positions' ? 'metres' : 'none') : 'cell';
     const alert = query ? { personId: this.person(models, query) } : { notificationId: args.alert };
     let result: Explanation;

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, InputError } from '../base.js';
+import { BaseCommand, noWorld } from '../base.js';
 import type { PersonView } from '../../adapters/readmodels/sqlite.js';
 
 const STATUS = ['healthy', 'suspicious', 'infected'];
@@ -21,7 +21,7 @@ export default class People extends BaseCommand {
     const { flags } = await this.parse(People);
     const store = await this.store(flags.store, false);
     const models = await this.readModels(store, flags);
-    if (models.world().tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    if (models.world().tick < 0) throw noWorld(flags.store);
     const people = models.people({ status: flags.status, limit: flags.limit, offset: flags.offset });
     if (!this.jsonEnabled())
       for (const p of people) {

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { worldReadModels } from '../../core/index.js';
-import { BaseCommand, InputError } from '../base.js';
+import { BaseCommand, InputError, noWorld } from '../base.js';
 import { rebuild, REBUILD_BATCH, type RebuildResult } from '../../adapters/readmodels/rebuild.js';
 import { progressBar } from '../progress.js';
 
@@ -35,7 +35,7 @@ export default class Rebuild extends BaseCommand {
     const unknown = names.filter((n) => !NAMES.includes(n));
     if (unknown.length > 0) throw new InputError(`unknown read model ${unknown.join(', ')}: use ${NAMES.join(', ')}`);
     const store = await this.store(flags.store, false);
-    if ((await store.lastPosition()) === 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    if ((await store.lastPosition()) === 0) throw noWorld(flags.store);
     const models = await this.readModels(store, flags, { catchUp: false });
     let bar: ReturnType<typeof progressBar> | undefined;
     const result = await rebuild(store, models, names, {

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { nodeSha256Hex } from '../../adapters/hash/nodeSha256.js';
 import { loadWorld, stateHash, verifyWorld, type HashMismatch, type LoadResult, type VerifyResult } from '../../core/index.js';
 import { count } from '../flags.js';
-import { BaseCommand, InputError } from '../base.js';
+import { BaseCommand, InputError, noWorld } from '../base.js';
 import { progressBar } from '../progress.js';
 
 /** What `replay --json` returns. */
@@ -42,7 +42,7 @@ export default class Replay extends BaseCommand {
     const { state, events, ignored } = loaded;
     const verify = flags.verify ? { ticks: loaded.verifiedTicks!, ...(loaded.mismatch ? { mismatch: loaded.mismatch } : {}) } : undefined;
     bar.stop();
-    if (!state.params && !state.ingest) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    if (!state.params && !state.ingest) throw noWorld(flags.store);
     if (state.ingest && state.tick < state.ingest.lastTick && flags['until-tick'] === undefined)
       throw new InputError(`${flags.store} holds an unfinished ingestion (tick ${state.tick} of ${state.ingest.lastTick}): ingest it again into an empty store`);
     if (flags['until-tick'] !== undefined && state.tick < flags['until-tick'] && !verify?.mismatch) throw new InputError(`tick ${flags['until-tick']} was never completed; the last completed tick is ${state.tick}`);

@@ -9,7 +9,7 @@ import { startBridge, takeLease } from '../bridgeRunner.js';
 import { writerLease } from '../lease.js';
 import { appendTick, currentWorld, pendingCommands } from '../tickWriter.js';
 import { worldIdentity } from '../identity.js';
-import { progressBar, StatusLine } from '../progress.js';
+import { StatusLine } from '../progress.js';
 import { nodeSha256Hex } from '../../adapters/hash/nodeSha256.js';
 
 /** What `simulate --json` returns. */
@@ -52,7 +52,7 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
 
   static override examples = [
     '<%= config.bin %> simulate',
-    '<%= config.bin %> simulate --ticks 20 --people 100000 --grid 1000x1000',
+    '<%= config.bin %> simulate --store sqlite:./big.db --ticks 20 --people 100000 --grid 1000x1000',
     '<%= config.bin %> simulate --store sqlite:./paris.db --radius 1 --seed 7 --ticks 100 --json',
   ];
 

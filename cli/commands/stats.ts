@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import type { EpidemicRow, MetricsRow } from '../../core/index.js';
 import type { CurveRow } from '../../web/source.js';
-import { BaseCommand, InputError } from '../base.js';
+import { BaseCommand, noWorld } from '../base.js';
 
 /** One row of `stats`: the epidemic curve (the `metrics` read model) and the live epidemic measures (the `epidemic` read model) of a tick. */
 export interface StatsRow extends CurveRow {
@@ -55,7 +55,7 @@ export default class Stats extends BaseCommand {
     const { flags } = await this.parse(Stats);
     const store = await this.store(flags.store, false);
     const models = await this.readModels(store, flags);
-    if (models.world().tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    if (models.world().tick < 0) throw noWorld(flags.store);
     const rows = statsRows(models.metrics(), models.epidemic());
     if (!this.jsonEnabled()) process.stdout.write(flags.format === 'csv' ? csv(rows) : flags.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : table(rows));
     return rows;

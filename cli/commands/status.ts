@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import type { Bitemporal, EventStore } from '../../core/index.js';
 import type { SqliteReadModels } from '../../adapters/readmodels/sqlite.js';
-import { BaseCommand, InputError } from '../base.js';
+import { BaseCommand, noWorld } from '../base.js';
 import { isSqliteStore } from '../../adapters/readmodels/open.js';
 import { personQuery } from '../phone.js';
 import { bitemporal, timeTravelFlags } from '../timeTravel.js';
@@ -64,7 +64,7 @@ With a phone, or with --at-tick T / --as-known-at-tick K, it shows the world ins
     '<%= config.bin %> status',
     '<%= config.bin %> status --json',
     '<%= config.bin %> status --at-tick 12 --as-known-at-tick 15',
-    '<%= config.bin %> status +33612345678 --at-tick 12',
+    '<%= config.bin %> status +33672129940 --at-tick 12',
   ];
 
   static override args = {
@@ -96,7 +96,7 @@ With a phone, or with --at-tick T / --as-known-at-tick K, it shows the world ins
   private async world(store: EventStore, flags: { store: string; 'read-models'?: string; 'at-tick'?: number; 'as-known-at-tick'?: number }, query: ReturnType<typeof personQuery> | undefined): Promise<WorldStatusResult> {
     const models = await this.readModels(store, flags);
     const world = models.world();
-    if (world.tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    if (world.tick < 0) throw noWorld(flags.store);
     const at = bitemporal(flags, world.tick) ?? { tick: world.tick, knownAt: world.tick };
     const history = models.history();
     const [healthy, suspicious, infected] = history.countsAt(at, world.registered);
@@ -116,7 +116,7 @@ With a phone, or with --at-tick T / --as-known-at-tick K, it shows the world ins
 
   private async report(store: EventStore, models: SqliteReadModels, url: string): Promise<StatusResult> {
     const lastPosition = await store.lastPosition();
-    if (lastPosition === 0) throw new InputError(`no world in ${url}: run 'stopcovid simulate' first`);
+    if (lastPosition === 0) throw noWorld(url);
     const now = Date.now();
     const readModels: ReadModelStatus[] = [];
     for (const info of models.info()) {

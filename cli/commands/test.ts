@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, InputError } from '../base.js';
+import { BaseCommand, InputError, noWorld } from '../base.js';
 import { personQuery } from '../phone.js';
 import { isSqliteStore } from '../../adapters/readmodels/open.js';
 import { submitCommand } from '../tickWriter.js';
@@ -33,7 +33,7 @@ revoked: a positive result recorded earlier was wrong. Its effects are undone by
 
 A result for a phone nobody has, (when the policy requires it) for a person never alerted, or a revocation for a person without a standing positive result, is refused and nothing is written.`;
 
-  static override examples = ['<%= config.bin %> test 0612345678 positive', '<%= config.bin %> test 0612345678 revoked', '<%= config.bin %> test +33612345678 negative --sampled-at 2020-03-17T02:00:00Z', '<%= config.bin %> test +33612345678 positive --json'];
+  static override examples = ['<%= config.bin %> test 0672129940 positive', '<%= config.bin %> test 0672129940 revoked', '<%= config.bin %> test +33672129940 negative --sampled-at 2020-03-17T02:00:00Z', '<%= config.bin %> test +33672129940 positive --json'];
 
   static override args = {
     phone: Args.string({ description: 'Phone number of the person tested.', required: true }),
@@ -59,7 +59,7 @@ A result for a phone nobody has, (when the policy requires it) for a person neve
     const store = await this.store(flags.store, false);
     const models = await this.readModels(store, flags, { inline: true });
     const world = models.world();
-    if (world.tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    if (world.tick < 0) throw noWorld(flags.store);
     const personId = this.person(models, query);
     if (sampledAt !== undefined) {
       // a sample is taken within the world's time: from its start to the tick that applies the result

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { asOf, trace, type Bitemporal, type Direction, type Trace, type TraceLink } from '../../core/index.js';
 import { count } from '../flags.js';
-import { BaseCommand, InputError } from '../base.js';
+import { BaseCommand, noWorld } from '../base.js';
 import { personQuery } from '../phone.js';
 import { inZone, tz } from '../time.js';
 import { bitemporal, timeTravelFlags } from '../timeTravel.js';
@@ -24,14 +24,14 @@ In a world made by 'stopcovid ingest', people without a phone have a placeholder
 Time travel, on two independent axes: --at-tick T shows the chain as it was at tick T (valid time; a retroactive exposure counts from its contact's tick), --as-known-at-tick K as the system knew it at tick K (recorded time; an exposure decided after K is left out). A retroactive alert decided at tick 15 for a contact at tick 10 is in the chain at tick 12 as known at 15, not as known at 12.`
 
   static override examples = [
-    '<%= config.bin %> trace 0612345678',
-    '<%= config.bin %> trace "+33 6 12 34 56 78" --direction up',
-    '<%= config.bin %> trace +33612345678 --depth 2 --format json',
-    '<%= config.bin %> trace +33612345678 --format svg > chain.svg',
-    '<%= config.bin %> trace +33612345678 --format dot | dot -Tpng > chain.png',
+    '<%= config.bin %> trace 0672129940',
+    '<%= config.bin %> trace "+33 6 72 12 99 40" --direction up',
+    '<%= config.bin %> trace +33672129940 --depth 2 --format json',
+    '<%= config.bin %> trace +33672129940 --format svg > chain.svg',
+    '<%= config.bin %> trace +33672129940 --format dot | dot -Tpng > chain.png',
     '<%= config.bin %> trace +999000000042 --store sqlite:./highschool.db',
     '<%= config.bin %> trace id:1558 --store sqlite:./highschool.db',
-    '<%= config.bin %> trace +33612345678 --at-tick 12 --as-known-at-tick 15',
+    '<%= config.bin %> trace +33672129940 --at-tick 12 --as-known-at-tick 15',
   ];
 
   static override args = {
@@ -53,7 +53,7 @@ Time travel, on two independent axes: --at-tick T shows the chain as it was at t
     const store = await this.store(flags.store, false);
     const models = await this.readModels(store, flags);
     const world = models.world();
-    if (world.tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    if (world.tick < 0) throw noWorld(flags.store);
     const place: Place = world.ingest ? (world.ingest.source === 'positions' ? 'metres' : 'none') : 'cell';
     const personId = this.person(models, query);
     const at = bitemporal(flags, world.tick);

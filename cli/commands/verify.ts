@@ -1,6 +1,6 @@
 import { group, fileReadModels } from '../../adapters/readmodels/sqlite.js';
 import { loadWorld, runProjection, stateHash } from '../../core/index.js';
-import { BaseCommand, InputError } from '../base.js';
+import { BaseCommand, InputError, noWorld } from '../base.js';
 import { progressBar } from '../progress.js';
 
 /** One difference found by `verify`. */
@@ -36,7 +36,7 @@ export default class Verify extends BaseCommand {
     const { flags } = await this.parse(Verify);
     const store = await this.store(flags.store, false);
     const last = await store.lastPosition();
-    if (last === 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    if (last === 0) throw noWorld(flags.store);
     const live = await this.readModels(store, flags);
     const fresh = fileReadModels(':memory:', flags.store);
     try {

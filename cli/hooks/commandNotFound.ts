@@ -29,6 +29,10 @@ const hook: Hook<'command_not_found'> = async function (options) {
   // with a space as topic separator, oclif joins every word before the first flag into the id
   // (`tracee +336...` is `tracee:+336...`): keep the words that can name a command
   const words = options.id.split(':');
+  // a command that takes no argument, given one (`simulate extra`): say so, not "not a command"
+  const command = config.findCommand(words[0]!);
+  if (command && !command.hidden && words.length > 1 && Object.keys(command.args ?? {}).length === 0)
+    throw new CLIError(`'${config.bin} ${words[0]}' takes no argument, got '${words.slice(1).join(' ')}'. Run '${config.bin} help ${words[0]}' for its flags.`, { exit: 2 });
   const topic = config.findTopic(words[0]!) ? words[0] : undefined;
   const id = words.slice(0, topic ? 2 : 1).join(':');
   const ids = config.commands.filter((c) => !c.hidden).flatMap((c) => [c.id, ...c.aliases]);

@@ -14,7 +14,6 @@
 import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse';
 import type { PositionRecords } from '../../core/index.js';
-import { InputError } from '../base.js';
 import { Column, decimal, EmptyFileError, numberedLines, openInput, readFile, RowError, csvParseError, timeMs, type FileCount, type Invalid } from './source.js';
 import type { IdTable } from './people.js';
 

@@ -6,7 +6,7 @@
  * through it.
  * @module
  */
-import type { EventType, StoredEvent } from '../../events/index.js';
+import type { EventType } from '../../events/index.js';
 import { readItems, type EventStore } from '../ports.js';
 import { isEventRun } from '../eventRun.js';
 import { committedItems, committedTicks } from './committedTicks.js';

@@ -3,7 +3,7 @@ import { policyMismatch } from '../../../core/index.js';
 import type { Policy } from '../../../events/index.js';
 import { loadPolicy } from '../../../adapters/policy/file.js';
 import { isSqliteStore } from '../../../adapters/readmodels/open.js';
-import { BaseCommand, InputError } from '../../base.js';
+import { BaseCommand, InputError, noWorld } from '../../base.js';
 import { submitCommand } from '../../tickWriter.js';
 
 /** What `stopcovid policy set --json` returns. */
@@ -34,7 +34,7 @@ A file that does not validate (an unknown field, a value out of range) is refuse
     const store = await this.store(flags.store, false);
     const models = await this.readModels(store, flags, { inline: true });
     const world = models.world();
-    if (world.tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    if (world.tick < 0) throw noWorld(flags.store);
     const mismatch = policyMismatch(policy, world.params?.radius ?? world.ingest?.radiusM);
     if (mismatch) throw new InputError(`${args.policy}: ${mismatch}`);
     const inline = isSqliteStore(store) && !flags['read-models'];

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { stringify } from 'yaml';
 import type { Policy } from '../../../events/index.js';
-import { BaseCommand, InputError } from '../../base.js';
+import { BaseCommand, noWorld } from '../../base.js';
 
 /** What `stopcovid policy show --json` returns. */
 export interface PolicyShowOutput {
@@ -24,7 +24,7 @@ export default class PolicyShow extends BaseCommand {
     const store = await this.store(flags.store, false);
     const models = await this.readModels(store, flags);
     const world = models.world();
-    if (world.tick < 0) throw new InputError(`no world in ${flags.store}: run 'stopcovid simulate' first`);
+    if (world.tick < 0) throw noWorld(flags.store);
     const policy = models.policy();
     if (!this.jsonEnabled()) process.stdout.write(flags.format === 'json' ? `${JSON.stringify(policy, null, 2)}\n` : stringify(policy));
     return { policy, tick: world.tick };
