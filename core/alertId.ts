@@ -53,3 +53,16 @@ export function alertId(key: AlertKey, notificationId: string): string {
 export function alertPartitionKey(key: AlertKey, personId: number): string {
   return `${key.worldId}:${mac(key, 'person', String(personId))}`;
 }
+
+/** An outward alert id: a world id (`w` and 10 base-36 digits), a colon, 32 hex digits. */
+export const OUTWARD_ALERT_ID = /^(w[0-9a-z]{10}):[0-9a-f]{32}$/;
+
+/**
+ * The internal id among `notificationIds` whose outward id ({@link alertId}) under `key` is
+ * `outward`, or `undefined`. The HMAC is one-way by design, so this tries each alert of the world
+ * (one HMAC each, a few microseconds): only the tracer, who holds the secret, can do it.
+ */
+export function internalAlertId(key: AlertKey, outward: string, notificationIds: Iterable<string>): string | undefined {
+  for (const id of notificationIds) if (alertId(key, id) === outward) return id;
+  return undefined;
+}

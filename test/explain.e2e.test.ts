@@ -2,7 +2,8 @@
  * `stopcovid explain` (issue 13, item 2) on hand-made contact lists: a three-hop chain lists three
  * contacts and ends at the index case, and every event position it gives points at the event it
  * names (read back through the store API); a retroactive alert is explained by the positive test
- * that caused it. In process: explain only reads.
+ * that caused it; the opaque ids a consumer gets lead to the same explanations. In process (explain
+ * only reads), but for the consumer.
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Explanation } from '../core/index.js';
 import { eventAt, ingestHandWorld, phoneOf } from './handWorlds.js';
+import { cli } from './cli.js';
 import { run } from './inProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stopcovid-explain-'));
@@ -80,6 +82,23 @@ describe('explain on a three-hop chain', () => {
     const text = await run('explain', byPhone.notificationId, '--store', store);
     expect(text.stdout).toContain(`index case: ${phoneOf(10)}`);
     expect(text.stdout).toContain(`[ContactDetected @${byPhone.chain[0]!.contactPosition}]`);
+  });
+
+  it('takes the opaque id its consumers got, and refuses one of another world or of no alert', async () => {
+    // a real consumer's process: what it prints is what a consumer gets
+    const consumed = await cli('consume', '--store', store, '--from-beginning', '--json');
+    expect(consumed.code, consumed.stderr).toBe(0);
+    const alerts = consumed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { notificationId: string; worldId: string; phone: string });
+    // the chain exposes 11, 12 and 13, one alert each
+    expect(alerts.map((a) => a.phone).sort()).toEqual([phoneOf(11), phoneOf(12), phoneOf(13)].sort());
+    for (const a of alerts) {
+      const e = await explainJson(a.notificationId, '--store', store);
+      expect(e).toEqual(await explainJson(a.phone, '--store', store));
+    }
+    const other = await run('explain', `w0000000000:${'0'.repeat(32)}`, '--store', store);
+    expect([other.code, other.stderr]).toEqual([2, `Error: alert w0000000000:${'0'.repeat(32)} is of world w0000000000; this store holds world ${alerts[0]!.worldId}\n`]);
+    const none = await run('explain', `${alerts[0]!.worldId}:${'0'.repeat(32)}`, '--store', store);
+    expect([none.code, none.stderr]).toEqual([2, `Error: no alert ${alerts[0]!.worldId}:${'0'.repeat(32)} in this world\n`]);
   });
 
   it('a released alert names the negative test and the exposure it ended', async () => {

@@ -531,6 +531,11 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
     return this.stmt(`SELECT * FROM ${LIVE}metrics ORDER BY tick`).all() as MetricsRow[];
   }
 
+  /** The internal id of every alert of the ledger (`n-<tick>-<personId>`, `r-...`), oldest first, read as iterated. */
+  notificationIds(): IterableIterator<string> {
+    return this.stmt(`SELECT notification_id FROM ${LIVE}notifications ORDER BY position`).pluck().iterate() as IterableIterator<string>;
+  }
+
   /** Alerts of the ledger after global position `position`, oldest first, `limit` at most. */
   notificationsAfter(position: number, limit: number): (NotificationRow & { publishedAt: string | null })[] {
     return (this.stmt(`SELECT * FROM ${LIVE}notifications WHERE position > ? ORDER BY position LIMIT ?`).all(position, limit) as NotificationRowDb[]).map(ledgerRow);

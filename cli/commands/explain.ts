@@ -1,5 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { explain, type ExplainedChange, type ExplainLink, type Explanation } from '../../core/index.js';
+import { explain, internalAlertId, OUTWARD_ALERT_ID, type EventStore, type ExplainedChange, type ExplainLink, type Explanation } from '../../core/index.js';
+import { alertSecret } from '../alertSecret.js';
+import { worldIdentity } from '../identity.js';
 import { count } from '../flags.js';
 import { BaseCommand, InputError, noWorld } from '../base.js';
 import { personQuery } from '../phone.js';
@@ -23,14 +25,14 @@ export default class ExplainCommand extends BaseCommand {
   static override summary = 'Explain why an alert was sent: each contact back to the index case, with the events that prove it.';
   static override description = `The tracer's view of one alert (the person-facing alert never names the source). From the alert back to the index case, each link shows the contact (the tick it happened and the tick it was decided, the exposed person's cell, the distance, the contact rule of the policy in force), the source's status at that moment and the change that gave it to them, and the global position of every event named: ContactDetected, HealthStatusChanged, NotificationIssued, PolicyAdopted, TestResultRecorded ('stopcovid export' lists them by position). The chain ends at the index case: an initial status or a positive test.
 
-The alert is named by its notification id as the log has it (n-<tick>-<personId> for an exposure, r-<tick>-<personId> for a release), or by a phone: that person's latest alert. A released alert is explained by its reason (negative test, expiry) and the exposure it ended.
+The alert is named by its notification id as the log has it (n-<tick>-<personId> for an exposure, r-<tick>-<personId> for a release), by the opaque id its consumers got (<worldId>:<32 hex digits>, from 'consume --json' or a Kafka message: found by trying each alert of the world with its secret), or by a phone: that person's latest alert. A released alert is explained by its reason (negative test, expiry) and the exposure it ended.
 
 Duration: the read models keep, for each alert, the one contact that triggered it, not every contact of the pair; under a contact rule with a minimum duration, that contact completed the pair's minimum within the window. It reads read models and the single contact events named, never the whole log.`;
 
   static override examples = ['<%= config.bin %> explain n-4-32', '<%= config.bin %> explain 0672129940', '<%= config.bin %> explain +33672129940 --json'];
 
   static override args = {
-    alert: Args.string({ description: 'A notification id (n-<tick>-<personId>, r-<tick>-<personId>) or a phone number (its latest alert).', required: true }),
+    alert: Args.string({ description: 'A notification id (n-<tick>-<personId>, r-<tick>-<personId>), an opaque alert id as consumers get it (<worldId>:<32 hex digits>) or a phone number (its latest alert).', required: true }),
   };
 
   static override flags = {
@@ -41,14 +43,15 @@ Duration: the read models keep, for each alert, the one contact that triggered i
 
   async run(): Promise<Explanation> {
     const { args, flags } = await this.parse(ExplainCommand);
-    const byId = ALERT_ID.test(args.alert);
+    const outward = OUTWARD_ALERT_ID.exec(args.alert.trim());
+    const byId = outward !== null || ALERT_ID.test(args.alert);
     const query = byId ? undefined : personQuery(args.alert, flags.region);
     const store = await this.store(flags.store, false);
     const models = await this.readModels(store, flags);
     const world = models.world();
     if (world.tick < 0) throw noWorld(flags.store);
     const place: Place = world.ingest ? (world.ingest.source === 'positions' ? 'metres' : 'none') : 'cell';
-    const alert = query ? { personId: this.person(models, query) } : { notificationId: args.alert };
+    const alert = query ? { personId: this.person(models, query) } : { notificationId: outward ? await this.internalId(store, models, outward[0], outward[1]!) : args.alert };
     let result: Explanation;
     try {
       result = await explain(models.explainSource(store), alert, flags.depth);
@@ -58,6 +61,18 @@ Duration: the read models keep, for each alert, the one contact that triggered i
     }
     if (!this.jsonEnabled()) this.log(render(result, place, flags.tz, (world.params?.tickMs ?? world.ingest?.tickMs ?? 60_000) / 60_000).join('\n'));
     return result;
+  }
+
+  /**
+   * The internal id of the alert whose opaque id is `outward`, of world `worldId`.
+   * @throws InputError when the store holds another world, or no alert of it has that id.
+   */
+  private async internalId(store: EventStore, models: { notificationIds(): Iterable<string> }, outward: string, worldId: string): Promise<string> {
+    const own = await worldIdentity(store, false);
+    if (own !== worldId) throw new InputError(`alert ${outward} is of world ${worldId}; this store holds ${own ? `world ${own}` : 'a world that never sent an alert out'}`);
+    const internal = internalAlertId({ worldId, secret: (await alertSecret(store, false))! }, outward, models.notificationIds());
+    if (internal === undefined) throw new InputError(`no alert ${outward} in this world`);
+    return internal;
   }
 }
 
