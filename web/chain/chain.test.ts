@@ -62,6 +62,8 @@ describe('renderers', () => {
     expect(svg).toContain('chain of &#60;C&#62;');
     expect(svg).not.toMatch(/<b>|a<b/);
     expect(svg).toContain('cut: more people');
+    // a trace knows when the index case exposed someone, not when it became one: the dot says only when it enters the chain
+    expect(svg).toContain('<title>+33600000001: infected, index case, in the chain from tick 3</title>');
   });
 
   it('dot and mermaid: a node per person, an edge per link', () => {

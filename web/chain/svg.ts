@@ -66,7 +66,7 @@ export function chainSvg(chain: Chain, options: SvgOptions = {}): string {
     const label = `${n.phone}${n.sourceId !== undefined ? ` (id ${n.sourceId})` : ''}`;
     const ring = n.personId === chain.personId ? ` stroke="#000" stroke-width="2"` : n.indexCase ? ` stroke="#000" stroke-width="1" stroke-dasharray="2 1"` : '';
     out.push(
-      `<g data-person="${n.personId}" data-phone="${escapeXml(n.phone)}"><circle cx="${r(x(n.tick))}" cy="${y(row)}" r="5" fill="${STATUS_COLOURS[n.status] ?? '#999'}"${ring}><title>${escapeXml(`${label}: ${STATUS_NAMES[n.status] ?? '?'}${n.indexCase ? ', index case' : ''}, from tick ${n.tick}`)}</title></circle><text x="${r(x(n.tick) + 8)}" y="${y(row) + 4}"${n.personId === chain.personId ? ' font-weight="700"' : ''}>${escapeXml(label)}</text></g>`,
+      `<g data-person="${n.personId}" data-phone="${escapeXml(n.phone)}"><circle cx="${r(x(n.tick))}" cy="${y(row)}" r="5" fill="${STATUS_COLOURS[n.status] ?? '#999'}"${ring}><title>${escapeXml(`${label}: ${STATUS_NAMES[n.status] ?? '?'}${n.indexCase ? ', index case' : ''}, in the chain from tick ${n.tick}`)}</title></circle><text x="${r(x(n.tick) + 8)}" y="${y(row) + 4}"${n.personId === chain.personId ? ' font-weight="700"' : ''}>${escapeXml(label)}</text></g>`,
     );
   }
   out.push(`</g>`);
