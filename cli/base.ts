@@ -61,7 +61,7 @@ export abstract class BaseCommand extends Command {
       const cleanups: (() => void)[] = [];
       const handler = (signal: NodeJS.Signals) => {
         if (!controller.signal.aborted) {
-          if (message) process.stderr.write(`\n${message} (Ctrl-C again to stop at once)\n`);
+          if (message) process.stderr.write(`\n${message} (${signal === 'SIGTERM' ? 'a second signal stops' : 'Ctrl-C again to stop'} at once)\n`);
           controller.abort();
           return;
         }

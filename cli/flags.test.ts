@@ -11,8 +11,13 @@ describe('parseCount', () => {
   });
 
   it('refuses fractions, signs, stray underscores, hex and words, naming the accepted forms', () => {
-    for (const bad of ['1.5', '2.5e0', '-3', '1__000', '_1', '1_', '0x10', 'ten', '', '1e', 'Infinity', '1e400'])
+    for (const bad of ['1.5', '2.5e0', '-3.5', '1__000', '_1', '1_', '0x10', 'ten', '', '1e', 'Infinity', '1e400'])
       expect(() => parseCount(bad), bad).toThrow(/expected a whole number such as 1000000, 1_000_000 or 1e6; got/);
+  });
+
+  it('a negative whole number is out of the range, and said so', () => {
+    expect(() => parseCount('-5', 1, 50_000_000)).toThrow('expected a number from 1 to 50000000; got -5');
+    expect(() => parseCount('-1_000')).toThrow('expected a number of at least 0; got -1_000');
   });
 
   it('checks the range after reading the form', () => {

@@ -58,6 +58,14 @@ describe('Ctrl-C', () => {
     expect(replay.tick).toBeGreaterThanOrEqual(1);
   });
 
+  it('simulate: SIGTERM (a service manager, not a keyboard) stops it the same way, exit 0, and says a second signal stops at once', async () => {
+    const run = start('simulate', '--store', `sqlite:${join(dir, 'term.db')}`, '--people', '1000', '--grid', '100x100', '--tick-ms', '50');
+    await until(() => /^tick \d+ /m.test(run.stderr()), 'a live line (about one a second)');
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toEqual({ code: 0, signal: null });
+    expect(run.stderr()).toContain('stopping after the last whole tick (a tick still being written is rolled back) (a second signal stops at once)\n');
+  });
+
   it('simulate: a single Ctrl-C during a large tick stops within two seconds, exit 0; the tick being written is rolled back and the world resumes as if never stopped', async () => {
     // 300,000 people: each tick writes about 300,000 events in steps of 20,000, a few seconds a tick here
     const big = `sqlite:${join(dir, 'rollback.db')}`;

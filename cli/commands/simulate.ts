@@ -9,6 +9,7 @@ import { startBridge, takeLease } from '../bridgeRunner.js';
 import { writerLease } from '../lease.js';
 import { appendTick, currentWorld, pendingCommands } from '../tickWriter.js';
 import { worldIdentity } from '../identity.js';
+import { counted } from '../plural.js';
 import { StatusLine } from '../progress.js';
 import { nodeSha256Hex } from '../../adapters/hash/nodeSha256.js';
 
@@ -247,11 +248,11 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
       ...(bus ? { published: bridged.published } : {}),
     };
     if (verbose) {
-      this.log(`stopped at tick ${written.tick} (${result.stoppedBy === 'signal' ? `interrupted${rolledBack !== undefined ? `; tick ${rolledBack}, being written, was rolled back` : ''}` : `${ticksRun} ticks`}): healthy ${healthy}, suspicious ${suspicious}, infected ${infected}`);
-      this.log(`${events} events written, ${contacts} contacts, ${exposures} new exposures, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
+      this.log(`stopped at tick ${written.tick} (${result.stoppedBy === 'signal' ? `interrupted${rolledBack !== undefined ? `; tick ${rolledBack}, being written, was rolled back` : ''}` : counted(ticksRun, 'tick')}): healthy ${healthy}, suspicious ${suspicious}, infected ${infected}`);
+      this.log(`${counted(events, 'event')} written, ${counted(contacts, 'contact')}, ${counted(exposures, 'new exposure')}, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
       if (tested.tests + tested.releases + tested.commands > 0)
-        this.log(`policy ${result.policy}: ${tested.tests} tests (${tested.positives} positive), ${tested.releases} released, ${tested.commands - tested.rejected} inbox commands applied${tested.rejected ? `, ${tested.rejected} refused` : ''}`);
-      if (bridge) this.log(`${bridged.published} alerts published to Kafka topic ${flags.topic}`);
+        this.log(`policy ${result.policy}: ${counted(tested.tests, 'test')} (${tested.positives} positive), ${tested.releases} released, ${counted(tested.commands - tested.rejected, 'inbox command')} applied${tested.rejected ? `, ${tested.rejected} refused` : ''}`);
+      if (bridge) this.log(`${counted(bridged.published, 'alert')} published to Kafka topic ${flags.topic}`);
     }
     return result;
   }
