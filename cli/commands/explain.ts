@@ -70,7 +70,9 @@ Duration: the read models keep, for each alert, the one contact that triggered i
   private async internalId(store: EventStore, models: { notificationIds(): Iterable<string> }, outward: string, worldId: string): Promise<string> {
     const own = await worldIdentity(store, false);
     if (own !== worldId) throw new InputError(`alert ${outward} is of world ${worldId}; this store holds ${own ? `world ${own}` : 'a world that never sent an alert out'}`);
-    const internal = internalAlertId({ worldId, secret: (await alertSecret(store, false))! }, outward, models.notificationIds());
+    // a world made before alert ids were opaque has no secret until its alerts are first sent out
+    const secret = await alertSecret(store, false);
+    const internal = secret && internalAlertId({ worldId, secret }, outward, models.notificationIds());
     if (internal === undefined) throw new InputError(`no alert ${outward} in this world`);
     return internal;
   }
