@@ -2,8 +2,8 @@
  * `stopcovid explain` (issue 13, item 2) on hand-made contact lists: a three-hop chain lists three
  * contacts and ends at the index case, and every event position it gives points at the event it
  * names (read back through the store API); a retroactive alert is explained by the positive test
- * that caused it; the opaque ids a consumer gets lead to the same explanations. In process (explain
- * only reads), but for the consumer.
+ * that caused it; the opaque ids a consumer gets lead to the same explanations (and `people` past
+ * the last person says so). In process (explain only reads), but for the consumer.
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,6 +113,11 @@ describe('explain on a three-hop chain', () => {
     expect(await eventAt(copy, e.notificationPosition!)).toMatchObject({ type: 'NotificationIssued', data: { notificationId: e.notificationId, kind: 'released' } });
     expect(e.chain.map((l) => l.exposed.phone)).toEqual([phoneOf(12), phoneOf(11)]);
     expect(e.indexCase?.phone).toBe(phoneOf(10));
+  });
+
+  it('people past the last person (the same world): nothing listed, said on stderr, exit 0', async () => {
+    const past = await run('people', '--store', store, '--offset', '99999');
+    expect([past.code, past.stdout, past.stderr]).toEqual([0, '', 'no people after the first 99999 in this world\n']);
   });
 
   it('refuses an unknown alert and a person never alerted: one line, exit 2', async () => {

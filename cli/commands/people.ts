@@ -23,6 +23,8 @@ export default class People extends BaseCommand {
     const models = await this.readModels(store, flags);
     if (models.world().tick < 0) throw noWorld(flags.store);
     const people = models.people({ status: flags.status, limit: flags.limit, offset: flags.offset });
+    // nobody to list is an answer, not an error: said on stderr so that stdout stays the list
+    if (people.length === 0 && !this.jsonEnabled()) process.stderr.write(`no people${flags.status !== undefined ? ` of status ${flags.status}` : ''}${flags.offset > 0 ? ` after the first ${flags.offset}` : ''} in this world\n`);
     if (!this.jsonEnabled())
       for (const p of people) {
         const last = p.lastChange ? `  since tick ${p.lastChange.tick} (${p.lastChange.reason})` : '';
