@@ -265,6 +265,8 @@ describe('a revoked positive result', () => {
     const replay = json<{ stateHash: string; recordedHash: string }>(await cli('replay', '--store', store, '--json'));
     expect(replay.stateHash).toBe(replay.recordedHash);
     expect((await cli('verify', '--store', store)).code).toBe(0);
+    // trace counts the revocation among the results, apart, so that the parts add up to the total
+    expect((await run('trace', phone, '--store', store, '--direction', 'down')).stdout).toMatch(/^tests: 2 \(1 positive, 0 negative, 1 revoked\), last revoked at tick \d+; released 1 time$/m);
     // a second revocation has nothing left to revoke: refused, nothing written
     const again = await run('test', phone, 'revoked', '--store', store);
     expect(again.code).toBe(2);

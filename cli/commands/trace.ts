@@ -95,7 +95,9 @@ export function render(t: Trace & { asOf?: Bitemporal }, place: Place = 'cell', 
   lines.push(`${t.phone}${t.sourceId !== undefined ? ` (id ${t.sourceId})` : ''}  person ${t.personId}  ${STATUS[t.status]}${t.indexCase ? '  (index case)' : hop}`);
   if (t.tests && (t.tests.taken > 0 || t.tests.releases > 0)) {
     const { taken, positives, negatives, last, releases, expiries } = t.tests;
-    lines.push(`tests: ${taken} (${positives} positive, ${negatives} negative)${last ? `, last ${last.result} at tick ${last.tick}` : ''}${releases > 0 ? `; released ${releases} time${releases > 1 ? 's' : ''}${expiries > 0 ? ` (${expiries} by expiry)` : ''}` : ''}`);
+    // a revocation is recorded as a test result of its own (`revoked`): counted apart, so that the parts add up
+    const revoked = taken - positives - negatives;
+    lines.push(`tests: ${taken} (${positives} positive, ${negatives} negative${revoked > 0 ? `, ${revoked} revoked` : ''})${last ? `, last ${last.result} at tick ${last.tick}` : ''}${releases > 0 ? `; released ${releases} time${releases > 1 ? 's' : ''}${expiries > 0 ? ` (${expiries} by expiry)` : ''}` : ''}`);
   }
   if (t.upstream) {
     lines.push(`upstream (who exposed this person, nearest first):`);
