@@ -202,6 +202,15 @@ export class InputError extends Error {
 }
 
 /**
+ * Refuse `--json` with a `--format` that is not JSON (`trace --format dot --json`): two outputs
+ * asked for one stdout. `textual` are the formats `--json` replaces (the default and `json`).
+ * @throws InputError naming both flags.
+ */
+export function oneOutput(json: boolean, format: string, textual: readonly string[]): void {
+  if (json && !textual.includes(format)) throw new InputError(`--json and --format ${format} ask for two outputs on one stdout: give one`);
+}
+
+/**
  * The error of a command that needs a world and finds none in the store at `url`: run `simulate`
  * first, into a file (a `memory:` store lives only in the process that made it).
  */

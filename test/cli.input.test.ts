@@ -19,6 +19,13 @@ describe('phones', () => {
 });
 
 describe('parse errors', () => {
+  it('--json beside a --format that is not JSON is refused: two outputs for one stdout, exit 2', async () => {
+    for (const argv of [['trace', '+33672129940', '--format', 'svg'], ['stats', '--format', 'csv']]) {
+      const r = await run(...argv, '--json', '--store', 'memory:');
+      expect([r.code, r.stderr], argv.join(' ')).toEqual([2, `Error: --json and --format ${argv.at(-1)} ask for two outputs on one stdout: give one\n`]);
+    }
+  });
+
   it("a missing required flag is said in the project's words, one line, exit 2", async () => {
     const r = await run('whatif', '--store', 'memory:');
     expect([r.code, r.stderr]).toEqual([2, 'Error: missing required flag --policy\n']);

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import type { EpidemicRow, MetricsRow } from '../../core/index.js';
 import type { CurveRow } from '../../web/source.js';
-import { BaseCommand, noWorld } from '../base.js';
+import { BaseCommand, noWorld, oneOutput } from '../base.js';
 
 /** One row of `stats`: the epidemic curve (the `metrics` read model) and the live epidemic measures (the `epidemic` read model) of a tick. */
 export interface StatsRow extends CurveRow {
@@ -53,6 +53,7 @@ export default class Stats extends BaseCommand {
 
   async run(): Promise<StatsRow[]> {
     const { flags } = await this.parse(Stats);
+    oneOutput(this.jsonEnabled(), flags.format, ['table', 'json']);
     const store = await this.store(flags.store, false);
     const models = await this.readModels(store, flags);
     if (models.world().tick < 0) throw noWorld(flags.store);

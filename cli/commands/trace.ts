@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { asOf, trace, type Bitemporal, type Direction, type Trace, type TraceLink } from '../../core/index.js';
 import { count } from '../flags.js';
-import { BaseCommand, noWorld } from '../base.js';
+import { BaseCommand, noWorld, oneOutput } from '../base.js';
 import { personQuery } from '../phone.js';
 import { inZone, tz } from '../time.js';
 import { bitemporal, timeTravelFlags } from '../timeTravel.js';
@@ -49,6 +49,7 @@ Time travel, on two independent axes: --at-tick T shows the chain as it was at t
 
   async run(): Promise<Trace & { asOf?: Bitemporal }> {
     const { args, flags } = await this.parse(TraceCommand);
+    oneOutput(this.jsonEnabled(), flags.format, ['tree', 'json']);
     const query = personQuery(args.phone, flags.region);
     const store = await this.store(flags.store, false);
     const models = await this.readModels(store, flags);
