@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, InputError } from '../base.js';
 import { busFlags, count } from '../flags.js';
+import { counted } from '../plural.js';
 import { bridgeCheckpoint, startBridge, takeLease } from '../bridgeRunner.js';
 import { worldIdentity } from '../identity.js';
 import { StatusLine } from '../progress.js';
@@ -37,9 +38,10 @@ It follows the store live until Ctrl-C; --until-caught-up stops once everything 
     const status = new StatusLine(!this.jsonEnabled());
     const started = performance.now();
     const from = (await store.checkpoints.load(bridgeCheckpoint(flags.topic))) ?? 0;
-    if (!this.jsonEnabled()) this.log(`bridge from ${flags.store} (checkpoint ${from}) to ${flags.bus} topic ${flags.topic}`);
     const worldId = await worldIdentity(store);
+    // the lease first: a bridge refused for another one running says only that
     const lease = await takeLease(store, flags.topic);
+    if (!this.jsonEnabled()) this.log(`bridge from ${flags.store} (checkpoint ${from}) to ${flags.bus} topic ${flags.topic}`);
     let result;
     try {
       result = await startBridge(store, bus, {
@@ -59,7 +61,7 @@ It follows the store live until Ctrl-C; --until-caught-up stops once everything 
     if (lease.lost.aborted) throw new Error(`this bridge lost its lease on ${flags.topic} to another one and stopped`);
     const seconds = (performance.now() - started) / 1000;
     const out: BridgeCommandResult = { ...result, notificationsPerSecond: seconds > 0 ? Math.round(result.published / seconds) : 0 };
-    if (!this.jsonEnabled()) this.log(`published ${out.published} alerts (${out.notificationsPerSecond}/s); checkpoint ${out.position}`);
+    if (!this.jsonEnabled()) this.log(`published ${counted(out.published, 'alert')} (${out.notificationsPerSecond}/s); checkpoint ${out.position}`);
     return out;
   }
 }
