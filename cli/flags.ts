@@ -29,10 +29,11 @@ export function parseCount(input: string, min = 0, max = Number.MAX_SAFE_INTEGER
   const text = input.trim();
   const form = /^\+?\d+(_\d+)*$/.test(text) ? text.replace(/_/g, '') : /^\+?\d+(\.\d+)?[eE]\+?\d+$/.test(text) ? text : undefined;
   const value = form === undefined ? NaN : Number(form);
+  const outOfRange = (got: string | number) => new InputError(`expected a number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}; got ${got}`);
   // a negative number is a whole number, just out of range: say the range
-  if (/^-\d/.test(text) && Number.isSafeInteger(Number(text.replace(/_/g, '')))) throw new InputError(`expected a number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}; got ${text}`);
+  if (/^-\d/.test(text) && Number.isSafeInteger(Number(text.replace(/_/g, '')))) throw outOfRange(text);
   if (!Number.isSafeInteger(value)) throw new InputError(`expected a whole number such as 1000000, 1_000_000 or 1e6; got '${input}'`);
-  if (value < min || value > max) throw new InputError(`expected a number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}; got ${value}`);
+  if (value < min || value > max) throw outOfRange(value);
   return value;
 }
 

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { asOf, trace, type Bitemporal, type Direction, type Trace, type TraceLink } from '../../core/index.js';
 import { count } from '../flags.js';
+import { counted } from '../plural.js';
 import { BaseCommand, noWorld, oneOutput } from '../base.js';
 import { personQuery } from '../phone.js';
 import { inZone, tz } from '../time.js';
@@ -98,7 +99,7 @@ export function render(t: Trace & { asOf?: Bitemporal }, place: Place = 'cell', 
     const { taken, positives, negatives, last, releases, expiries } = t.tests;
     // a revocation is recorded as a test result of its own (`revoked`): counted apart, so that the parts add up
     const revoked = taken - positives - negatives;
-    lines.push(`tests: ${taken} (${positives} positive, ${negatives} negative${revoked > 0 ? `, ${revoked} revoked` : ''})${last ? `, last ${last.result} at tick ${last.tick}` : ''}${releases > 0 ? `; released ${releases} time${releases > 1 ? 's' : ''}${expiries > 0 ? ` (${expiries} by expiry)` : ''}` : ''}`);
+    lines.push(`tests: ${taken} (${positives} positive, ${negatives} negative${revoked > 0 ? `, ${revoked} revoked` : ''})${last ? `, last ${last.result} at tick ${last.tick}` : ''}${releases > 0 ? `; released ${counted(releases, 'time')}${expiries > 0 ? ` (${expiries} by expiry)` : ''}` : ''}`);
   }
   if (t.upstream) {
     lines.push(`upstream (who exposed this person, nearest first):`);
