@@ -6,7 +6,8 @@
  * of oclif's ` ›   Error:` block.
  * @module
  */
-import { flush, run } from '@oclif/core';
+import { run } from '@oclif/core/run';
+import { flush } from '@oclif/core/flush';
 import { oneLine } from './oneLine.js';
 
 /**
