@@ -1,6 +1,7 @@
 /**
  * The two layouts of the SQLite store through the real binary: a store written by the release
- * before record batches (a fixture) still opens, verifies and continues; `export` of a world is
+ * before record batches (a fixture) still opens, verifies and continues, and so does one of
+ * record batches in their first format (a fixture); `export` of a world is
  * byte-identical in the row-per-event layout and in record batches, for simulated and ingested
  * worlds.
  * @module
@@ -59,6 +60,37 @@ describe('a store of the row-per-event layout, written by the previous release',
     expect(tables(file)).toEqual(['events']);
     expect(await exported(fresh)).toBe(await exported(file));
     expect((await cli('trace', '--store', `sqlite:${file}`, JSON.parse(old.split('\n')[1]!).data.phone, '--json')).code).toBe(0);
+  }, 120_000);
+});
+
+describe('a store of record batches in format 1, written before fixed-width integer columns', () => {
+  const file = join(dir, 'format-1.db');
+  writeFileSync(file, gunzipSync(readFileSync(join(import.meta.dirname, 'fixtures', 'batches-format-1', 'world-150.db.gz'))));
+  const world = ['--people', '150', '--grid', '25x25', '--radius', '1', '--seed', '11'];
+
+  it('verifies every tick, exports what a new store of the same world exports, and continues with batches of the new format after the old', async () => {
+    const formats = () => {
+      const db = new Database(file, { readonly: true });
+      const rows = db.prepare('SELECT DISTINCT unicode(body) FROM batches ORDER BY 1').pluck().all();
+      db.close();
+      return rows;
+    };
+    expect(formats()).toEqual([1]);
+    const verified = await cli('replay', '--verify', '--store', `sqlite:${file}`, '--json');
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(json<{ tick: number; matches: boolean }>(verified)).toMatchObject({ tick: 5, matches: true });
+
+    const fresh = join(dir, 'format-2.db');
+    expect((await cli('simulate', '--store', `sqlite:${fresh}`, ...world, '--ticks', '5')).code).toBe(0);
+    const old = await exported(file);
+    expect(old.split('\n').length).toBe(1607);
+    expect(await exported(fresh)).toBe(old);
+
+    for (const store of [file, fresh]) expect((await cli('simulate', '--store', `sqlite:${store}`, ...world, '--ticks', '2')).code).toBe(0);
+    expect(formats()).toEqual([1, 2]);
+    expect(await exported(fresh)).toBe(await exported(file));
+    const again = await cli('replay', '--verify', '--store', `sqlite:${file}`, '--json');
+    expect(json<{ tick: number; matches: boolean }>(again)).toMatchObject({ tick: 7, matches: true });
   }, 120_000);
 });
 

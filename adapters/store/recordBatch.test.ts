@@ -80,6 +80,67 @@ describe('record batch', () => {
     expect(() => decodeRun(cut.subarray(0, cut.length - 1))).toThrow(RangeError);
   });
 
+  it('writes 32-bit integer columns in fixed width, plain or as differences, at every width from 0 to 4 bytes, and reads them back exactly', () => {
+    const columns: number[][] = [
+      [7, 7, 7], // width 0: one value
+      [5, 6, 7, 8, 9], // width 0 as differences: consecutive ids take no byte
+      [0, 255, 17, 3], // width 1, base 0
+      [-4, 9, 2], // width 1, base -4
+      [0, 65535, 300], // width 2
+      [1000, 1000 + 65535, 1200], // width 2 with a base
+      [0, 2 ** 24 - 1, 5], // width 3
+      [-(2 ** 31), 2 ** 31 - 1, 0, -1], // width 4, the whole 32-bit range
+      [100, 2 ** 31 - 1, -(2 ** 31)], // width 4, differences beyond 2^31
+      [10, 20, 30, 2 ** 20, 2 ** 20 + 300], // rising: differences in 3 bytes
+    ];
+    for (const values of columns) {
+      const events = values.map((v, i) => ({ type: 'PersonMoved', data: { personId: i, x: v, y: -v | 0 }, metadata: meta }));
+      const body = encodeBatch(events, 0, events.length);
+      const run = decodeRun(body, events.length)!;
+      expect([...run.columns[1]!], String(values)).toEqual(values);
+      expect([...run.columns[2]!], String(values)).toEqual(values.map((v) => -v | 0));
+      expect(text(decodeBatch(body))).toEqual(text(events));
+      expect(encodeRun(run, 0, run.count).equals(body)).toBe(true);
+    }
+  });
+
+  it('takes three bytes a move on a grid of 60 x 60, two where every person moves', () => {
+    // worked by hand: x and y are 0 to 59, one byte each in fixed width; ids rise by 1 to 255 between
+    // the people who move (one byte each), and by exactly 1 when everyone moves (no byte at all)
+    const world = genesis({ ...DEFAULT_PARAMS, people: 4096, width: 60, height: 60, seed: 3 });
+    const run = stepTickColumnar(world.state, scratch()).events.find(isEventRun)!;
+    expect(run.count).toBeGreaterThan(4000);
+    const body = encodeRun(run, 0, run.count);
+    expect(body.length).toBeGreaterThanOrEqual(3 * run.count - 1);
+    expect(body.length).toBeLessThan(3 * run.count + 200);
+    const everyone: EventRun = { ...run, count: 4096, columns: [Int32Array.from({ length: 4096 }, (_, i) => i), Int32Array.from({ length: 4096 }, (_, i) => (i * 7) % 60), Int32Array.from({ length: 4096 }, (_, i) => i % 60)] };
+    const all = encodeRun(everyone, 0, 4096);
+    expect(all.length).toBeGreaterThanOrEqual(2 * 4096);
+    expect(all.length).toBeLessThan(2 * 4096 + 200);
+    expect([...decodeRun(all)!.columns[0]!]).toEqual([...everyone.columns[0]!]);
+  });
+
+  it('keeps a column in varints where fixed width would take more than an eighth more bytes (small values and one outlier)', () => {
+    const values = Array.from({ length: 1000 }, (_, i) => i % 50);
+    values[500] = 2 ** 30;
+    const events = values.map((x, i) => ({ type: 'PersonMoved', data: { personId: i, x, y: 0 }, metadata: meta }));
+    const body = encodeBatch(events, 0, events.length);
+    expect(body.length).toBeLessThan(1000 + 200); // fixed width would take 4 bytes a value: 4,000 for x alone
+    expect([...decodeRun(body)!.columns[1]!]).toEqual(values);
+  });
+
+  it('reads bodies of the first format (integers only in varints), as written before fixed-width columns', () => {
+    // encodeBatch at commit 930c6ce of three moves: ids 0, 1, 2; x 5, 5, 9; y 9, 2, -4
+    const format1 = Buffer.from(
+      '0103010b506572736f6e4d6f76656401000301557b227469636b223a332c226174223a22323032302d30332d31375430303a30303a30302e3030305a222c22736368656d6156657273696f6e223a312c22636f7272656c6174696f6e4964223a227469636b2d33227d010003010308706572736f6e49640178017901000301000202010a000800120407',
+      'hex',
+    );
+    const events = [[0, 5, 9], [1, 5, 2], [2, 9, -4]].map(([personId, x, y]) => ({ type: 'PersonMoved', data: { personId, x, y }, metadata: meta }));
+    expect(text(decodeBatch(format1, 3))).toEqual(text(events));
+    expect([...decodeRun(format1, 3)!.columns[2]!]).toEqual([9, 2, -4]);
+    expect(encodeBatch(events, 0, 3)[0]).toBe(2);
+  });
+
   it('keeps odd data exactly: floats, negatives, huge integers, non-finite numbers, nesting, unicode, leading zeros, missing and undefined keys, non-objects', () => {
     const odd: unknown[] = [
       { a: 1.5, b: -3, c: 2 ** 60, d: Number.MAX_SAFE_INTEGER, e: -0 },
@@ -124,5 +185,11 @@ describe('record batch', () => {
     const other = Buffer.from(body);
     other[0] = 9;
     expect(() => decodeBatch(other)).toThrow(/unknown batch format 9/);
+    // the x column (0, 3, 6...: fixed width, mode 1 for differences of 0 bytes, first 0, base 3) claiming 9 bytes a difference
+    const wide = Buffer.from(body);
+    const x = wide.indexOf(Buffer.from([6, 1, 0, 6]));
+    expect(x).toBeGreaterThan(0);
+    wide[x + 1] = 19;
+    expect(() => decodeBatch(wide)).toThrow(/bad column width 9/);
   });
 });

@@ -11,7 +11,9 @@
  * - metadata: a dictionary of distinct JSON texts, then runs of (dictionary index, length);
  * - data shapes: each shape is the list of keys of a flat object, in order; then runs of
  *   (shape index, length), where the index one past the last shape means "whole data as JSON";
- * - for each shape, one column per key over the events of that shape: integers (zz, or zz
+ * - for each shape, one column per key over the events of that shape: 32-bit integers in fixed
+ *   width (each value, or each difference from the previous one, minus a base, in 0 to 4 bytes
+ *   little-endian: decoded by typed-array copies, no loop per value), other integers (zz, or zz
  *   deltas when non-decreasing), float64, UTF-8 strings, strings of a prefix plus a decimal
  *   integer (`c-5-12`, `+33612345678`: prefix dictionary + zz integer deltas), or JSON texts;
  * - the JSON texts of the events whose data is not a flat object.
@@ -20,8 +22,10 @@
 import { Buffer } from 'node:buffer';
 import { expandRun, type EventRun, type NewEvent, type RunColumn } from '../../core/index.js';
 
-/** Format of the body; a reader refuses others. */
-const FORMAT = 1;
+/** Format of the bodies written: 2 since 32-bit integer columns may be in fixed width; a reader reads 1 and 2 and refuses others. */
+const FORMAT = 2;
+/** The first format, without fixed-width columns: still read. */
+const FORMAT_1 = 1;
 /** Column kinds. */
 const INT = 0;
 const INT_DELTA = 1;
@@ -29,6 +33,7 @@ const FLOAT = 2;
 const STRING = 3;
 const PREFIX_INT = 4;
 const JSON_TEXT = 5;
+const FIXED = 6;
 /** Integers beyond this magnitude go to float columns, so that zigzag deltas stay exact. */
 const INT_LIMIT = 2 ** 50;
 
@@ -65,6 +70,13 @@ class Writer {
 
   zz(v: number): void {
     this.uvar(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+
+  /** `u` (0 to 2^32 - 1) in `width` bytes, little-endian. */
+  fixed(u: number, width: number): void {
+    if (this.len + 4 > this.buf.length) this.ensure(4);
+    const b = this.buf;
+    for (let k = 0; k < width; k++) b[this.len++] = (u >>> (8 * k)) & 255;
   }
 
   f64(v: number): void {
@@ -204,6 +216,146 @@ function isWellFormed(s: string): boolean {
   return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
+/** True when every value (integers) fits a 32-bit signed integer. */
+function int32(values: readonly number[]): boolean {
+  for (const v of values) if (v < -(2 ** 31) || v >= 2 ** 31) return false;
+  return true;
+}
+
+/** Bytes of an unsigned value up to `range` (below 2^32) in fixed width: 0 to 4. */
+function widthOf(range: number): number {
+  return range === 0 ? 0 : range < 0x100 ? 1 : range < 0x10000 ? 2 : range < 0x1000000 ? 3 : 4;
+}
+
+/** Bytes of the zigzag varint of a 32-bit integer. */
+function zzBytes(v: number): number {
+  const u = v >= 0 ? v * 2 : -v * 2 - 1;
+  return u < 0x80 ? 1 : u < 0x4000 ? 2 : u < 0x200000 ? 3 : u < 0x10000000 ? 4 : 5;
+}
+
+/** Most extra bytes a fixed-width column may take over the same column in varints (an eighth of them): it decodes without a loop per value. */
+const FIXED_SLACK = 8;
+
+/**
+ * Writes the 32-bit integers `values[from..to)` as one column, the same bytes whether they come
+ * from a run's column or from event objects: in fixed width ({@link FIXED}: each value minus a
+ * base, or each difference from the previous value minus a base, whichever is narrower; a tick's
+ * person ids 0, 1, 2... take no byte at all) unless that takes more than an eighth more bytes
+ * than zigzag varints, else as varints (INT, or INT_DELTA when non-decreasing, as format 1).
+ *
+ * A fixed column: mode (width * 2 + 1 for differences), then for values the base and `n` values
+ * of `width` bytes; for differences the first value, the base and `n - 1` differences.
+ */
+function writeInts(w: Writer, values: ArrayLike<number>, from: number, to: number): void {
+  const n = to - from;
+  let min = Infinity;
+  let max = -Infinity;
+  let dmin = Infinity;
+  let dmax = -Infinity;
+  let rising = true;
+  let plainBytes = 0;
+  let deltaBytes = 0;
+  for (let i = from; i < to; i++) {
+    const v = values[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    plainBytes += zzBytes(v);
+    const d = i === from ? v : v - values[i - 1]!;
+    deltaBytes += zzBytes(d);
+    if (i === from) continue;
+    if (d < dmin) dmin = d;
+    if (d > dmax) dmax = d;
+    if (d < 0) rising = false;
+  }
+  const varint = rising ? deltaBytes : plainBytes;
+  const plainWidth = widthOf(max - min);
+  // differences of 32-bit values span less than 2^33: only those within 2^32 can be fixed
+  const deltaWidth = n > 1 && dmax - dmin < 2 ** 32 ? widthOf(dmax - dmin) : 5;
+  const delta = deltaWidth < plainWidth;
+  const fixed = delta ? (n - 1) * deltaWidth : n * plainWidth;
+  if (fixed <= varint + varint / FIXED_SLACK) {
+    w.uvar(FIXED);
+    if (delta) {
+      w.uvar(deltaWidth * 2 + 1);
+      w.zz(values[from]!);
+      w.zz(dmin);
+      w.ensure((n - 1) * deltaWidth);
+      for (let i = from + 1; i < to; i++) w.fixed(values[i]! - values[i - 1]! - dmin, deltaWidth);
+    } else {
+      // a base of 0 when it needs no wider values: the decoder then adds nothing
+      const base = min >= 0 && widthOf(max) === plainWidth ? 0 : min;
+      w.uvar(plainWidth * 2);
+      w.zz(base);
+      w.ensure(n * plainWidth);
+      for (let i = from; i < to; i++) w.fixed(values[i]! - base, plainWidth);
+    }
+    return;
+  }
+  w.uvar(rising ? INT_DELTA : INT);
+  let last = 0;
+  for (let i = from; i < to; i++) {
+    const v = values[i]!;
+    w.zz(rising ? v - last : v);
+    last = v;
+  }
+}
+
+/** True on a little-endian platform, where a Uint16Array over the bytes reads fixed-width values as written. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** Bytes of a column copied to offset 0, where typed arrays of 2 and 4 bytes can view them; reused, grown as needed. */
+let aligned = new Uint8Array(1 << 15);
+
+/**
+ * `count` unsigned values of `width` bytes (little-endian) at `buf[at..]` into `out` from index
+ * `offset`, as 32-bit integers (a 4-byte value of 2^31 or more wraps): copies between typed
+ * arrays where the width has one, no loop per value.
+ */
+function readUnsigned(buf: Uint8Array, at: number, count: number, width: number, out: Int32Array, offset: number): void {
+  if (width === 1) out.set(buf.subarray(at, at + count), offset);
+  else if ((width === 2 || width === 4) && LITTLE_ENDIAN) {
+    if (aligned.length < count * width) aligned = new Uint8Array(Math.max(count * width, 2 * aligned.length));
+    aligned.set(buf.subarray(at, at + count * width));
+    out.set(width === 2 ? new Uint16Array(aligned.buffer, 0, count) : new Int32Array(aligned.buffer, 0, count), offset);
+  } else
+    for (let i = 0; i < count; i++) {
+      let u = 0;
+      for (let k = 0; k < width; k++) u |= buf[at + i * width + k]! << (8 * k);
+      out[offset + i] = u;
+    }
+}
+
+/**
+ * A fixed-width column of `n` values (see {@link writeInts}), its kind already read.
+ * @throws RangeError for a width beyond 4 bytes or a column past the end of the body.
+ */
+function readFixed(r: Reader, n: number): Int32Array {
+  const mode = r.uvar();
+  const delta = (mode & 1) === 1;
+  const width = mode >> 1;
+  if (width > 4) throw new RangeError(`bad column width ${width}`);
+  const first = delta ? r.zz() : 0;
+  const base = r.zz();
+  const count = delta ? n - 1 : n;
+  const at = r.pos;
+  r.pos += count * width;
+  if (r.pos > r.buf.length) throw new RangeError('truncated');
+  const out = new Int32Array(n);
+  if (!delta) {
+    if (width === 0) out.fill(base);
+    else {
+      readUnsigned(r.buf, at, count, width, out, 0);
+      if (base !== 0) for (let i = 0; i < n; i++) out[i] = (out[i]! + base) | 0;
+    }
+    return out;
+  }
+  out[0] = first;
+  if (width > 0) readUnsigned(r.buf, at, count, width, out, 1);
+  let last = first;
+  for (let i = 1; i < n; i++) out[i] = last = (last + base + (out[i]! >>> 0)) | 0;
+  return out;
+}
+
 /** Writes one column of `values`, choosing its kind from them. */
 function writeColumn(w: Writer, values: unknown[]): void {
   let ints = true;
@@ -225,11 +377,14 @@ function writeColumn(w: Writer, values: unknown[]): void {
     if (!nums && !strs) break;
   }
   if (ints) {
-    w.uvar(rising ? INT_DELTA : INT);
-    let last = 0;
-    for (const v of values as number[]) {
-      w.zz(rising ? v - last : v);
-      last = v;
+    if (int32(values as number[])) writeInts(w, values as number[], 0, values.length);
+    else {
+      w.uvar(rising ? INT_DELTA : INT);
+      let last = 0;
+      for (const v of values as number[]) {
+        w.zz(rising ? v - last : v);
+        last = v;
+      }
     }
   } else if (nums) {
     w.uvar(FLOAT);
@@ -294,7 +449,10 @@ function readColumn(r: Reader, n: number): unknown[] {
       out[i] = p + String((last += r.zz()));
     }
   } else if (kind === JSON_TEXT) for (let i = 0; i < n; i++) out[i] = JSON.parse(r.str());
-  else throw new RangeError(`unknown column kind ${kind}`);
+  else if (kind === FIXED) {
+    const ints = readFixed(r, n);
+    for (let i = 0; i < n; i++) out[i] = ints[i];
+  } else throw new RangeError(`unknown column kind ${kind}`);
   return out;
 }
 
@@ -384,22 +542,6 @@ export function encodeBatch(events: readonly NewEvent[], from: number, to: numbe
   return w.bytes();
 }
 
-/** Writes an integer column as {@link writeColumn} writes the same values (deltas when non-decreasing). */
-function writeIntColumn(w: Writer, col: Int32Array, from: number, to: number): void {
-  let rising = true;
-  for (let i = from + 1; i < to; i++) if (col[i]! < col[i - 1]!) {
-    rising = false;
-    break;
-  }
-  w.uvar(rising ? INT_DELTA : INT);
-  let last = 0;
-  for (let i = from; i < to; i++) {
-    const v = col[i]!;
-    w.zz(rising ? v - last : v);
-    last = v;
-  }
-}
-
 /**
  * Encode events `from..to` of `run` as one batch body, straight from its columns: the same bytes
  * as {@link encodeBatch} of the same events as objects, without building them.
@@ -427,7 +569,7 @@ export function encodeRun(run: EventRun, from: number, to: number): Buffer {
   w.uvar(0);
   w.uvar(n);
   for (const col of run.columns) {
-    if (col instanceof Int32Array) writeIntColumn(w, col, from, to);
+    if (col instanceof Int32Array) writeInts(w, col, from, to);
     else writeColumn(w, col.slice(from, to));
   }
   return w.bytes();
@@ -449,7 +591,7 @@ export interface BatchEvent {
 export function decodeBatch(body: Uint8Array, count?: number): BatchEvent[] {
   const r = new Reader(Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   const format = r.uvar();
-  if (format !== FORMAT) throw new RangeError(`unknown batch format ${format}`);
+  if (format !== FORMAT && format !== FORMAT_1) throw new RangeError(`unknown batch format ${format}`);
   const n = r.uvar();
   if (count !== undefined && n !== count) throw new RangeError(`${n} events, ${count} expected`);
   if (n > 2 ** 24) throw new RangeError(`${n} events in one batch`);
@@ -499,6 +641,7 @@ export function decodeBatch(body: Uint8Array, count?: number): BatchEvent[] {
 /** A column decoded as a run column, or undefined when it is not one (floats, JSON, integers beyond 32 bits). */
 function readRunColumn(r: Reader, n: number): Int32Array | string[] | undefined {
   const kind = r.uvar();
+  if (kind === FIXED) return readFixed(r, n);
   if (kind === INT || kind === INT_DELTA) {
     // Reader.zz inlined, one byte values first: this loop is most of a replay's decoding
     const out = new Int32Array(n);
@@ -540,7 +683,7 @@ function readRunColumn(r: Reader, n: number): Int32Array | string[] | undefined 
 export function decodeRun(body: Uint8Array, count?: number): EventRun | undefined {
   const r = new Reader(Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   const format = r.uvar();
-  if (format !== FORMAT) throw new RangeError(`unknown batch format ${format}`);
+  if (format !== FORMAT && format !== FORMAT_1) throw new RangeError(`unknown batch format ${format}`);
   const n = r.uvar();
   if (count !== undefined && n !== count) throw new RangeError(`${n} events, ${count} expected`);
   if (n === 0 || n > 2 ** 24) return undefined;
