@@ -19,7 +19,7 @@ import { oneLine } from './oneLine.js';
 export async function main(argv: string[], root: string): Promise<number> {
   try {
     await run(argv, root);
-    await flush();
+    await flushed();
     return Number(process.exitCode ?? 0);
   } catch (error) {
     const e = error as Error & { code?: string; oclif?: { exit?: number }; skipOclifErrorHandling?: boolean };
@@ -34,4 +34,15 @@ export async function main(argv: string[], root: string): Promise<number> {
     if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { message, code: exit === 2 ? 'INPUT' : (e.code ?? e.name) } }, null, 2)}\n`);
     return exit;
   }
+}
+
+/**
+ * Wait until stdout has written what it holds (oclif's `flush`), or until it is closed: a reader
+ * that went away (`stopcovid --help | head -1`) never lets it drain, and waiting for it would end
+ * the process with Node's code 13 for an unsettled top-level await.
+ */
+async function flushed(): Promise<void> {
+  const stdout = process.stdout;
+  if (stdout.destroyed) return;
+  await Promise.race([flush(), new Promise((resolve) => stdout.once('close', resolve))]);
 }

@@ -93,6 +93,30 @@ describe('simulate, replay, trace, consume, export on a SQLite file', () => {
   });
 });
 
+describe('a reader that goes away (`stopcovid status | true`)', () => {
+  /** Run `stopcovid ...args` with a stdout whose reading end is closed at once: its writes fail with EPIPE. */
+  const closedStdout = (...args: string[]) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '' } });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+
+  it('help, status, people and trace exit 0, print nothing on stderr, and do not end with an unsettled await (exit 13 before)', async () => {
+    const store = `sqlite:${join(dir, 'closed-stdout.db')}`;
+    expect((await cli('simulate', '--store', store, '--ticks', '3')).code).toBe(0);
+    const people = lines((await cli('people', '--store', store, '--limit', '1')).stdout);
+    const phone = people.map((l) => l.match(/\+\d{8,15}/)?.[0]).find(Boolean)!;
+    expect(phone).toBeDefined();
+    for (const args of [['--help'], ['trace', '--help'], ['status', '--store', store], ['people', '--store', store], ['trace', phone, '--store', store]]) {
+      const run = await closedStdout(...args);
+      expect({ args, code: run.code, stderr: run.stderr }).toEqual({ args, code: 0, stderr: '' });
+    }
+  }, 60_000);
+});
+
 describe('determinism through the CLI', () => {
   it('the same seed gives the same exported log, and a run stopped after k ticks and resumed gives the log of an uninterrupted run', async () => {
     const a = `sqlite:${join(dir, 'det-a.db')}`;
