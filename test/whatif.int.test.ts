@@ -43,6 +43,12 @@ describe('whatif with the world\'s own policy gives back the recorded history', 
     const r = await whatif(store, 'seed');
     expect(r.alerts.recorded).toBeGreaterThan(100);
     expectSame(r);
+    // the text curve keeps at most --rows ticks, the last one always: with one row, only tick 25
+    for (const [rows, ticks] of [[1, ['25']], [2, ['0', '25']]] as const) {
+      const text = await ok('whatif', '--store', store, '--policy', 'seed', '--rows', String(rows));
+      const curve = text.split('\n').slice(text.split('\n').findIndex((l) => l.startsWith('epidemic curve')) + 2).filter((l) => /^\s+\d+\s/.test(l));
+      expect(curve.map((l) => l.trim().split(/\s+/)[0])).toEqual(ticks);
+    }
     // a policy radius larger than the world's (radius 1: contacts farther were never detected) is refused, as by 'policy set'
     const far = join(dir, 'far.yaml');
     writeFileSync(far, 'contact:\n  radius: 3\n');

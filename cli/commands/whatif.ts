@@ -83,9 +83,10 @@ export function render(r: WhatIfOutput, rows: number): string[] {
   return lines;
 }
 
-/** At most `n` rows of `curve`, evenly spaced, the last one included. */
-function sample(curve: WhatIfTick[], n: number): WhatIfTick[] {
+/** At most `n` rows of `curve`, evenly spaced, the last one included (with `n` = 1, only the last). */
+export function sample(curve: WhatIfTick[], n: number): WhatIfTick[] {
   if (curve.length <= n) return curve;
+  if (n === 1) return [curve[curve.length - 1]!];
   const out: WhatIfTick[] = [];
   for (let i = 0; i < n; i++) out.push(curve[Math.round((i * (curve.length - 1)) / (n - 1))]!);
   return out;
