@@ -33,7 +33,7 @@ revoked: a positive result recorded earlier was wrong. Its effects are undone by
 
 A result for a phone nobody has, (when the policy requires it) for a person never alerted, or a revocation for a person without a standing positive result, is refused and nothing is written.`;
 
-  static override examples = ['<%= config.bin %> test 0672129940 positive', '<%= config.bin %> test 0672129940 revoked', '<%= config.bin %> test +33672129940 negative --sampled-at 2020-03-17T02:00:00Z', '<%= config.bin %> test +33672129940 positive --json'];
+  static override examples = ['<%= config.bin %> test 0672129940 positive', '<%= config.bin %> test 0672129940 revoked', '<%= config.bin %> test +33672129940 negative --sampled-at 2020-03-17T00:10:00Z', '<%= config.bin %> test +33672129940 positive --json'];
 
   static override args = {
     phone: Args.string({ description: 'Phone number of the person tested.', required: true }),

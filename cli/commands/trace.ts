@@ -20,7 +20,7 @@ export default class TraceCommand extends BaseCommand {
 
 The phone may be written in any common form: +33612345678, 0612345678, +33 6 12 34 56 78, 33612345678; national forms are read in --region. A number without '+' that would land in another country than --region (004-92-58-76-11 in FR: 00 is France's international call prefix, making it German) is refused with the reason; write it with '+'.
 
-In a world made by 'stopcovid ingest', people without a phone have a placeholder +999 followed by 9 digits (country code 999 is reserved); it is accepted as written. A person may also be named by their id in the input data as id:<id> (e.g. id:1558 for a SocioPatterns id, id:abboip for a cab).
+In a world made by 'stopcovid ingest', people without a phone have a placeholder +999 followed by 9 digits (country code 999 is reserved); it is accepted as written. A person may also be named by their id in the input data as id:<id> (e.g. id:445 for a SocioPatterns id, id:abboip for a cab).
 
 Time travel, on two independent axes: --at-tick T shows the chain as it was at tick T (valid time; a retroactive exposure counts from its contact's tick), --as-known-at-tick K as the system knew it at tick K (recorded time; an exposure decided after K is left out). A retroactive alert decided at tick 15 for a contact at tick 10 is in the chain at tick 12 as known at 15, not as known at 12.`
 
@@ -31,7 +31,7 @@ Time travel, on two independent axes: --at-tick T shows the chain as it was at t
     '<%= config.bin %> trace +33672129940 --format svg > chain.svg',
     '<%= config.bin %> trace +33672129940 --format dot | dot -Tpng > chain.png',
     '<%= config.bin %> trace +999000000042 --store sqlite:./highschool.db',
-    '<%= config.bin %> trace id:1558 --store sqlite:./highschool.db',
+    '<%= config.bin %> trace id:445 --store sqlite:./highschool.db',
     '<%= config.bin %> trace +33672129940 --at-tick 12 --as-known-at-tick 15',
   ];
 
