@@ -43,6 +43,17 @@ describe('stats: the epidemic measures', () => {
     const table = await run('stats', '--store', store);
     expect(table.stdout.trimEnd().split('\n').at(-1)).toBe('alerted people who later tested positive: 1 of 3 (33.3%; the NHS COVID-19 app: about 6%)');
     expect(JSON.parse((await run('stats', '--store', store, '--format', 'json')).stdout)).toEqual(rows);
+
+    // tick 5: the positive result is revoked (a lab error): 13 is no longer an alerted person who
+    // tested positive, from the revocation's tick on (tick 4's row keeps what was known then)
+    expect((await run('test', phoneOf(13), 'revoked', '--store', store)).code).toBe(0);
+    const after = await stats(store);
+    expect(after.slice(0, 5)).toEqual(rows);
+    expect(after.map((r) => [r.tick, r.newCases, r.alerted, r.alertedPositive, r.positiveShare])[5]).toEqual([5, 0, 3, 0, 0]);
+    expect((await run('stats', '--store', store)).stdout.trimEnd().split('\n').at(-1)).toBe('alerted people who later tested positive: 0 of 3 (0.0%; the NHS COVID-19 app: about 6%)');
+    // rebuilt from the log, the same rows
+    expect((await run('rebuild', 'epidemic', '--store', store)).code).toBe(0);
+    expect(await stats(store)).toEqual(after);
   });
 
   it('agrees with the other read models on a simulated world', async () => {

@@ -20,7 +20,7 @@ export interface EpidemicRow {
   alerts: number;
   /** People ever sent an exposure alert, up to this tick. */
   alertedTotal: number;
-  /** Of those, people with a positive result recorded in a tick after their first alert. */
+  /** Of those, people with a positive result recorded in a tick after their first alert and not revoked since. */
   alertedPositive: number;
   /** People of status >= 1 after the tick, and the most hops from an index case among them (-1: none; 0: index cases only). */
   activeCases: number;
@@ -65,13 +65,15 @@ const NOBODY: EpidemicPerson = { status: 0, hops: -1, alertedTick: -1, positiveA
  * `epidemic`: per tick, incidence, exposure alerts, alerted people and those of them who later
  * tested positive (running totals), and the longest active chain. Hops follow `evolve`'s rule: a
  * contact makes the exposed one hop further than the source is at that moment, an initial status
- * or a positive test makes an index case (0), a return to 0 ends the person's chain. Version 2:
+ * or a positive test makes an index case (0), a return to 0 ends the person's chain. A revoked
+ * positive result is taken back out of the alerted positives at the revocation's tick. Version 2:
  * read models of version 1 may lack part of tick 0's new cases (a world's initial statuses were
- * handed over in several calls, and a call counted only its own), so they are rebuilt.
+ * handed over in several calls, and a call counted only its own); version 3: read models of
+ * version 2 kept counting revoked positives. Both are rebuilt.
  */
 export const epidemicProjection: Projection<EpidemicTx> = {
   name: 'epidemic',
-  version: 2,
+  version: 3,
   types: ['HealthStatusChanged', 'NotificationIssued', 'TestResultRecorded', 'TickCompleted'],
   evolve(tx, events) {
     const chains = tx.activeChains();
@@ -105,6 +107,12 @@ export const epidemicProjection: Projection<EpidemicTx> = {
       } else if (e.type === 'TestResultRecorded') {
         const d = e.data as EventData<'TestResultRecorded'>;
         const p = person(d.personId);
+        // a revoked positive (a lab error) no longer counts from the revocation's tick on
+        if (d.result === 'revoked' && p.positiveAfterAlert) {
+          t.alertedPositive--;
+          tx.setEpidemicPerson(d.personId, { ...p, positiveAfterAlert: false });
+          continue;
+        }
         if (d.result !== 'positive' || p.alertedTick < 0 || p.positiveAfterAlert || e.metadata.tick <= p.alertedTick) continue;
         t.alertedPositive++;
         tx.setEpidemicPerson(d.personId, { ...p, positiveAfterAlert: true });
