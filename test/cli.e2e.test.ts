@@ -91,6 +91,21 @@ describe('simulate, replay, trace, consume, export on a SQLite file', () => {
     const ids = lines((await cli('consume', '--store', store, '--group', 'g2', '--json')).stdout).map((l) => (JSON.parse(l) as { notificationId: string }).notificationId);
     expect(ids).toEqual(alerts.map((a) => a.notificationId));
   });
+
+  it('consume --limit prints at most N alerts and moves the group past those alone: runs of 2, 3 and the rest give every alert once, in order', async () => {
+    const all = lines((await cli('consume', '--store', store, '--group', 'whole', '--json')).stdout);
+    expect(all.length).toBeGreaterThan(5);
+    const got: string[] = [];
+    for (const limit of [['--limit', '2'], ['--limit', '3'], []]) {
+      const run = await cli('consume', '--store', store, '--group', 'limited', '--json', ...limit);
+      expect(run.code, run.stderr).toBe(0);
+      got.push(...lines(run.stdout));
+      if (limit.length) expect(lines(run.stdout)).toHaveLength(Number(limit[1]));
+    }
+    expect(got).toEqual(all);
+    const refused = await cli('consume', '--store', store, '--limit', '2', '--bus', 'kafka://127.0.0.1:9');
+    expect([refused.code, refused.stderr.trim().split('\n').length]).toEqual([2, 1]);
+  });
 });
 
 describe('a reader that goes away (`stopcovid status | true`)', () => {

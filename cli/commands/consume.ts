@@ -3,7 +3,8 @@ import { alertReader, alertsProjection, personAlert, readWorldClock, runProjecti
 import { BaseCommand, InputError } from '../base.js';
 import { openStore } from '../../adapters/registry.js';
 import { worldAlertKey, worldIdentity } from '../identity.js';
-import { busFlags } from '../flags.js';
+import { busFlags, count } from '../flags.js';
+import { counted } from '../plural.js';
 import { sqliteLedger } from '../../adapters/ledger/sqlite.js';
 
 /** `stopcovid consume`: read the alerts as a consumer group, as the alerted people get them. */
@@ -19,6 +20,7 @@ Either way, running again shows only new alerts, and a group with no saved posit
 
   static override examples = [
     '<%= config.bin %> consume',
+    '<%= config.bin %> consume --group sms-gateway --limit 3',
     '<%= config.bin %> consume --group sms-gateway --follow',
     '<%= config.bin %> consume --from-beginning --json',
     '<%= config.bin %> consume --bus kafka://127.0.0.1:9092 --group sms-gateway --follow',
@@ -28,6 +30,7 @@ Either way, running again shows only new alerts, and a group with no saved posit
     group: Flags.string({ summary: 'Consumer group name; each group keeps its own position.', default: 'stopcovid-cli' }),
     'from-beginning': Flags.boolean({ summary: "Ignore the group's saved position and read every alert again." }),
     follow: Flags.boolean({ char: 'f', summary: 'Keep waiting for new alerts until Ctrl-C.' }),
+    limit: count({ summary: "Print at most this many alerts, then stop; the group's position moves past those alone (reading from the store).", min: 1, helpValue: 'N' }),
     dedupe: Flags.string({ summary: 'Keep a ledger of handled alert ids in this SQLite file and never print an id twice, across runs and crashes (at most once per id).', helpValue: 'FILE' }),
     ...busFlags,
   };
@@ -45,6 +48,7 @@ Either way, running again shows only new alerts, and a group with no saved posit
       if (ledger && !ledger.claim(alert.notificationId)) return (this.repeats++, '');
       return this.jsonEnabled() ? `${JSON.stringify(alert)}\n` : `${alert.day}  ${alert.phone}  ${alert.message}\n`;
     };
+    if (flags.bus && flags.limit !== undefined) throw new InputError('--limit reads from the store: with --bus, a Kafka consumer group commits whole fetched batches');
     const bus = await this.bus(flags);
     if (bus) return this.fromBus(bus, flags, print, await this.worldOf(flags.store));
     const store = await this.store(flags.store, false);
@@ -55,8 +59,18 @@ Either way, running again shows only new alerts, and a group with no saved posit
     let key: AlertKey | undefined;
     let clock: WorldClock | undefined;
     let count = 0;
-    // the group's position moves only after the alerts were written out: a closed stdout keeps them for the next run
-    const printer = alertReader(start, async (alerts, last) => {
+    let left = flags.limit ?? Infinity;
+    const stop = new AbortController();
+    // the group's position moves only after the alerts were written out: a write that fails (a
+    // closed stdout) keeps its batch's alerts for the next run; with --limit, it moves past the
+    // last alert printed, not past the batch
+    const printer = alertReader(start, async (all, last, events) => {
+      let alerts = all;
+      if (alerts.length > left) {
+        // one alert per NotificationIssued, in order (alertsProjection)
+        last = events.filter((e) => e.type === 'NotificationIssued')[left - 1]!.position;
+        alerts = alerts.slice(0, left);
+      }
       let out = '';
       if (alerts.length > 0) {
         key ??= await worldAlertKey(store);
@@ -66,10 +80,12 @@ Either way, running again shows only new alerts, and a group with no saved posit
       for (const n of alerts) out += print(personAlert(n, key!, clock!).alert);
       if (out) await write(out);
       count += alerts.length;
+      left -= alerts.length;
       await store.checkpoints.save(checkpoint, last);
+      if (left === 0) stop.abort();
     });
-    await runProjection(store, alertsProjection, printer, { follow: flags.follow, signal: this.interrupted(), batchEvents: 10_000 });
-    if (!this.jsonEnabled()) process.stderr.write(`${count - this.repeats} alerts for group ${flags.group}${ledger ? ` (${this.repeats} already in the ledger ${flags.dedupe}, skipped)` : ''}\n`);
+    await runProjection(store, alertsProjection, printer, { follow: flags.follow, signal: AbortSignal.any([this.interrupted(), stop.signal]), batchEvents: 10_000 });
+    if (!this.jsonEnabled()) process.stderr.write(`${counted(count - this.repeats, 'alert')} for group ${flags.group}${ledger ? ` (${this.repeats} already in the ledger ${flags.dedupe}, skipped)` : ''}\n`);
     return undefined;
   }
 
@@ -105,7 +121,7 @@ Either way, running again shows only new alerts, and a group with no saved posit
         count++;
       },
     });
-    if (!this.jsonEnabled()) process.stderr.write(`${count - this.repeats} alerts for group ${flags.group} from Kafka topic ${flags.topic}${worldId ? ` (world ${worldId}; ${others} alerts of other worlds skipped)` : ''}${this.repeats ? `; ${this.repeats} already in the --dedupe ledger, skipped` : ''}\n`);
+    if (!this.jsonEnabled()) process.stderr.write(`${counted(count - this.repeats, 'alert')} for group ${flags.group} from Kafka topic ${flags.topic}${worldId ? ` (world ${worldId}; ${others} alerts of other worlds skipped)` : ''}${this.repeats ? `; ${this.repeats} already in the --dedupe ledger, skipped` : ''}\n`);
     return undefined;
   }
 }
