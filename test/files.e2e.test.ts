@@ -80,6 +80,23 @@ describe('stats', () => {
   });
 });
 
+describe('report names the tracing policies', () => {
+  it('each policy with the ticks it governed: tousanticovid from creation, then seed, adopted by a command in its own tick 4', async () => {
+    const world = `sqlite:${join(dir, 'policies.db')}`;
+    expect((await cli('simulate', '--store', world, '--people', '200', '--grid', '20x20', '--ticks', '3', '--policy', 'tousanticovid')).code).toBe(0);
+    expect((await cli('policy', 'set', 'seed', '--store', world)).code).toBe(0);
+    expect((await cli('simulate', '--store', world, '--ticks', '2')).code).toBe(0);
+    const output = join(dir, 'policies.html');
+    expect((await cli('report', '--store', world, '--output', output)).code).toBe(0);
+    const rows = [...readFileSync(output, 'utf8').matchAll(/<tr><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => m.slice(1));
+    // a policy adopted at tick t governs the ticks from t + 1 (policy set prints "tick 4 adopted the policy 'seed' (preset:seed); it governs the ticks from 5 on")
+    expect(rows).toEqual([
+      ['1 to 4', 'tousanticovid', 'preset:tousanticovid'],
+      ['5 to 6', 'seed', 'inbox:0'],
+    ]);
+  }, 60_000);
+});
+
 describe.runIf(browserAvailable())('report', () => {
   it('one HTML file that opens in Chromium with the network cut and shows the curve and the chain', async () => {
     const output = join(dir, 'report.html');
@@ -108,6 +125,7 @@ describe.runIf(browserAvailable())('report', () => {
         return ['86,180,233', '230,159,0', '213,94,0'].filter((rgb) => seen.has(rgb));
       });
       expect(painted).toEqual(['86,180,233', '230,159,0', '213,94,0']);
+      expect(await page.$eval('#policies', (e) => e.textContent)).toBe("The seed's rule (seed) throughout: no other policy was adopted.");
       const phones = await page.$$eval('svg.chain [data-phone]', (gs) => gs.map((g) => g.getAttribute('data-phone')));
       expect(phones.sort()).toEqual([A, B, C]);
       await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });

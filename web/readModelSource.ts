@@ -94,7 +94,7 @@ export function readModelSource(store: EventStore, models: SqliteReadModels, nam
         }
         if (maxX >= minX) [x0, y0, width, height] = [minX, minY, maxX - minX + 1, maxY - minY + 1];
       }
-      return { kind, x0, y0, width, height, people: now.registered, tick: now.tick, at: models.metrics().at(-1)?.at ?? '', params: now.params, ...(now.ingest ? { ingest: now.ingest } : {}) };
+      return { kind, x0, y0, width, height, people: now.registered, tick: now.tick, at: models.metrics().at(-1)?.at ?? '', params: now.params, ...(now.ingest ? { ingest: now.ingest } : {}), policies: models.history().policies().map(({ tick, name, source }) => ({ tick, name, source })) };
     },
     people: snapshot,
     curve: () => models.metrics().map(curveRow),

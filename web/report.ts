@@ -1,6 +1,6 @@
 /**
  * The report: one self-contained HTML file (no network needed to open it) with the world's
- * parameters, the epidemic curve (uPlot, its script and style inlined) and the largest contact
+ * parameters, the tracing policies it ran under, the epidemic curve (uPlot, its script and style inlined) and the largest contact
  * chains as SVG. Everything comes from a {@link DashboardSource}.
  * @module
  */
@@ -40,6 +40,16 @@ export function reportHtml(source: DashboardSource, options: ReportOptions): str
   const params: [string, string][] = info.params
     ? Object.entries(info.params).map(([k, v]) => [k, Array.isArray(v) ? v.join(':') : String(v)])
     : Object.entries(info.ingest ?? {}).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+  // each adopted policy governs the ticks after the one that adopted it
+  const policies = info.policies.length
+    ? `<table id="policies"><thead><tr><th>ticks</th><th>policy</th><th>source</th></tr></thead><tbody>${info.policies
+        .map((p, i) => {
+          const to = i + 1 < info.policies.length ? info.policies[i + 1]!.tick : info.tick;
+          const ticks = p.tick + 1 > to ? `none (adopted at tick ${p.tick})` : p.tick + 1 === to ? `${to}` : `${p.tick + 1} to ${to}`;
+          return `<tr><td>${ticks}</td><td>${escapeXml(p.name)}</td><td>${escapeXml(p.source)}</td></tr>`;
+        })
+        .join('')}</tbody></table>${info.policies[0]!.tick > 0 ? `<p>Before tick ${info.policies[0]!.tick + 1}: the seed's rule (<code>seed</code>).</p>` : ''}`
+    : `<p id="policies">The seed's rule (<code>seed</code>) throughout: no other policy was adopted.</p>`;
   const roots = source.largestChains(options.chains ?? 5);
   const chains = roots.map(({ personId, downstream }, i) => {
     const chain = source.chain(personId, { maxNodes: options.maxNodes ?? 300 });
@@ -65,6 +75,8 @@ table { border-collapse: collapse; font-size: .9em; } td, th { border-bottom: 1p
 <p>After tick ${last.tick}: <b>${last.healthy}</b> healthy, <b>${last.suspicious}</b> suspicious, <b>${last.infected}</b> infected; in all ${total.contacts} contacts, ${total.exposures} exposures, ${total.notifications} alerts.</p>
 <h2>Parameters</h2>
 <table id="params"><tbody>${params.map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${escapeXml(v)}</td></tr>`).join('')}</tbody></table>
+<h2>Tracing policy</h2>
+${policies}
 <h2>Epidemic curve</h2>
 <div id="curve"></div>
 <div id="flows"></div>

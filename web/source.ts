@@ -29,6 +29,11 @@ export interface WorldInfo {
   params: WorldParams | null;
   /** The ingestion's parameters, for an ingested world. */
   ingest?: IngestParams;
+  /**
+   * The tracing policies adopted, in order: each governs the ticks after `tick` (one adopted at
+   * tick 0, from tick 1); none: the seed's rule throughout.
+   */
+  policies: { tick: number; name: string; source: string }[];
 }
 
 /**

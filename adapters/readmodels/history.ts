@@ -177,6 +177,12 @@ export class HistoryQueries implements HistorySource {
     return r && test(r);
   }
 
+  /** Every policy adopted, in log order (none: the world runs the seed's rule). */
+  policies(): PolicyHistoryRow[] {
+    const rows = this.stmt(`SELECT * FROM ${this.p}policy_history ORDER BY position`).all() as PolicyDb[];
+    return rows.map((r) => ({ tick: r.tick, name: r.name, source: r.source, minMinutes: r.min_minutes, windowMinutes: r.window_minutes, radius: r.radius, position: r.position }));
+  }
+
   /** The policy in force during `tick`: the last adopted before it (or at tick 0); `undefined`: the seed's. */
   policyDuring(tick: number): PolicyHistoryRow | undefined {
     const r = this.stmt(`SELECT * FROM ${this.p}policy_history WHERE tick < ? OR tick = 0 ORDER BY position DESC LIMIT 1`).get(tick) as PolicyDb | undefined;

@@ -16,8 +16,8 @@ const ASSETS = join(import.meta.dirname, '..', '..', 'web', 'assets');
 
 /** `stopcovid report`: one self-contained HTML file about the world. */
 export default class Report extends BaseCommand {
-  static override summary = 'Write a self-contained HTML report: parameters, epidemic curve, the largest contact chains.';
-  static override description = `One HTML file that opens with no network: the world's parameters, the epidemic curve (people per status per tick, stacked, and new exposures and alerts per tick) and the contact chains of the index cases who exposed the most people, drawn on a time axis.`;
+  static override summary = 'Write a self-contained HTML report: parameters, tracing policies, epidemic curve, the largest contact chains.';
+  static override description = `One HTML file that opens with no network: the world's parameters, the tracing policies it ran under (each with the ticks it governed), the epidemic curve (people per status per tick, stacked, and new exposures and alerts per tick) and the contact chains of the index cases who exposed the most people, drawn on a time axis.`;
 
   static override examples = ['<%= config.bin %> report --output report.html', '<%= config.bin %> report --store sqlite:./big.db --output big.html --chains 3'];
 
