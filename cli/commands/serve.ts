@@ -4,6 +4,7 @@ import { Flags } from '@oclif/core';
 import { dashboardApp, listen, LISTEN_ERROR } from '../../web/server.js';
 import { BaseCommand, InputError } from '../base.js';
 import { isRegion, personQuery } from '../phone.js';
+import { counted } from '../plural.js';
 
 /** What `serve --json` prints when it stops. */
 export interface ServeResult {
@@ -42,7 +43,7 @@ export default class Serve extends BaseCommand {
       const server = await listen(app, flags.host, flags.port).catch((error: Error & { code?: string }) => {
         throw error.code === LISTEN_ERROR ? new InputError(error.message) : error;
       });
-      process.stderr.write(`dashboard of ${flags.store} (tick ${source.info().tick}, ${source.info().people} people) on ${server.url} (Ctrl-C stops)\n`);
+      process.stderr.write(`dashboard of ${flags.store} (tick ${source.info().tick}, ${counted(source.info().people, 'person', 'people')}) on ${server.url} (Ctrl-C stops)\n`);
       if (!this.jsonEnabled()) this.log(server.url);
       if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
       await server.close();

@@ -167,7 +167,7 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
     const started = performance.now();
     if (verbose)
       this.log(
-        `${created ? 'created' : 'continuing'} a world of ${params.people} people on ${params.width}x${params.height} cells (step ${params.step}, radius ${params.radius}, seed ${params.seed}) at tick ${state.tick} in ${flags.store}`,
+        `${created ? 'created' : 'continuing'} a world of ${counted(params.people, 'person', 'people')} on ${params.width}x${params.height} cells (step ${params.step}, radius ${params.radius}, seed ${params.seed}) at tick ${state.tick} in ${flags.store}`,
       );
     // the last tick in the store: a tick given up on Ctrl-C while being written is not
     let written = { tick: state.tick, counts: [...state.counts], hash: state.recordedHash };

@@ -112,7 +112,7 @@ export function render(t: Trace & { asOf?: Bitemporal }, place: Place = 'cell', 
     if (t.upstreamTruncated) lines.push(`${'  '.repeat(t.upstream.length + 1)}... (--depth reached)`);
   }
   if (t.downstream) {
-    lines.push(`downstream (whom this person exposed): ${t.downstreamCount} people${t.downstreamTruncated ? ' within --depth, more beyond it' : ''}`);
+    lines.push(`downstream (whom this person exposed): ${counted(t.downstreamCount ?? 0, 'person', 'people')}${t.downstreamTruncated ? ' within --depth, more beyond it' : ''}`);
     const walk = (links: TraceLink[], level: number) => {
       for (const l of links) {
         lines.push(`${'  '.repeat(level)}-> ${who(l.phone, l.sourceId)} exposed ${when(l, place, zone)}${l.hops !== undefined ? ` (hop ${l.hops})` : ''}`);

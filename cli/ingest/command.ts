@@ -15,6 +15,7 @@ import { worldIdentity } from '../identity.js';
 import { inZone, midnightBefore, offsetMs, tz } from '../time.js';
 import type { FileCount, Invalid } from './source.js';
 import { buildPeople, type IdTable, type People } from './people.js';
+import { counted } from '../plural.js';
 
 /** `--bucket 20s`: a duration with a unit (ms library: ms, s, m, h, d), as whole milliseconds. */
 export const bucket = Flags.custom<number>({
@@ -230,9 +231,9 @@ export abstract class IngestCommand extends BaseCommand {
     if (result.skipped > 0) process.stderr.write(`skipped ${result.skipped} bad rows; the first: ${result.firstSkipped[0]}\n`);
     if (this.jsonEnabled()) return;
     const files = result.inputs.length === 1 ? result.inputs[0]!.file : `${result.inputs.length} files`;
-    this.log(`ingested ${result.rows} rows of ${files} into ${storeUrl} (${result.skipped} skipped): ${result.people} people (${result.placeholderPhones} with a placeholder phone), index cases: ${result.indexCases}`);
+    this.log(`ingested ${result.rows} rows of ${files} into ${storeUrl} (${result.skipped} skipped): ${counted(result.people, 'person', 'people')} (${result.placeholderPhones} with a placeholder phone), index cases: ${result.indexCases}`);
     this.log(`${result.ticks} ticks of ${ms(result.bucketMs)} from ${inZone(result.start, result.timeZone)} to ${inZone(result.end, result.timeZone)}${result.radiusM !== undefined ? `, contact radius ${result.radiusM} m` : ''}`);
-    this.log(`${result.contacts} contacts, ${result.exposures} exposures: healthy ${result.status.healthy}, suspicious ${result.status.suspicious}, infected ${result.status.infected}`);
+    this.log(`${counted(result.contacts, 'contact')}, ${counted(result.exposures, 'exposure')}: healthy ${result.status.healthy}, suspicious ${result.status.suspicious}, infected ${result.status.infected}`);
     this.log(`${result.events} events in ${result.seconds} s: ${result.rowsPerSecond} rows/s, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
   }
 }
