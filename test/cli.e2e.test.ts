@@ -211,6 +211,7 @@ describe('bad input: one line on stderr, non-zero exit, nothing stored changes',
     ['other world parameters', ['simulate', '--people', '50', '--ticks', '1'], /other parameters: people 100 \(asked 50\)/],
     ['malformed phone', ['trace', '06-12'], /'06-12' is not a valid phone number/],
     ['unknown phone', ['trace', '+33 6 00 00 00 01'], /no person with phone \+33600000001/],
+    ['explain: neither a phone nor an alert id', ['explain', 'foo'], /'foo' is not a valid phone number \(region FR\), nor an alert id \(n-<tick>-<personId>/],
     ['bad depth', ['trace', '0612345678', '--depth', '0'], /--depth/],
     ['until a tick never reached', ['replay', '--until-tick', '99'], /tick 99 was never completed/],
   ];

@@ -45,7 +45,14 @@ Duration: the read models keep, for each alert, the one contact that triggered i
     const { args, flags } = await this.parse(ExplainCommand);
     const outward = OUTWARD_ALERT_ID.exec(args.alert.trim());
     const byId = outward !== null || ALERT_ID.test(args.alert);
-    const query = byId ? undefined : personQuery(args.alert, flags.region);
+    let query: ReturnType<typeof personQuery> | undefined;
+    try {
+      query = byId ? undefined : personQuery(args.alert, flags.region);
+    } catch (error) {
+      // neither an alert id nor a phone: say what is accepted
+      if (error instanceof InputError) throw new InputError(`${error.message}, nor an alert id (n-<tick>-<personId>, r-<tick>-<personId> or <worldId>:<32 hex digits>)`);
+      throw error;
+    }
     const store = await this.store(flags.store, false);
     const models = await this.readModels(store, flags);
     const world = models.world();
