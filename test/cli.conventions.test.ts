@@ -27,6 +27,9 @@ describe('CLI conventions', () => {
     expect(typo.stderr).toBe("Error: 'simulat' is not a stopcovid command; did you mean 'simulate'? Run 'stopcovid help' for a list of commands.\n");
     const inTopic = await run('ingest', 'contact', 'file.txt');
     expect(inTopic.stderr).toBe("Error: 'ingest contact' is not a stopcovid command; did you mean 'ingest contacts'? Run 'stopcovid help ingest' for a list of commands.\n");
+    // a mistyped topic: the two words name the command
+    const topic = await run('polcy', 'show');
+    expect(topic.stderr).toBe("Error: 'polcy show' is not a stopcovid command; did you mean 'policy show'? Run 'stopcovid help' for a list of commands.\n");
     const json = await run('simulat', '--json');
     expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'INPUT', message: "'simulat' is not a stopcovid command; did you mean 'simulate'? Run 'stopcovid help' for a list of commands." } });
     const far = await run('zzzzzzzzzz');

@@ -34,10 +34,13 @@ const hook: Hook<'command_not_found'> = async function (options) {
   if (command && !command.hidden && words.length > 1 && Object.keys(command.args ?? {}).length === 0)
     throw new CLIError(`'${config.bin} ${words[0]}' takes no argument, got '${words.slice(1).join(' ')}'. Run '${config.bin} help ${words[0]}' for its flags.`, { exit: 2 });
   const topic = config.findTopic(words[0]!) ? words[0] : undefined;
-  const id = words.slice(0, topic ? 2 : 1).join(':');
   const ids = config.commands.filter((c) => !c.hidden).flatMap((c) => [c.id, ...c.aliases]);
+  // a mistyped topic (`polcy show`): its two words name the command, the first alone names nothing
+  const pair = !topic && words.length > 1 ? words.slice(0, 2).join(':') : undefined;
+  const pairSuggestion = pair === undefined ? undefined : closestCommand(pair, ids);
+  const id = pairSuggestion ? pair! : words.slice(0, topic ? 2 : 1).join(':');
   const typed = toConfiguredId(id, config);
-  const suggestion = closestCommand(id, ids);
+  const suggestion = pairSuggestion ?? closestCommand(id, ids);
   const help = `${config.bin} help${topic ? ` ${topic}` : ''}`;
   const refuse = (): never => {
     throw new CLIError(`'${typed}' is not a ${config.bin} command${suggestion ? `; did you mean '${toConfiguredId(suggestion, config)}'?` : '.'} Run '${help}' for a list of commands.`, { exit: 2 });
