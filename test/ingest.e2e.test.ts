@@ -62,6 +62,12 @@ describe('ingest contacts: the A, B, C, D contact list (contacts-abcd.tsv)', () 
     log = await exportOf(store);
   });
 
+  it('people lists them without a place: a contact list has no positions', async () => {
+    const people = lines((await cli('people', '--store', store)).stdout);
+    expect(people).toHaveLength(4);
+    expect(people[1]).toBe('+999000000001 (id B)  person 1  suspicious  since tick 3 (contact)');
+  });
+
   it('B is exposed at tick 3 by A, C at tick 8 by B, D stays healthy', () => {
     expect(result).toMatchObject({ rows: 3, skipped: 0, people: 4, ticks: 8, contacts: 3, exposures: 2, status: { healthy: 1, suspicious: 2, infected: 1 }, placeholderPhones: 4 });
     expect(exposuresIn(log)).toEqual([[3, 1, 0], [8, 2, 1]]);
@@ -268,6 +274,9 @@ describe('ingest positions: two traces crossing (crossing.csv)', () => {
     expect(json<{ matches: boolean }>(await cli('replay', '--store', store, '--json')).matches).toBe(true);
     const t = await cli('trace', 'id:cid', '--store', store, '--direction', 'up');
     expect(t.stdout).toContain('<- +999000000000 (id ann) (infected, index case) exposed +999000000002 (id cid) at tick 3 (1970-01-01T00:03:00.000Z) at (334 m, 0 m)');
+    // people: the same place in metres as trace, not a grid cell
+    const people = lines((await cli('people', '--store', store)).stdout);
+    expect(people.find((l) => l.includes('(id cid)'))).toMatch(/^\+999000000002 \(id cid\)  person 2  suspicious  at \(\d+ m, -?\d+ m\)  since tick 3 \(contact\)$/);
   });
 });
 

@@ -1,12 +1,13 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, noWorld } from '../base.js';
 import type { PersonView } from '../../adapters/readmodels/sqlite.js';
+import { placeOf } from './trace.js';
 
 const STATUS = ['healthy', 'suspicious', 'infected'];
 
 /** `stopcovid people`: list people from the people read model. */
 export default class People extends BaseCommand {
-  static override summary = 'List the people of the world: phone, status, cell and last status change.';
+  static override summary = 'List the people of the world: phone, status, place (a cell, or metres for GPS traces) and last status change.';
   static override description = 'Reads the people read model (never the log), by person id. Use it to find a phone to trace.';
 
   static override examples = ['<%= config.bin %> people --limit 5', '<%= config.bin %> people --status 2 --json'];
@@ -25,10 +26,13 @@ export default class People extends BaseCommand {
     const people = models.people({ status: flags.status, limit: flags.limit, offset: flags.offset });
     // nobody to list is an answer, not an error: said on stderr so that stdout stays the list
     if (people.length === 0 && !this.jsonEnabled()) process.stderr.write(`no people${flags.status !== undefined ? ` of status ${flags.status}` : ''}${flags.offset > 0 ? ` after the first ${flags.offset}` : ''} in this world\n`);
+    // where a person is, in the world's units: a cell, metres, or nothing for a contact list
+    const place = placeOf(models.world());
     if (!this.jsonEnabled())
       for (const p of people) {
         const last = p.lastChange ? `  since tick ${p.lastChange.tick} (${p.lastChange.reason})` : '';
-        this.log(`${p.phone}${p.sourceId !== undefined ? ` (id ${p.sourceId})` : ''}  person ${p.personId}  ${STATUS[p.status]}  cell (${p.cell.x},${p.cell.y})${last}`);
+        const where = place === 'cell' ? `  cell (${p.cell.x},${p.cell.y})` : place === 'metres' ? `  at (${p.cell.x} m, ${p.cell.y} m)` : '';
+        this.log(`${p.phone}${p.sourceId !== undefined ? ` (id ${p.sourceId})` : ''}  person ${p.personId}  ${STATUS[p.status]}${where}${last}`);
       }
     return people;
   }

@@ -56,7 +56,7 @@ Time travel, on two independent axes: --at-tick T shows the chain as it was at t
     const models = await this.readModels(store, flags);
     const world = models.world();
     if (world.tick < 0) throw noWorld(flags.store);
-    const place: Place = world.ingest ? (world.ingest.source === 'positions' ? 'metres' : 'none') : 'cell';
+    const place = placeOf(world);
     const personId = this.person(models, query);
     const at = bitemporal(flags, world.tick);
     const graph = at ? asOf(models.traceSource(), models.history(), at) : models.traceSource();
@@ -77,6 +77,11 @@ Time travel, on two independent axes: --at-tick T shows the chain as it was at t
  * world's projection, or `none` for an ingested contact list (no positions).
  */
 export type Place = 'cell' | 'metres' | 'none';
+
+/** How `world` places people: grid cells (a simulation), metres (GPS traces), or nowhere (contact lists). */
+export function placeOf(world: { ingest?: { source: string } | null }): Place {
+  return world.ingest ? (world.ingest.source === 'positions' ? 'metres' : 'none') : 'cell';
+}
 
 function who(phone: string, sourceId: string | undefined): string {
   return `${phone}${sourceId !== undefined ? ` (id ${sourceId})` : ''}`;
