@@ -266,7 +266,15 @@ describe('a revoked positive result', () => {
     expect(replay.stateHash).toBe(replay.recordedHash);
     expect((await cli('verify', '--store', store)).code).toBe(0);
     // trace counts the revocation among the results, apart, so that the parts add up to the total
-    expect((await run('trace', phone, '--store', store, '--direction', 'down')).stdout).toMatch(/^tests: 2 \(1 positive, 0 negative, 1 revoked\), last revoked at tick \d+; released 1 time$/m);
+    const traced = (await run('trace', phone, '--store', store, '--direction', 'down')).stdout;
+    expect(traced).toMatch(/^tests: 2 \(1 positive, 0 negative, 1 revoked\), last revoked at tick \d+; released 1 time$/m);
+    // and says why the case and the people exposed only through them are healthy again
+    const tick = Number(/last revoked at tick (\d+)/.exec(traced)![1]);
+    expect(traced.split('\n')[0]).toBe(`${phone}  person ${json<{ personId: number }>(await cli('trace', phone, '--store', store, '--json')).personId}  healthy since tick ${tick} (test-revoked)`);
+    const retracted = log.find((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'retracted')!;
+    const retractedPhone = log.find((e) => e.type === 'PersonRegistered' && e.data.personId === retracted.data.personId)!.data.phone as string;
+    const exposed = json<{ phone: string; lastChange: { tick: number; reason: string } }>(await cli('trace', retractedPhone, '--store', store, '--json'));
+    expect(exposed.lastChange).toEqual({ tick, reason: 'retracted' });
     // a second revocation has nothing left to revoke: refused, nothing written
     const again = await run('test', phone, 'revoked', '--store', store);
     expect(again.code).toBe(2);

@@ -48,7 +48,7 @@ Time travel, on two independent axes: --at-tick T shows the chain as it was at t
     ...timeTravelFlags,
   };
 
-  async run(): Promise<Trace & { asOf?: Bitemporal }> {
+  async run(): Promise<TraceResult> {
     const { args, flags } = await this.parse(TraceCommand);
     oneOutput(this.jsonEnabled(), flags.format, ['tree', 'json']);
     const query = personQuery(args.phone, flags.region);
@@ -60,7 +60,9 @@ Time travel, on two independent axes: --at-tick T shows the chain as it was at t
     const personId = this.person(models, query);
     const at = bitemporal(flags, world.tick);
     const graph = at ? asOf(models.traceSource(), models.history(), at) : models.traceSource();
-    const result: Trace & { asOf?: Bitemporal } = { ...trace(graph, personId, flags.direction as Direction, flags.depth), ...(at ? { asOf: at } : {}) };
+    // the person's last status change (now, not as of a past tick): a retraction or a release says why they are healthy
+    const since = at ? undefined : models.person(personId)?.lastChange;
+    const result: TraceResult = { ...trace(graph, personId, flags.direction as Direction, flags.depth), ...(at ? { asOf: at } : {}), ...(since ? { lastChange: { tick: since.tick, reason: since.reason } } : {}) };
     if (!this.jsonEnabled()) {
       if (flags.format === 'json') this.log(JSON.stringify(result, null, 2));
       else if (flags.format === 'dot') process.stdout.write(chainDot(chainFromTrace(result)));
@@ -95,11 +97,15 @@ function when(l: TraceLink, place: Place, zone: string): string {
   return `at tick ${l.tick} (${inZone(l.at, zone)})${where}`;
 }
 
+/** What `trace --json` prints: the trace, the point in time it was taken at (`--at-tick`, `--as-known-at-tick`), and, for now, the person's last status change. */
+export type TraceResult = Trace & { asOf?: Bitemporal; lastChange?: { tick: number; reason: string } };
+
 /** Render a trace as indented text lines; `place` says how to show a link's position, `zone` (IANA) how to show times. */
-export function render(t: Trace & { asOf?: Bitemporal }, place: Place = 'cell', zone = 'UTC'): string[] {
+export function render(t: TraceResult, place: Place = 'cell', zone = 'UTC'): string[] {
   const hop = t.tests && t.tests.hops > 0 ? `  (hop ${t.tests.hops} from the index case)` : '';
   const lines = t.asOf ? [`at tick ${t.asOf.tick}, as known at tick ${t.asOf.knownAt}:`] : [];
-  lines.push(`${t.phone}${t.sourceId !== undefined ? ` (id ${t.sourceId})` : ''}  person ${t.personId}  ${STATUS[t.status]}${t.indexCase ? '  (index case)' : hop}`);
+  const since = t.lastChange ? ` since tick ${t.lastChange.tick} (${t.lastChange.reason})` : '';
+  lines.push(`${t.phone}${t.sourceId !== undefined ? ` (id ${t.sourceId})` : ''}  person ${t.personId}  ${STATUS[t.status]}${since}${t.indexCase ? '  (index case)' : hop}`);
   if (t.tests && (t.tests.taken > 0 || t.tests.releases > 0)) {
     const { taken, positives, negatives, last, releases, expiries } = t.tests;
     // a revocation is recorded as a test result of its own (`revoked`): counted apart, so that the parts add up
