@@ -111,6 +111,10 @@ describe('dashboard API', () => {
       expect(text.trimEnd()).toMatch(reason);
       expect(text.trimEnd()).not.toContain('\n');
     }
+    // the dashboard only reads: another method on a page that exists is 405 with Allow, on one that does not 404
+    const post = await app.request('/api/world', { method: 'POST' });
+    expect([post.status, post.headers.get('allow'), (await post.text()).trimEnd()]).toEqual([405, 'GET, HEAD', 'POST is not allowed on /api/world: the dashboard only reads (GET)']);
+    expect((await app.request('/nowhere', { method: 'DELETE' })).status).toBe(404);
   });
 
   it('streams each new tick as a server-sent event', async () => {

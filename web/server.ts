@@ -65,7 +65,12 @@ export function dashboardApp(options: DashboardOptions): Hono {
     if (error instanceof BadRequest) return c.text(`${error.message}\n`, error.status);
     return c.text(`${oneLine(error.message || String(error))}\n`, 500);
   });
-  app.notFound((c) => c.text(`no such page: ${c.req.path}\n`, 404));
+  // a page that exists, asked with another method than GET (or HEAD): 405 and what is allowed (RFC 9110, 15.5.6)
+  app.notFound((c) =>
+    c.req.method !== 'GET' && c.req.method !== 'HEAD' && app.routes.some((r) => r.method === 'GET' && r.path === c.req.path)
+      ? c.text(`${c.req.method} is not allowed on ${c.req.path}: the dashboard only reads (GET)\n`, 405, { Allow: 'GET, HEAD' })
+      : c.text(`no such page: ${c.req.path}\n`, 404),
+  );
 
   const file = (name: string) => (c: Context) => {
     const text = files.get(name);
