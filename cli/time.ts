@@ -62,11 +62,10 @@ export function inZone(iso: string, zone: string): string {
   return `${local}${offset < 0 ? '-' : '+'}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
-/** `--tz NAME`: an IANA time zone, checked when parsed; default UTC (or `STOPCOVID_TZ`). */
+/** `--tz NAME`: an IANA time zone, checked when parsed (or `STOPCOVID_TZ`); each command gives its own default. */
 export const tz = Flags.custom<string>({
   helpValue: 'ZONE',
   env: 'STOPCOVID_TZ',
-  default: 'UTC',
   async parse(input) {
     return timeZone(input);
   },

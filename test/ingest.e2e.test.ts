@@ -187,9 +187,12 @@ describe('ingest contacts: the A, B, C, D contact list (contacts-abcd.tsv)', () 
     expect(lines(alerts.stdout).map((l) => l.split('  ').slice(0, 2).join(' '))).toEqual(['2010-12-06 +999000000001']);
     expect(alerts.stdout).toContain('On 2010-12-06 you were in contact');
     const human = await cli('ingest', 'contacts', fixture('contacts-abcd.tsv'), '--epoch', '2010-12-06T12:00:00Z', '--bucket', '1d', '--tz', 'europe/paris', '--store', freshStore());
-    expect(human.stdout).toContain('1 ticks of 1d from 2010-12-06T00:00:00.000+01:00 to 2010-12-07T00:00:00.000+01:00');
+    expect(human.stdout).toContain('1 tick of 1d from 2010-12-06T00:00:00.000+01:00 to 2010-12-07T00:00:00.000+01:00');
     const traced = await cli('trace', 'id:B', '--direction', 'up', '--tz', 'Europe/Paris', '--store', paris);
     expect(traced.stdout).toContain('exposed +999000000001 (id B) at tick 1 (2010-12-07T00:00:00.000+01:00)');
+    // without --tz, trace shows the zone the world was ingested with; --tz UTC still overrides it
+    expect((await cli('trace', 'id:B', '--direction', 'up', '--store', paris)).stdout).toContain('exposed +999000000001 (id B) at tick 1 (2010-12-07T00:00:00.000+01:00)');
+    expect((await cli('trace', 'id:B', '--direction', 'up', '--tz', 'UTC', '--store', paris)).stdout).toContain('exposed +999000000001 (id B) at tick 1 (2010-12-06T23:00:00.000Z)');
     const bad = await cli(...args, '--tz', 'Europe/Lyon', '--store', freshStore());
     expect(bad).toMatchObject({ code: 2, stderr: "Error: --tz: unknown time zone 'Europe/Lyon': use an IANA name such as Europe/Paris, or UTC\n" });
   });

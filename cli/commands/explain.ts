@@ -38,7 +38,7 @@ Duration: the read models keep, for each alert, the one contact that triggered i
   static override flags = {
     depth: count({ summary: 'Most links to follow back towards the index case.', min: 1, default: 1000 }),
     region: Flags.string({ summary: 'Country for national phone forms (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
-    tz: tz({ summary: 'Show times in this time zone (IANA name, e.g. Europe/Paris); JSON output stays in UTC.' }),
+    tz: tz({ summary: 'Show times in this time zone (IANA name, e.g. Europe/Paris); JSON output stays in UTC. [default: the zone an ingested world was bucketed in (ingest --tz), else UTC]' }),
   };
 
   async run(): Promise<Explanation> {
@@ -66,7 +66,7 @@ Duration: the read models keep, for each alert, the one contact that triggered i
       if ((error as { code?: string }).code === 'UNKNOWN_ALERT') throw new InputError((error as Error).message);
       throw error;
     }
-    if (!this.jsonEnabled()) this.log(render(result, place, flags.tz, (world.params?.tickMs ?? world.ingest?.tickMs ?? 60_000) / 60_000).join('\n'));
+    if (!this.jsonEnabled()) this.log(render(result, place, flags.tz ?? world.ingest?.timeZone ?? 'UTC', (world.params?.tickMs ?? world.ingest?.tickMs ?? 60_000) / 60_000).join('\n'));
     return result;
   }
 

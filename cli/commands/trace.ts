@@ -44,7 +44,7 @@ Time travel, on two independent axes: --at-tick T shows the chain as it was at t
     depth: count({ summary: 'Most links to follow each way.', min: 1, default: 10 }),
     format: Flags.string({ summary: 'Output format: text tree, JSON, or a picture (Graphviz DOT, Mermaid flowchart, SVG on a time axis).', options: ['tree', 'json', 'dot', 'mermaid', 'svg'], default: 'tree' }),
     region: Flags.string({ summary: 'Country for national phone forms (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
-    tz: tz({ summary: 'Show times in this time zone (IANA name, e.g. Europe/Paris); JSON output stays in UTC.' }),
+    tz: tz({ summary: 'Show times in this time zone (IANA name, e.g. Europe/Paris); JSON output stays in UTC. [default: the zone an ingested world was bucketed in (ingest --tz), else UTC]' }),
     ...timeTravelFlags,
   };
 
@@ -68,7 +68,7 @@ Time travel, on two independent axes: --at-tick T shows the chain as it was at t
       else if (flags.format === 'dot') process.stdout.write(chainDot(chainFromTrace(result)));
       else if (flags.format === 'mermaid') process.stdout.write(chainMermaid(chainFromTrace(result)));
       else if (flags.format === 'svg') process.stdout.write(`${chainSvg(chainFromTrace(result), { title: `contact chain of ${result.phone}` })}\n`);
-      else this.log(render(result, place, flags.tz).join('\n'));
+      else this.log(render(result, place, flags.tz ?? world.ingest?.timeZone ?? 'UTC').join('\n'));
     }
     return result;
   }

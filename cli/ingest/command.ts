@@ -45,7 +45,7 @@ export const ingestFlags = {
   statuses: Flags.string({ summary: 'A CSV file id,status (0, 1 or 2) of initial statuses; people not in it start healthy.', helpValue: 'FILE' }),
   phones: Flags.string({ summary: 'A CSV file id,phone mapping people to phones; others get a placeholder +999<9 digits>.', helpValue: 'FILE' }),
   region: Flags.string({ summary: 'Country for national phone forms in --phones (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
-  tz: tz({ summary: 'Time zone (IANA name, e.g. Europe/Paris) whose local midnight the buckets align on (--bucket 1d: local days); the summary shows times in it.' }),
+  tz: tz({ summary: 'Time zone (IANA name, e.g. Europe/Paris) whose local midnight the buckets align on (--bucket 1d: local days); the summary shows times in it.', default: 'UTC' }),
   'skip-invalid': Flags.boolean({ summary: 'Skip bad rows (and empty files) and report how many, instead of refusing the input.' }),
   policy: Flags.string({ summary: 'Tracing policy: a preset (seed, tousanticovid) or a JSON/YAML file; durations count in simulated minutes. [default: seed]' }),
 };
@@ -232,7 +232,7 @@ export abstract class IngestCommand extends BaseCommand {
     if (this.jsonEnabled()) return;
     const files = result.inputs.length === 1 ? result.inputs[0]!.file : `${result.inputs.length} files`;
     this.log(`ingested ${result.rows} rows of ${files} into ${storeUrl} (${result.skipped} skipped): ${counted(result.people, 'person', 'people')} (${result.placeholderPhones} with a placeholder phone), index cases: ${result.indexCases}`);
-    this.log(`${result.ticks} ticks of ${ms(result.bucketMs)} from ${inZone(result.start, result.timeZone)} to ${inZone(result.end, result.timeZone)}${result.radiusM !== undefined ? `, contact radius ${result.radiusM} m` : ''}`);
+    this.log(`${counted(result.ticks, 'tick')} of ${ms(result.bucketMs)} from ${inZone(result.start, result.timeZone)} to ${inZone(result.end, result.timeZone)}${result.radiusM !== undefined ? `, contact radius ${result.radiusM} m` : ''}`);
     this.log(`${counted(result.contacts, 'contact')}, ${counted(result.exposures, 'exposure')}: healthy ${result.status.healthy}, suspicious ${result.status.suspicious}, infected ${result.status.infected}`);
     this.log(`${result.events} events in ${result.seconds} s: ${result.rowsPerSecond} rows/s, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
   }
