@@ -13,10 +13,10 @@ export interface PolicyShowOutput {
 /** `stopcovid policy show`: the world's tracing policy. */
 export default class PolicyShow extends BaseCommand {
   static override summary = "Show the world's tracing policy (every field, durations in simulated minutes).";
-  static override description = 'The policy the next tick follows: the seed policy for a world that never adopted another. See README, "Tracing policies", for every field.';
+  static override description = 'The policy the next tick follows: the seed policy for a world that never adopted another. See README, "Tracing policies", for every field. --format yaml or json prints the policy alone, a file that \'policy set\' takes back; --json prints {"policy": ..., "tick": ...}, the tick it was read at.';
   static override examples = ['<%= config.bin %> policy show', '<%= config.bin %> policy show --format json', '<%= config.bin %> policy show --json'];
   static override flags = {
-    format: Flags.string({ summary: 'Output format.', options: ['yaml', 'json'], default: 'yaml' }),
+    format: Flags.string({ summary: "The policy alone, as a file 'policy set' reads (--json wraps it with the tick: {policy, tick}).", options: ['yaml', 'json'], default: 'yaml' }),
   };
 
   async run(): Promise<PolicyShowOutput> {
