@@ -336,7 +336,7 @@ function readFixed(r: Reader, n: number): Int32Array {
   if (width > 4) throw new RangeError(`bad column width ${width}`);
   const first = delta ? r.zz() : 0;
   const base = r.zz();
-  const count = delta ? n - 1 : n;
+  const count = delta ? Math.max(0, n - 1) : n;
   const at = r.pos;
   r.pos += count * width;
   if (r.pos > r.buf.length) throw new RangeError('truncated');

@@ -60,7 +60,9 @@ Either way, running again shows only new alerts, and a group with no saved posit
     let clock: WorldClock | undefined;
     let count = 0;
     let left = flags.limit ?? Infinity;
+    // stops the run at Ctrl-C, or once --limit alerts are printed
     const stop = new AbortController();
+    this.interrupted().addEventListener('abort', () => stop.abort(), { once: true });
     // the group's position moves only after the alerts were written out: a write that fails (a
     // closed stdout) keeps its batch's alerts for the next run; with --limit, it moves past the
     // last alert printed, not past the batch
@@ -84,7 +86,7 @@ Either way, running again shows only new alerts, and a group with no saved posit
       await store.checkpoints.save(checkpoint, last);
       if (left === 0) stop.abort();
     });
-    await runProjection(store, alertsProjection, printer, { follow: flags.follow, signal: AbortSignal.any([this.interrupted(), stop.signal]), batchEvents: 10_000 });
+    await runProjection(store, alertsProjection, printer, { follow: flags.follow, signal: stop.signal, batchEvents: 10_000 });
     if (!this.jsonEnabled()) process.stderr.write(`${counted(count - this.repeats, 'alert')} for group ${flags.group}${ledger ? ` (${this.repeats} already in the ledger ${flags.dedupe}, skipped)` : ''}\n`);
     return undefined;
   }

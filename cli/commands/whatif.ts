@@ -84,7 +84,7 @@ export function render(r: WhatIfOutput, rows: number): string[] {
 }
 
 /** At most `n` rows of `curve`, evenly spaced, the last one included (with `n` = 1, only the last). */
-export function sample(curve: WhatIfTick[], n: number): WhatIfTick[] {
+function sample(curve: WhatIfTick[], n: number): WhatIfTick[] {
   if (curve.length <= n) return curve;
   if (n === 1) return [curve[curve.length - 1]!];
   const out: WhatIfTick[] = [];
