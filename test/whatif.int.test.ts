@@ -32,6 +32,7 @@ function expectSame(r: WhatIfOutput): void {
   expect(r.lost).toEqual([]);
   expect(r.alerts.whatif).toBe(r.alerts.recorded);
   expect(r.releases.whatif).toBe(r.releases.recorded);
+  expect(r.refused).toEqual([]);
   for (const t of r.curve) expect(t.whatif, `tick ${t.tick}`).toEqual(t.recorded);
   if (r.truth) expect(r.truth.whatif).toEqual(r.truth.recorded);
 }
@@ -60,7 +61,8 @@ describe('whatif with the world\'s own policy gives back the recorded history', 
   it('a tousanticovid world: minimum contact time, retroactive alerts, simulated tests, expiries, a ground truth, and a reported result', async () => {
     const store = `sqlite:${join(dir, 'tac.db')}`;
     await ok('simulate', '--store', store, '--people', '1000', '--grid', '30x30', '--tick-minutes', '60', '--ticks', '40', '--policy', 'tousanticovid');
-    const healthy = JSON.parse(await ok('people', '--store', store, '--status', '0', '--limit', '1', '--json')) as { phone: string }[];
+    // a healthy person whose status never changed: never alerted
+    const healthy = (JSON.parse(await ok('people', '--store', store, '--status', '0', '--limit', '1000', '--json')) as { phone: string; lastChange?: unknown }[]).filter((p) => !p.lastChange);
     await ok('test', healthy[0]!.phone, 'positive', '--store', store);
     await ok('simulate', '--store', store, '--ticks', '10');
     const r = await whatif(store, 'tousanticovid');
@@ -72,6 +74,13 @@ describe('whatif with the world\'s own policy gives back the recorded history', 
     expect(seed.releases.whatif).toBe(0);
     expect(seed.alerts.whatif).toBe(seed.alerted.whatif);
     expect(seed.alerts.whatif).not.toBe(r.alerts.recorded);
+    // the same policy requiring an alert before a test refuses the result of the never-alerted person, and says so
+    const strict = join(dir, 'tac-strict.yaml');
+    writeFileSync(strict, (await ok('policy', 'show', '--store', store)).replace(/^name: .*$/m, 'name: tac-strict').replace('requireAlert: false', 'requireAlert: true'));
+    const refused = await whatif(store, strict);
+    expect(refused.refused).toEqual([{ tick: 41, reason: `${healthy[0]!.phone} was never alerted and the policy requires an alert before a test` }]);
+    const text = await ok('whatif', '--store', store, '--policy', strict);
+    expect(text).toContain(`reported test results refused under 'tac-strict': 1\n  tick 41: ${healthy[0]!.phone} was never alerted`);
   });
 });
 

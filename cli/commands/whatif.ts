@@ -76,6 +76,10 @@ export function render(r: WhatIfOutput, rows: number): string[] {
   };
   list(`alerted only under '${b}' (gained)`, r.gained);
   list(`alerted only in the recorded history (lost)`, r.lost);
+  if (r.refused.length > 0) {
+    lines.push(`reported test results refused under '${b}': ${r.refused.length}${r.refused.length > rows ? ` (first ${rows})` : ''}`);
+    for (const x of r.refused.slice(0, rows)) lines.push(`  tick ${x.tick}: ${x.reason}`);
+  }
   lines.push(`epidemic curve (healthy / suspicious / infected, alerts in the tick):`);
   lines.push(`  ${'tick'.padStart(6)}  ${a.padEnd(28)}  ${b}`);
   const cell = (c: WhatIfTick['recorded']) => `${c.healthy} / ${c.suspicious} / ${c.infected}, ${c.alerts}`.padEnd(28);

@@ -50,6 +50,12 @@ export interface WhatIfResult {
   gained: AlertChange[];
   lost: AlertChange[];
   curve: WhatIfTick[];
+  /**
+   * Reported test results the recorded world took and the other policy refuses (a person never
+   * alerted, under a policy that requires an alert before a test), by tick: they change nothing
+   * on its side.
+   */
+  refused: { tick: number; reason: string }[];
   /** Against the recorded ground truth, when the world has one (an `InfectionTransmitted` event). */
   truth?: { reallyInfected: number; recorded: TruthScore; whatif: TruthScore };
 }
@@ -72,6 +78,7 @@ export interface WhatIfState {
   counts: { recordedAlerts: number; whatifAlerts: number; recordedReleases: number; whatifReleases: number; tickRecordedAlerts: number };
   truthSeen: boolean;
   curve: WhatIfTick[];
+  refused: { tick: number; reason: string }[];
 }
 
 /** A fresh what-if state for `policy`. */
@@ -90,6 +97,7 @@ export function whatIfState(policy: Policy): WhatIfState {
     counts: { recordedAlerts: 0, whatifAlerts: 0, recordedReleases: 0, whatifReleases: 0, tickRecordedAlerts: 0 },
     truthSeen: false,
     curve: [],
+    refused: [],
   };
 }
 
@@ -185,7 +193,11 @@ function settle(s: WhatIfState, done: StoredEvent<'TickCompleted'>): void {
     });
     for (const e of s.contactEvents) evolve(shadow, e);
     for (const d of decision.events) {
-      if (d.type === 'CommandsApplied') continue; // the shadow has no inbox of its own
+      if (d.type === 'CommandsApplied') {
+        // the shadow has no inbox of its own; what it refuses is said, not dropped silently
+        for (const r of (d.data as EventData<'CommandsApplied'>).rejected) s.refused.push({ tick, reason: r.reason });
+        continue;
+      }
       evolve(shadow, d as DomainEvent);
       if (d.type === 'NotificationIssued') {
         if (d.data.kind === 'released') s.counts.whatifReleases++;
@@ -229,6 +241,7 @@ export function whatIfResult(s: WhatIfState): WhatIfResult {
     gained: only(s.whatifFirst, s.recordedFirst),
     lost: only(s.recordedFirst, s.whatifFirst),
     curve: s.curve,
+    refused: s.refused,
   };
   if (s.truthSeen) {
     const truth = s.shadow.tracing.truth;
