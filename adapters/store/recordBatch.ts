@@ -72,9 +72,8 @@ class Writer {
     this.uvar(v >= 0 ? v * 2 : -v * 2 - 1);
   }
 
-  /** `u` (0 to 2^32 - 1) in `width` bytes, little-endian. */
+  /** `u` (0 to 2^32 - 1) in `width` bytes, little-endian; the caller has ensured the room (a whole column at once). */
   fixed(u: number, width: number): void {
-    if (this.len + 4 > this.buf.length) this.ensure(4);
     const b = this.buf;
     for (let k = 0; k < width; k++) b[this.len++] = (u >>> (8 * k)) & 255;
   }
@@ -214,12 +213,6 @@ function trailingInt(s: string): number {
 
 function isWellFormed(s: string): boolean {
   return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
-}
-
-/** True when every value (integers) fits a 32-bit signed integer. */
-function int32(values: readonly number[]): boolean {
-  for (const v of values) if (v < -(2 ** 31) || v >= 2 ** 31) return false;
-  return true;
 }
 
 /** Bytes of an unsigned value up to `range` (below 2^32) in fixed width: 0 to 4. */
@@ -362,13 +355,18 @@ function writeColumn(w: Writer, values: unknown[]): void {
   let nums = true;
   let strs = true;
   let rising = true;
+  /** An integer beyond 32 bits: the column keeps varints. */
+  let wide = false;
   let prev = -Infinity;
   for (const v of values) {
     if (typeof v === 'number') {
       strs = false;
       if (!Number.isFinite(v)) (nums = false), (ints = false);
       else if (!Number.isInteger(v) || Math.abs(v) >= INT_LIMIT) ints = false;
-      else if (v < prev) rising = false;
+      else {
+        if (v < -(2 ** 31) || v >= 2 ** 31) wide = true;
+        if (v < prev) rising = false;
+      }
       prev = v;
     } else {
       nums = ints = false;
@@ -377,7 +375,7 @@ function writeColumn(w: Writer, values: unknown[]): void {
     if (!nums && !strs) break;
   }
   if (ints) {
-    if (int32(values as number[])) writeInts(w, values as number[], 0, values.length);
+    if (!wide) writeInts(w, values as number[], 0, values.length);
     else {
       w.uvar(rising ? INT_DELTA : INT);
       let last = 0;
