@@ -13,6 +13,10 @@ import type { Explanation } from '../core/index.js';
 import { eventAt, ingestHandWorld, phoneOf } from './handWorlds.js';
 import { cli } from './cli.js';
 import { run } from './inProcess.js';
+import { sqliteStore } from '../adapters/store/sqlite.js';
+import { openReadModelSource } from '../web/readModelSource.js';
+import { dashboardApp } from '../web/server.js';
+import type { Chain } from '../web/source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stopcovid-explain-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -149,5 +153,20 @@ describe('explain on a retroactive alert', () => {
     expect(await eventAt(store, l!.rule!.position)).toMatchObject({ type: 'PolicyAdopted', data: { policy: { name: 'retro', retroactiveMinutes: 20 } } });
     expect(e.indexCase).toMatchObject({ phone: phoneOf(1), change: { reason: 'test-positive' }, test: { result: 'positive', source: 'reported', tick: 15 } });
     expect(await eventAt(store, e.indexCase!.test!.position)).toMatchObject({ type: 'TestResultRecorded', data: { personId: e.indexCase!.personId, result: 'positive' } });
+
+    // the dashboard's chain gives the same link, with the contact's tick beside the alert's
+    const opened = sqliteStore(store.slice('sqlite:'.length), { create: false });
+    const source = await openReadModelSource(opened, store);
+    try {
+      const app = dashboardApp({ source, parseQuery: (q) => ({ phone: q }) });
+      for (const query of [`phone=${encodeURIComponent(phoneOf(2))}`, `person=${l!.exposed.personId}`, `person=${l!.source.personId}`]) {
+        const chain = (await (await app.request(`/api/chain?${query}`)).json()) as Chain;
+        expect(chain.links, query).toHaveLength(1);
+        expect(chain.links[0], query).toMatchObject({ source: l!.source.personId, exposed: l!.exposed.personId, tick: 15, at: l!.at, contactTick: 10 });
+      }
+    } finally {
+      await source.close();
+      await opened.close();
+    }
   });
 });

@@ -110,7 +110,7 @@ export function readModelSource(store: EventStore, models: SqliteReadModels, nam
         if (nodes.has(l.personId)) break; // a cycle through re-exposure: stop where it closes
         const next = up.upstream![i + 1];
         nodes.set(l.personId, node(l.personId, next ? next.tick : since(l.personId)));
-        links.push({ source: l.personId, exposed: below, tick: l.tick, at: l.at, x: l.cell.x, y: l.cell.y });
+        links.push({ source: l.personId, exposed: below, tick: l.tick, at: l.at, x: l.cell.x, y: l.cell.y, ...(l.contactTick !== undefined ? { contactTick: l.contactTick } : {}) });
         below = l.personId;
       }
       let cut = up.upstreamTruncated === true;
@@ -124,7 +124,7 @@ export function readModelSource(store: EventStore, models: SqliteReadModels, nam
             break;
           }
           nodes.set(edge.exposed, node(edge.exposed, edge.tick));
-          links.push({ source: edge.source, exposed: edge.exposed, tick: edge.tick, at: edge.at, x: edge.x, y: edge.y });
+          links.push({ source: edge.source, exposed: edge.exposed, tick: edge.tick, at: edge.at, x: edge.x, y: edge.y, ...(edge.contactTick !== undefined ? { contactTick: edge.contactTick } : {}) });
           queue.push(edge.exposed);
         }
       }

@@ -80,10 +80,13 @@ export interface ChainNode {
 export interface ChainLink {
   source: number;
   exposed: number;
+  /** The tick the exposure was decided (and the alert sent). */
   tick: number;
   at: string;
   x: number;
   y: number;
+  /** A retroactive exposure only: the tick of the contact it was decided for, earlier than `tick`. */
+  contactTick?: number;
 }
 
 /**

@@ -76,4 +76,16 @@ describe('renderers', () => {
     expect(mermaid.match(/-->\|tick \d+\|/g)).toHaveLength(5);
     expect(mermaid).toContain('p2["+33600000003 id say #34;hi#34;<br/>suspicious"]:::s1');
   });
+
+  it('a retroactive link (decided at tick 9 for a contact at tick 6) names both ticks in every renderer', () => {
+    const retro: Trace = { ...traced, downstream: [link(3, '+33600000004', 7), link(4, '+33600000005', 9, { contactTick: 6 })] };
+    const chain = chainFromTrace(retro);
+    expect(chain.links.find((l) => l.exposed === 4)).toMatchObject({ tick: 9, contactTick: 6 });
+    expect(chain.links.find((l) => l.exposed === 3)).not.toHaveProperty('contactTick');
+    expect(chainDot(chain)).toContain('p2 -> p4 [label="tick 9 (contact at tick 6)"];');
+    expect(chainDot(chain)).toContain('p2 -> p3 [label="tick 7"];');
+    expect(chainMermaid(chain)).toContain('p2 -->|tick 9 #40;contact at tick 6#41;| p4');
+    expect(chainSvg(chain)).toContain('<title>+33600000003 exposed +33600000005 at tick 9 (contact at tick 6), t9</title>');
+    expect(chainSvg(chain)).toContain('<title>+33600000003 exposed +33600000004 at tick 7, t7</title>');
+  });
 });

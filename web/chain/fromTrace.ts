@@ -19,13 +19,13 @@ export function chainFromTrace(t: Trace): Chain {
   let below = t.personId;
   up.forEach((l, i) => {
     add(l, l.sourceStatus, up[i + 1]?.tick ?? l.tick, l.indexCase === true);
-    links.push({ source: l.personId, exposed: below, tick: l.tick, at: l.at, x: l.cell.x, y: l.cell.y });
+    links.push({ source: l.personId, exposed: below, tick: l.tick, at: l.at, x: l.cell.x, y: l.cell.y, ...(l.contactTick !== undefined ? { contactTick: l.contactTick } : {}) });
     below = l.personId;
   });
   const walk = (source: number, list: TraceLink[]) => {
     for (const l of list) {
       add(l, l.exposedStatus.to, l.tick, false);
-      links.push({ source, exposed: l.personId, tick: l.tick, at: l.at, x: l.cell.x, y: l.cell.y });
+      links.push({ source, exposed: l.personId, tick: l.tick, at: l.at, x: l.cell.x, y: l.cell.y, ...(l.contactTick !== undefined ? { contactTick: l.contactTick } : {}) });
       walk(l.personId, l.children ?? []);
     }
   };

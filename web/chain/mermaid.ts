@@ -5,6 +5,7 @@
  */
 import type { Chain } from '../source.js';
 import { STATUS_COLOURS, STATUS_NAMES } from './palette.js';
+import { linkTicks } from './linkTicks.js';
 
 /** Mermaid label text: quotes and brackets replaced by their HTML entities. */
 function label(text: string): string {
@@ -18,7 +19,7 @@ export function chainMermaid(chain: Chain): string {
     const text = `${label(`${n.phone}${n.sourceId !== undefined ? ` id ${n.sourceId}` : ''}`)}<br/>${STATUS_NAMES[n.status] ?? '?'}${n.indexCase ? ', index case' : ''}`;
     out.push(`  p${n.personId}["${text}"]:::s${n.status}`);
   }
-  for (const l of chain.links) out.push(`  p${l.source} -->|tick ${l.tick}| p${l.exposed}`);
+  for (const l of chain.links) out.push(`  p${l.source} -->|${label(linkTicks(l))}| p${l.exposed}`);
   if (chain.cut) out.push(`  cut["... cut: more people beyond this chain's bound"]`);
   STATUS_COLOURS.forEach((c, s) => out.push(`  classDef s${s} fill:${c},stroke:#333`));
   out.push(`  style p${chain.personId} stroke-width:3px`);

@@ -8,6 +8,7 @@
 import type { Chain } from '../source.js';
 import { layoutChain } from './layout.js';
 import { STATUS_COLOURS, STATUS_NAMES } from './palette.js';
+import { linkTicks } from './linkTicks.js';
 
 /** Options of {@link chainSvg}. */
 export interface SvgOptions {
@@ -57,7 +58,7 @@ export function chainSvg(chain: Chain, options: SvgOptions = {}): string {
     const re = layout.rows.get(l.exposed);
     const src = layout.nodes.get(l.source);
     if (rs === undefined || re === undefined || !src) continue;
-    out.push(`<path d="M${r(x(src.tick))},${y(rs)}V${y(re)}H${r(x(l.tick))}" data-source="${escapeXml(phone(l.source))}" data-exposed="${escapeXml(phone(l.exposed))}" data-tick="${l.tick}"><title>${escapeXml(`${phone(l.source)} exposed ${phone(l.exposed)} at tick ${l.tick} (${l.at})`)}</title></path>`);
+    out.push(`<path d="M${r(x(src.tick))},${y(rs)}V${y(re)}H${r(x(l.tick))}" data-source="${escapeXml(phone(l.source))}" data-exposed="${escapeXml(phone(l.exposed))}" data-tick="${l.tick}"><title>${escapeXml(`${phone(l.source)} exposed ${phone(l.exposed)} at ${linkTicks(l)}, ${l.at}`)}</title></path>`);
   }
   out.push(`</g><g class="people">`);
   for (const n of chain.nodes) {
