@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, browserAvailable, launch } from './browser.js';
 import { cli, json } from './cli.js';
+import { ingestHandWorld, phoneOf } from './handWorlds.js';
+import { run } from './inProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stopcovid-files-'));
 const store = `sqlite:${join(dir, 'abcd.db')}`;
@@ -95,6 +97,20 @@ describe('report names the tracing policies', () => {
       ['5 to 6', 'seed', 'inbox:0'],
     ]);
   }, 60_000);
+});
+
+describe('report counts in English', () => {
+  it('a hand-made world of one contact: 2 people, 1 contact, 1 exposure, 1 alert, 1 person downstream', async () => {
+    // 10 (index case, infected at tick 0) meets 11 at tick 1, under the seed's rules: 11 is exposed and alerted at tick 1
+    const world = await ingestHandWorld(dir, 'one', [[1, 10, 11]], [10]);
+    const output = join(dir, 'one.html');
+    const done = await run('report', '--store', world, '--output', output);
+    expect(done.code, done.stderr).toBe(0);
+    const html = readFileSync(output, 'utf8');
+    expect(html).toContain(': 2 people, a contact list without positions;');
+    expect(html).toContain('in all 1 contact, 1 exposure, 1 alert.</p>');
+    expect(html).toContain(`1. index case ${phoneOf(10)}: 1 person downstream</h3>`);
+  });
 });
 
 describe.runIf(browserAvailable())('report', () => {

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chainSvg, escapeXml } from './chain/svg.js';
+import { counted } from './plural.js';
 import type { DashboardSource } from './source.js';
 
 /** Options of {@link reportHtml}. */
@@ -54,7 +55,7 @@ export function reportHtml(source: DashboardSource, options: ReportOptions): str
   const chains = roots.map(({ personId, downstream }, i) => {
     const chain = source.chain(personId, { maxNodes: options.maxNodes ?? 300 });
     const phone = chain.nodes.find((n) => n.personId === personId)!.phone;
-    return `<h3>${i + 1}. index case ${escapeXml(phone)}: ${downstream} people downstream${chain.cut ? ` (the first ${chain.nodes.length} drawn)` : ''}</h3><div class="chain">${chainSvg(chain)}</div>`;
+    return `<h3>${i + 1}. index case ${escapeXml(phone)}: ${counted(downstream, 'person', 'people')} downstream${chain.cut ? ` (the first ${chain.nodes.length} drawn)` : ''}</h3><div class="chain">${chainSvg(chain)}</div>`;
   });
   const total = rows.reduce((a, r) => ({ contacts: a.contacts + r.contacts, exposures: a.exposures + r.exposures, notifications: a.notifications + r.notifications }), { contacts: 0, exposures: 0, notifications: 0 });
   return `<!doctype html>
@@ -71,8 +72,8 @@ table { border-collapse: collapse; font-size: .9em; } td, th { border-bottom: 1p
 </head>
 <body>
 <h1>stopcovid report</h1>
-<p>World <code>${escapeXml(options.name)}</code>: ${info.people} people, ${info.kind === 'grid' ? `${info.width}×${info.height} cells` : info.kind === 'metres' ? 'GPS positions in metres' : 'a contact list without positions'}; ticks 0 to ${info.tick} (${escapeXml(rows[0]!.at)} to ${escapeXml(last.at)}).</p>
-<p>After tick ${last.tick}: <b>${last.healthy}</b> healthy, <b>${last.suspicious}</b> suspicious, <b>${last.infected}</b> infected; in all ${total.contacts} contacts, ${total.exposures} exposures, ${total.notifications} alerts.</p>
+<p>World <code>${escapeXml(options.name)}</code>: ${counted(info.people, 'person', 'people')}, ${info.kind === 'grid' ? `${info.width}×${info.height} cells` : info.kind === 'metres' ? 'GPS positions in metres' : 'a contact list without positions'}; ticks 0 to ${info.tick} (${escapeXml(rows[0]!.at)} to ${escapeXml(last.at)}).</p>
+<p>After tick ${last.tick}: <b>${last.healthy}</b> healthy, <b>${last.suspicious}</b> suspicious, <b>${last.infected}</b> infected; in all ${counted(total.contacts, 'contact')}, ${counted(total.exposures, 'exposure')}, ${counted(total.notifications, 'alert')}.</p>
 <h2>Parameters</h2>
 <table id="params"><tbody>${params.map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${escapeXml(v)}</td></tr>`).join('')}</tbody></table>
 <h2>Tracing policy</h2>

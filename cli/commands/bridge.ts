@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, InputError } from '../base.js';
 import { busFlags, count } from '../flags.js';
-import { counted } from '../plural.js';
+import { counted } from '../../web/plural.js';
 import { bridgeCheckpoint, startBridge, takeLease } from '../bridgeRunner.js';
 import { worldIdentity } from '../identity.js';
 import { StatusLine } from '../progress.js';

@@ -4,7 +4,7 @@ import { BaseCommand, InputError } from '../base.js';
 import { openStore } from '../../adapters/registry.js';
 import { worldAlertKey, worldIdentity } from '../identity.js';
 import { busFlags, count } from '../flags.js';
-import { counted } from '../plural.js';
+import { counted } from '../../web/plural.js';
 import { sqliteLedger } from '../../adapters/ledger/sqlite.js';
 
 /** `stopcovid consume`: read the alerts as a consumer group, as the alerted people get them. */

@@ -4,7 +4,7 @@ import { Flags } from '@oclif/core';
 import { dashboardApp, listen, LISTEN_ERROR } from '../../web/server.js';
 import { BaseCommand, InputError } from '../base.js';
 import { isRegion, personQuery } from '../phone.js';
-import { counted } from '../plural.js';
+import { counted } from '../../web/plural.js';
 
 /** What `serve --json` prints when it stops. */
 export interface ServeResult {

@@ -9,7 +9,7 @@ import { startBridge, takeLease } from '../bridgeRunner.js';
 import { writerLease } from '../lease.js';
 import { appendTick, currentWorld, pendingCommands } from '../tickWriter.js';
 import { worldIdentity } from '../identity.js';
-import { counted } from '../plural.js';
+import { counted } from '../../web/plural.js';
 import { StatusLine } from '../progress.js';
 import { nodeSha256Hex } from '../../adapters/hash/nodeSha256.js';
 

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { asOf, trace, type Bitemporal, type Direction, type Trace, type TraceLink } from '../../core/index.js';
 import { count } from '../flags.js';
-import { counted } from '../plural.js';
+import { counted } from '../../web/plural.js';
 import { BaseCommand, noWorld, oneOutput } from '../base.js';
 import { personQuery } from '../phone.js';
 import { inZone, tz } from '../time.js';

@@ -15,7 +15,7 @@ import { worldIdentity } from '../identity.js';
 import { inZone, midnightBefore, offsetMs, tz } from '../time.js';
 import type { FileCount, Invalid } from './source.js';
 import { buildPeople, type IdTable, type People } from './people.js';
-import { counted } from '../plural.js';
+import { counted } from '../../web/plural.js';
 
 /** `--bucket 20s`: a duration with a unit (ms library: ms, s, m, h, d), as whole milliseconds. */
 export const bucket = Flags.custom<number>({

@@ -1,5 +1,6 @@
 /**
- * Counts in English prose ("1 tick", "2 ticks"), by the CLDR plural rules built into `Intl`.
+ * Counts in English prose ("1 tick", "2 ticks"), by the CLDR plural rules built into `Intl`:
+ * the CLI's lines and the HTML report's sentences say them the same way.
  * @module
  */
 
