@@ -189,7 +189,7 @@ export abstract class BaseCommand extends Command {
 export { oneLine } from './oneLine.js';
 
 function isInputError(error: { code?: string; name?: string }): boolean {
-  return error.code === 'STORE_ERROR' || error.code === 'INPUT' || error.name === 'CLIError' || (error.code === 'BUS_ERROR' && (error as { retriable?: boolean }).retriable === false);
+  return (error.code === 'STORE_ERROR' && (error as { unavailable?: boolean }).unavailable !== true) || error.code === 'INPUT' || error.name === 'CLIError' || (error.code === 'BUS_ERROR' && (error as { retriable?: boolean }).retriable === false);
 }
 
 /** A bad input from the user: exit code 2. */

@@ -172,12 +172,17 @@ export const STORE_ERROR = 'STORE_ERROR';
 /**
  * A store could not be opened or used: unknown URL scheme, missing or unreadable file, a file
  * that is not a store, a server that does not answer. The message is one line for the user.
+ * `unavailable` is true for outages (a server that cannot be reached or does not answer in time,
+ * a subscription lost), which a retry may mend, as {@link BusError}'s `retriable`; false for
+ * what the input must change (a URL, a file, credentials).
  */
 export class StoreError extends Error {
   readonly code = STORE_ERROR;
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly unavailable: boolean;
+  constructor(message: string, options?: { cause?: unknown; unavailable?: boolean }) {
     super(message, options);
     this.name = 'StoreError';
+    this.unavailable = options?.unavailable === true;
   }
 }
 

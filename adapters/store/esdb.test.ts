@@ -157,6 +157,8 @@ describe('error translation', () => {
     expect(translated.message).toMatch(message);
     expect(translated.message).not.toContain('\n');
     expect(translated.cause).toBe(error);
+    // an outage exits 1 in the CLI, as an unreachable Kafka does; the rest is the input's to change (exit 2)
+    expect((translated as StoreError).unavailable).toBe(kind === 'unreachable');
   });
 
   it('asks for credentials when none were given, passes our own errors through, and knows what to retry', () => {
@@ -449,6 +451,7 @@ describe('opening a store with the real client, without a server', () => {
     await store.close();
     expect((error as Error).message).toMatch(/^lost the subscription to \$all on EventStoreDB at esdb:\/\/flaky and could not resubscribe within 800 ms: cannot reach EventStoreDB/);
     expect(flakyReads).toBeGreaterThan(2);
+    expect((error as StoreError).unavailable).toBe(true);
   });
 
   it('a closed port: a one-line StoreError saying the server cannot be reached', async () => {
@@ -457,6 +460,7 @@ describe('opening a store with the real client, without a server', () => {
     expect(isStoreError(error)).toBe(true);
     expect((error as Error).message).toMatch(new RegExp(`^cannot reach EventStoreDB at esdb://127\\.0\\.0\\.1:${closedPort}`));
     expect((error as Error).message).not.toContain('\n');
+    expect((error as StoreError).unavailable).toBe(true);
     expect(performance.now() - started).toBeLessThan(4500);
   });
 
@@ -464,6 +468,7 @@ describe('opening a store with the real client, without a server', () => {
     const started = performance.now();
     const error = await openStore(`esdb://127.0.0.1:${silentPort}?tls=false&connectTimeout=600`).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/^cannot reach EventStoreDB at esdb:\/\/127\.0\.0\.1:\d+ within 600 ms; .*\?tls=false/);
+    expect((error as StoreError).unavailable).toBe(true);
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
@@ -472,6 +477,7 @@ describe('opening a store with the real client, without a server', () => {
     expect(isStoreError(error)).toBe(true);
     expect((error as Error).message).toMatch(/^EventStoreDB at kurrentdb:\/\/admin@127\.0\.0\.1:\d+ refused user 'admin' \(read of \$all\)/);
     expect((error as Error).message).not.toContain('s3cret');
+    expect((error as StoreError).unavailable).toBe(false); // the credentials must change: exit 2
   });
 
   it('a malformed URL is refused before anything is loaded or dialled', async () => {

@@ -117,7 +117,7 @@ export async function openEsdbStore(url: string, options: { prefix?: string } = 
     onClose: (usedGrpc) => (usedGrpc ? closeChannel(client) : Promise.resolve()),
   });
   try {
-    await withDeadline(store.ping(), parsed.connectTimeoutMs, () => new StoreError(`cannot reach EventStoreDB at ${parsed.display} within ${parsed.connectTimeoutMs} ms; is the server running, and does the URL's tls= setting match it (a local insecure server needs ?tls=false)?`));
+    await withDeadline(store.ping(), parsed.connectTimeoutMs, () => new StoreError(`cannot reach EventStoreDB at ${parsed.display} within ${parsed.connectTimeoutMs} ms; is the server running, and does the URL's tls= setting match it (a local insecure server needs ?tls=false)?`, { unavailable: true }));
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;
@@ -193,7 +193,7 @@ export function esdbStore(client: EsdbClient, options: EsdbStoreOptions = {}): E
       usedGrpc = true;
       try {
         const call = client.appendToStream(target, events.slice(start, end).map(toEventData), { streamState: state, deadline: deadlineMs });
-        result = await withDeadline(call, deadlineMs + 1000, () => new StoreError(`no answer from EventStoreDB at ${server} within ${deadlineMs} ms to the ${op}; it may or may not have been written`));
+        result = await withDeadline(call, deadlineMs + 1000, () => new StoreError(`no answer from EventStoreDB at ${server} within ${deadlineMs} ms to the ${op}; it may or may not have been written`, { unavailable: true }));
       } catch (error) {
         const translated = translateEsdbError(error, ctx);
         if (i > 0 && !(translated as { code?: string }).code?.startsWith('WRONG')) translated.message += `; the first ${start} of ${events.length} events were written, without the last one (a tick stays uncommitted)`;
@@ -300,7 +300,7 @@ export function esdbStore(client: EsdbClient, options: EsdbStoreOptions = {}): E
         if (!isRetriableEsdbError(error)) throw translateEsdbError(error, context('subscription to $all'));
         failingSince ??= performance.now();
         if (performance.now() - failingSince > reconnectTimeoutMs)
-          throw new StoreError(`lost the subscription to $all on EventStoreDB at ${server} and could not resubscribe within ${reconnectTimeoutMs} ms: ${translateEsdbError(error, context('subscription to $all')).message}`, { cause: error });
+          throw new StoreError(`lost the subscription to $all on EventStoreDB at ${server} and could not resubscribe within ${reconnectTimeoutMs} ms: ${translateEsdbError(error, context('subscription to $all')).message}`, { cause: error, unavailable: true });
       } finally {
         signal?.removeEventListener('abort', onStop);
         closing.signal.removeEventListener('abort', onStop);
@@ -339,9 +339,9 @@ export function esdbStore(client: EsdbClient, options: EsdbStoreOptions = {}): E
         usedGrpc = true;
         const op = `save of checkpoint ${name}`;
         try {
-          const result = await withDeadline(client.appendToStream(stream, [event], { streamState: 'any', deadline: deadlineMs }), deadlineMs + 1000, () => new StoreError(`no answer from EventStoreDB at ${server} within ${deadlineMs} ms to the ${op}`));
+          const result = await withDeadline(client.appendToStream(stream, [event], { streamState: 'any', deadline: deadlineMs }), deadlineMs + 1000, () => new StoreError(`no answer from EventStoreDB at ${server} within ${deadlineMs} ms to the ${op}`, { unavailable: true }));
           // the first save keeps only the latest checkpoint from then on
-          if (result.nextExpectedRevision === 0n) await withDeadline(client.setStreamMetadata(stream, { maxCount: 1 }, { deadline: deadlineMs }), deadlineMs + 1000, () => new StoreError(`no answer from EventStoreDB at ${server} within ${deadlineMs} ms to the ${op}`));
+          if (result.nextExpectedRevision === 0n) await withDeadline(client.setStreamMetadata(stream, { maxCount: 1 }, { deadline: deadlineMs }), deadlineMs + 1000, () => new StoreError(`no answer from EventStoreDB at ${server} within ${deadlineMs} ms to the ${op}`, { unavailable: true }));
         } catch (error) {
           throw translateEsdbError(error, context(op));
         }

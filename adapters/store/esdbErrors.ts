@@ -101,7 +101,7 @@ export function translateEsdbError(error: unknown, context: ErrorContext): Error
       return conflict;
     }
     case 'unreachable':
-      return new StoreError(`cannot reach EventStoreDB at ${context.server} (${context.op}${told(error) ? `: ${detail}` : ''}); is the server running, and does the URL's tls= setting match it (a local insecure server needs ?tls=false)?`, { cause: error });
+      return new StoreError(`cannot reach EventStoreDB at ${context.server} (${context.op}${told(error) ? `: ${detail}` : ''}); is the server running, and does the URL's tls= setting match it (a local insecure server needs ?tls=false)?`, { cause: error, unavailable: true });
     case 'denied':
       return new StoreError(
         context.user === undefined
