@@ -151,7 +151,12 @@ describe('crash safety', () => {
     expect(leftPartial).toBeGreaterThan(0); // at least one kill landed inside a rebuild
     const done = await cli('rebuild', '--store', `sqlite:${file}`, '--json');
     expect(done.code).toBe(0);
-    expect(JSON.parse(done.stdout)).toMatchObject({ aborted: false, names: ['people', 'exposures', 'metrics', 'notifications', 'history', 'epidemic'] });
+    const result = JSON.parse(done.stdout) as { aborted: boolean; names: string[]; read: number; resumedAfter: number; ms: number };
+    expect(result).toMatchObject({ aborted: false, names: ['people', 'exposures', 'metrics', 'notifications', 'history', 'epidemic'] });
+    // it resumed where the last killed rebuild had committed (0 when none had): the two spans make the whole log
+    const { lastPosition } = await inProcess<StatusResult>(Status, '--store', `sqlite:${file}`);
+    expect(result.resumedAfter + result.read).toBe(lastPosition);
+    expect(Number.isInteger(result.ms)).toBe(true);
     expect(readModels(file)).toEqual(before);
     expect(logDigest(file)).toBe(digest);
     const db = new Database(file, { readonly: true });

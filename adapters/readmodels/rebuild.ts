@@ -28,9 +28,11 @@ export interface RebuildResult {
   names: string[];
   /** Events read from the log by this run (a resumed rebuild reads only what was left). */
   read: number;
-  /** Events the rebuilt read models hold applied, in total. */
+  /** The global position a killed or stopped rebuild had reached, where this run resumed; 0 when it started afresh. */
+  resumedAfter: number;
+  /** Events the rebuilt read models hold applied, in total (a resumed rebuild's earlier runs included). */
   applied: number;
-  /** Wall time, milliseconds. */
+  /** Wall time, whole milliseconds. */
   ms: number;
   /** True when `signal` stopped it before the swap (the live read models are unchanged). */
   aborted: boolean;
@@ -45,6 +47,7 @@ export async function rebuild(store: EventStore, models: SqliteReadModels, names
   const started = performance.now();
   const projection = models.beginRebuild(names);
   const next = models.next();
+  const resumedAfter = (await next.checkpoint(projection))?.position ?? 0;
   let read = 0;
   for (;;) {
     const total = await store.lastPosition();
@@ -54,7 +57,7 @@ export async function rebuild(store: EventStore, models: SqliteReadModels, names
       onProgress: (n, position) => options.onProgress?.({ read: read + n, position, total }),
     });
     read += run.read;
-    if (run.aborted) return { names: [...names], read, applied: 0, ms: performance.now() - started, aborted: true };
+    if (run.aborted) return { names: [...names], read, resumedAfter, applied: 0, ms: Math.round(performance.now() - started), aborted: true };
     // swap under the write lock, unless a tick was committed since the run ended (then catch up again)
     models.db.exec('BEGIN IMMEDIATE');
     try {
@@ -72,6 +75,6 @@ export async function rebuild(store: EventStore, models: SqliteReadModels, names
       throw error;
     }
     const applied = models.info().filter((i) => names.includes(i.name)).reduce((n, i) => Math.max(n, i.events), 0);
-    return { names: [...names], read, applied, ms: performance.now() - started, aborted: false };
+    return { names: [...names], read, resumedAfter, applied, ms: Math.round(performance.now() - started), aborted: false };
   }
 }
