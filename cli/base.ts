@@ -16,7 +16,7 @@ export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(type
 /**
  * A command with the store flag and clean errors: any failure prints one line on stderr
  * (`Error: ...`), no stack trace, and exits 2 for bad input or 1 otherwise. With `--json`, the
- * error is also printed as `{"error": {...}}` on stdout.
+ * error is also printed as `{"error": {...}}` on stdout, on one line.
  */
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true;
@@ -181,7 +181,8 @@ export abstract class BaseCommand extends Command {
     const message = oneLine(error.message || String(error));
     process.exitCode = exit;
     process.stderr.write(`Error: ${message}\n`);
-    if (this.jsonEnabled()) this.logJson({ error: { message, code: error.name === 'CLIError' ? 'INPUT' : (error.code ?? error.name) } });
+    // one line, so that it ends a stream of NDJSON (consume --json) as a line of its own
+    if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ error: { message, code: error.name === 'CLIError' ? 'INPUT' : (error.code ?? error.name) } })}\n`);
     return undefined;
   }
 }

@@ -31,7 +31,7 @@ export async function main(argv: string[], root: string): Promise<number> {
     const message = oneLine(e.message || String(error));
     process.stderr.write(`Error: ${message}\n`);
     // as the commands do with --json (BaseCommand.catch): the error as JSON on stdout too
-    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { message, code: exit === 2 ? 'INPUT' : (e.code ?? e.name) } }, null, 2)}\n`);
+    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { message, code: exit === 2 ? 'INPUT' : (e.code ?? e.name) } })}\n`);
     return exit;
   }
 }
@@ -44,5 +44,11 @@ export async function main(argv: string[], root: string): Promise<number> {
 async function flushed(): Promise<void> {
   const stdout = process.stdout;
   if (stdout.destroyed) return;
-  await Promise.race([flush(), new Promise((resolve) => stdout.once('close', resolve))]);
+  let onClose: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => stdout.once('close', (onClose = resolve)));
+  try {
+    await Promise.race([flush(), closed]);
+  } finally {
+    stdout.off('close', onClose); // one run of many in a process (tests, a host) leaves no listener behind
+  }
 }

@@ -49,7 +49,12 @@ export interface TraceLink {
   sourceId?: string;
   tick: number;
   at: string;
-  /** The exposed person's cell at the contact. */
+  /**
+   * The exposed person's cell at `tick`, when the exposure was decided: the contact's cell for a
+   * live exposure; for a retroactive one, where the person was when alerted, not at `contactTick`
+   * (`explain` reads the contact's own cell from its event). Cells; metres in GPS worlds; 0, 0 in
+   * worlds of contact lists, which have no positions.
+   */
   cell: { x: number; y: number };
   /** Status of the source at the start of the tick (1 or 2), and of the exposed before -> after. */
   sourceStatus: number;

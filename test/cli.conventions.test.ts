@@ -31,7 +31,13 @@ describe('CLI conventions', () => {
     const topic = await run('polcy', 'show');
     expect(topic.stderr).toBe("Error: 'polcy show' is not a stopcovid command; did you mean 'policy show'? Run 'stopcovid help' for a list of commands.\n");
     const json = await run('simulat', '--json');
+    expect(json.stdout.split('\n')).toHaveLength(2); // one line: it can end a stream of NDJSON
     expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'INPUT', message: "'simulat' is not a stopcovid command; did you mean 'simulate'? Run 'stopcovid help' for a list of commands." } });
+    // a command's own error with --json: one line on stdout too (consume --json prints NDJSON)
+    const missing = await run('consume', '--store', 'sqlite:/nonexistent/stopcovid.db', '--json');
+    expect(missing.code).toBe(2);
+    expect(missing.stdout.split('\n')).toHaveLength(2);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'STORE_ERROR', message: expect.stringMatching(/^no store at / ) } });
     const far = await run('zzzzzzzzzz');
     expect(far.stderr).toBe("Error: 'zzzzzzzzzz' is not a stopcovid command. Run 'stopcovid help' for a list of commands.\n");    // a command that takes no argument, given one, is not a mistyped command
     const extra = await run('simulate', 'extra-arg', '--ticks', '1');

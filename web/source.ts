@@ -76,7 +76,10 @@ export interface ChainNode {
   tick: number;
 }
 
-/** One exposure in a chain: `source` exposed `exposed` at `tick` in cell (`x`, `y`). */
+/**
+ * One exposure in a chain: `source` exposed `exposed` at `tick` in cell (`x`, `y`), the exposed
+ * person's cell at `tick` (for a retroactive exposure, when alerted, not at `contactTick`).
+ */
 export interface ChainLink {
   source: number;
   exposed: number;
