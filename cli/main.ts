@@ -26,14 +26,27 @@ export async function main(argv: string[], root: string): Promise<number> {
     // `this.exit(n)` in a command or a hook: not an error to print
     if (e.code === 'EEXIT') return e.oclif?.exit ?? 0;
     if (e.code === 'EPIPE') return Number(process.exitCode ?? 0);
-    const exit = e.oclif?.exit ?? 1;
+    const missing = /^Command (\S+) not found\.$/.exec(e.message ?? '');
+    const exit = missing ? 2 : (e.oclif?.exit ?? 1);
     if (e.skipOclifErrorHandling) return exit;
-    const message = oneLine(e.message || String(error));
+    // `help nothere`, `nothere --help`: the same line as a mistyped command's
+    const message = missing ? await notACommand(missing[1]!, root) : oneLine(e.message || String(error));
     process.stderr.write(`Error: ${message}\n`);
     // as the commands do with --json (BaseCommand.catch): the error as JSON on stdout too
     if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { message, code: exit === 2 ? 'INPUT' : (e.code ?? e.name) } })}\n`);
     return exit;
   }
+}
+
+/**
+ * The error line for help asked about `id`, which names no command: as the command_not_found
+ * hook says it, with the nearest command (loads the configuration again; only on this path).
+ */
+async function notACommand(id: string, root: string): Promise<string> {
+  const [{ Config, toConfiguredId }, { closestCommand }] = await Promise.all([import('@oclif/core'), import('./hooks/commandNotFound.js')]);
+  const config = await Config.load(root);
+  const suggestion = closestCommand(id, config.commands.filter((c) => !c.hidden).flatMap((c) => [c.id, ...c.aliases]));
+  return `'${toConfiguredId(id, config)}' is not a ${config.bin} command${suggestion ? `; did you mean '${toConfiguredId(suggestion, config)}'?` : '.'} Run '${config.bin} help' for a list of commands.`;
 }
 
 /**

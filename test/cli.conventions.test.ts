@@ -38,6 +38,11 @@ describe('CLI conventions', () => {
     expect(missing.code).toBe(2);
     expect(missing.stdout.split('\n')).toHaveLength(2);
     expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'STORE_ERROR', message: expect.stringMatching(/^no store at / ) } });
+    // help about a command that does not exist says it the same way
+    for (const argv of [['help', 'simulat'], ['simulat', '--help']]) {
+      const asked = await run(...argv);
+      expect([asked.code, asked.stderr], argv.join(' ')).toEqual([2, "Error: 'simulat' is not a stopcovid command; did you mean 'simulate'? Run 'stopcovid help' for a list of commands.\n"]);
+    }
     const far = await run('zzzzzzzzzz');
     expect(far.stderr).toBe("Error: 'zzzzzzzzzz' is not a stopcovid command. Run 'stopcovid help' for a list of commands.\n");    // a command that takes no argument, given one, is not a mistyped command
     const extra = await run('simulate', 'extra-arg', '--ticks', '1');
