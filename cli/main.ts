@@ -30,7 +30,7 @@ export async function main(argv: string[], root: string): Promise<number> {
     const exit = missing ? 2 : (e.oclif?.exit ?? 1);
     if (e.skipOclifErrorHandling) return exit;
     // `help nothere`, `nothere --help`: the same line as a mistyped command's
-    const message = missing ? await notACommand(missing[1]!, root) : oneLine(e.message || String(error));
+    const message = missing ? await helpAbout(missing[1]!, root) : oneLine(e.message || String(error));
     process.stderr.write(`Error: ${message}\n`);
     // as the commands do with --json (BaseCommand.catch): the error as JSON on stdout too
     if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { message, code: exit === 2 ? 'INPUT' : (e.code ?? e.name) } })}\n`);
@@ -42,11 +42,11 @@ export async function main(argv: string[], root: string): Promise<number> {
  * The error line for help asked about `id`, which names no command: as the command_not_found
  * hook says it, with the nearest command (loads the configuration again; only on this path).
  */
-async function notACommand(id: string, root: string): Promise<string> {
-  const [{ Config, toConfiguredId }, { closestCommand }] = await Promise.all([import('@oclif/core'), import('./hooks/commandNotFound.js')]);
+async function helpAbout(id: string, root: string): Promise<string> {
+  const [{ Config, toConfiguredId }, { closestCommand, notACommand }] = await Promise.all([import('@oclif/core'), import('./hooks/commandNotFound.js')]);
   const config = await Config.load(root);
   const suggestion = closestCommand(id, config.commands.filter((c) => !c.hidden).flatMap((c) => [c.id, ...c.aliases]));
-  return `'${toConfiguredId(id, config)}' is not a ${config.bin} command${suggestion ? `; did you mean '${toConfiguredId(suggestion, config)}'?` : '.'} Run '${config.bin} help' for a list of commands.`;
+  return notACommand(config.bin, toConfiguredId(id, config), suggestion && toConfiguredId(suggestion, config));
 }
 
 /**

@@ -11,6 +11,7 @@ import { alertReader, alertsProjection, runProjection, trace, type EventStore, t
 import { catchUpReadModels, openReadModels } from '../adapters/readmodels/open.js';
 import type { SqliteReadModels } from '../adapters/readmodels/sqlite.js';
 import { NoWorldError, type Alert, type Chain, type ChainLink, type ChainNode, type CurveRow, type DashboardSource, type Lag, type PeopleSnapshot, type PersonQuery, type TickUpdate, type WorldInfo } from './source.js';
+import { chainLink } from './chain/fromTrace.js';
 
 /** Alerts sent with one live update. */
 const ALERTS_PER_UPDATE = 50;
@@ -110,7 +111,7 @@ export function readModelSource(store: EventStore, models: SqliteReadModels, nam
         if (nodes.has(l.personId)) break; // a cycle through re-exposure: stop where it closes
         const next = up.upstream![i + 1];
         nodes.set(l.personId, node(l.personId, next ? next.tick : since(l.personId)));
-        links.push({ source: l.personId, exposed: below, tick: l.tick, at: l.at, x: l.cell.x, y: l.cell.y, ...(l.contactTick !== undefined ? { contactTick: l.contactTick } : {}) });
+        links.push(chainLink(l.personId, below, l));
         below = l.personId;
       }
       let cut = up.upstreamTruncated === true;

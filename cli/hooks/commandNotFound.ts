@@ -24,6 +24,11 @@ export function closestCommand(id: string, ids: readonly string[]): string | und
   return best && best.d <= Math.max(2, Math.floor(id.length / 2)) ? best.id : undefined;
 }
 
+/** The one error line for `typed`, which names no command, with the nearest command if any and where the list is. */
+export function notACommand(bin: string, typed: string, suggestion: string | undefined, help = `${bin} help`): string {
+  return `'${typed}' is not a ${bin} command${suggestion ? `; did you mean '${suggestion}'?` : '.'} Run '${help}' for a list of commands.`;
+}
+
 const hook: Hook<'command_not_found'> = async function (options) {
   const { config } = options;
   // with a space as topic separator, oclif joins every word before the first flag into the id
@@ -43,7 +48,7 @@ const hook: Hook<'command_not_found'> = async function (options) {
   const suggestion = pairSuggestion ?? closestCommand(id, ids);
   const help = `${config.bin} help${topic ? ` ${topic}` : ''}`;
   const refuse = (): never => {
-    throw new CLIError(`'${typed}' is not a ${config.bin} command${suggestion ? `; did you mean '${toConfiguredId(suggestion, config)}'?` : '.'} Run '${help}' for a list of commands.`, { exit: 2 });
+    throw new CLIError(notACommand(config.bin, typed, suggestion && toConfiguredId(suggestion, config), help), { exit: 2 });
   };
   // the prompt reads stdin and draws on stdout: both must be a terminal
   if (!process.stdin.isTTY || !process.stdout.isTTY || !process.stderr.isTTY) return refuse();

@@ -19,18 +19,23 @@ export function chainFromTrace(t: Trace): Chain {
   let below = t.personId;
   up.forEach((l, i) => {
     add(l, l.sourceStatus, up[i + 1]?.tick ?? l.tick, l.indexCase === true);
-    links.push({ source: l.personId, exposed: below, tick: l.tick, at: l.at, x: l.cell.x, y: l.cell.y, ...(l.contactTick !== undefined ? { contactTick: l.contactTick } : {}) });
+    links.push(chainLink(l.personId, below, l));
     below = l.personId;
   });
   const walk = (source: number, list: TraceLink[]) => {
     for (const l of list) {
       add(l, l.exposedStatus.to, l.tick, false);
-      links.push({ source, exposed: l.personId, tick: l.tick, at: l.at, x: l.cell.x, y: l.cell.y, ...(l.contactTick !== undefined ? { contactTick: l.contactTick } : {}) });
+      links.push(chainLink(source, l.personId, l));
       walk(l.personId, l.children ?? []);
     }
   };
   walk(t.personId, t.downstream ?? []);
   return { personId: t.personId, nodes: [...nodes.values()], links, cut: t.upstreamTruncated === true || t.downstreamTruncated === true };
+}
+
+/** The chain link `source` -> `exposed` of trace link `l` (its tick, time, cell and, retroactive, its contact's tick). */
+export function chainLink(source: number, exposed: number, l: TraceLink): ChainLink {
+  return { source, exposed, tick: l.tick, at: l.at, x: l.cell.x, y: l.cell.y, ...(l.contactTick !== undefined ? { contactTick: l.contactTick } : {}) };
 }
 
 function firstTick(list: TraceLink[] | undefined): number {
