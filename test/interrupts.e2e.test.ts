@@ -2,10 +2,12 @@
  * Ctrl-C as a user gives it, to the built binary in a real process, on real SQLite files:
  * simulate stops after the current tick on the first SIGINT and at once on the second, the store
  * consistent either way; export -o never leaves a truncated file under the output name; an
- * interrupted ingest into a SQLite file leaves no world at all, so no reader can take a partial one.
+ * interrupted ingest into a SQLite file leaves no world at all, so no reader can take a partial one;
+ * commands that read a long log synchronously (replay, export to a file, rebuild) still see a
+ * Ctrl-C while they read.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -22,6 +24,21 @@ function start(...args: string[]): { child: ChildProcess; stderr: () => string; 
   child.stderr!.on('data', (d) => (stderr += d));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal }))); // close: after its output was read too
   return { child, stderr: () => stderr, exit };
+}
+
+/** True once process `pid` has `file` open (Linux: /proc/<pid>/fd): the command is reading it. */
+function opened(pid: number, file: string): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === file;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
 }
 
 async function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
@@ -123,6 +140,64 @@ describe('Ctrl-C', () => {
     expect(readdirSync(dir).filter((f) => f.includes('log.ndjson'))).toEqual(['log.ndjson']);
     const { stdout } = await cli('export', '--store', store);
     expect(whole.events).toBe(stdout.split('\n').filter(Boolean).length);
+  });
+
+  describe('while a long log is read (reading never waits for I/O, so the store lets the event loop in every 50 ms)', () => {
+    // 3,000 people for 600 ticks: 1.86 million events; replay takes about 2 s, export 10 s, rebuild 5 s on the development machine
+    const file = join(dir, 'long.db');
+    beforeAll(async () => {
+      json(await cli('simulate', '--store', `sqlite:${file}`, '--people', '3000', '--grid', '200x200', '--ticks', '600', '--json'));
+    }, 120_000);
+
+    /** Start `args` on `db`, send SIGINT 100 ms after it opened the file, and return how it ended and how long after the signal. */
+    async function stopWhileReading(db: string, args: string[], stdout?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number; stderr: string }> {
+      const child = spawn(process.execPath, [BIN, ...args, '--store', `sqlite:${db}`], { stdio: ['ignore', stdout ?? 'ignore', 'pipe'], env: { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '' } });
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+      try {
+        await until(() => opened(child.pid!, db) || child.exitCode !== null, 'the store opened');
+        await new Promise((r) => setTimeout(r, 100));
+        const sent = performance.now();
+        child.kill('SIGINT');
+        const ended = await exit;
+        return { ...ended, ms: performance.now() - sent, stderr };
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    }
+
+    it('replay --verify: exit 130 at once (before this, the signal waited for the whole replay and it exited 0)', async () => {
+      const ended = await stopWhileReading(file, ['replay', '--verify']);
+      expect(ended, ended.stderr).toMatchObject({ code: 130, signal: null });
+      expect(ended.ms).toBeLessThan(3000);
+    });
+
+    it('export with stdout redirected to a file (whose writes never wait either): exit 130, part of the log written', async () => {
+      const out = join(dir, 'long.ndjson');
+      const fd = openSync(out, 'w');
+      const ended = await stopWhileReading(file, ['export'], fd);
+      expect(ended, ended.stderr).toMatchObject({ code: 130, signal: null });
+      expect(ended.ms).toBeLessThan(3000);
+    });
+
+    it('rebuild: exit 130, the live read models unchanged; the next rebuild resumes where it stopped and ends like an uninterrupted one', async () => {
+      const copy = join(dir, 'long-rebuild.db');
+      copyFileSync(file, copy);
+      // what status says of each read model: its checkpoint, when it was applied, its rows
+      const models = async (db: string) => json<{ readModels: { name: string; checkpoint: number; appliedAt: string; rows: unknown }[] }>(await cli('status', '--store', `sqlite:${db}`, '--json')).readModels.map(({ name, checkpoint, appliedAt, rows }) => ({ name, checkpoint, appliedAt, rows }));
+      const before = await models(copy);
+      const ended = await stopWhileReading(copy, ['rebuild', '--batch-events', '5000']);
+      expect(ended, ended.stderr).toMatchObject({ code: 130, signal: null });
+      expect(ended.stderr).toMatch(/^rebuild interrupted after \d+ events; the live read models are unchanged, run it again to resume\n$/m);
+      expect(await models(copy)).toEqual(before);
+      const resumed = json<{ resumedAfter: number; aborted: boolean }>(await cli('rebuild', '--store', `sqlite:${copy}`, '--json'));
+      expect(resumed.aborted).toBe(false);
+      expect(resumed.resumedAfter).toBeGreaterThan(0);
+      // the same rows as the read models simulate wrote inline, at the same checkpoint
+      const strip = (all: { name: string; checkpoint: number; rows: unknown }[]) => all.map(({ name, checkpoint, rows }) => ({ name, checkpoint, rows }));
+      expect(strip(await models(copy))).toEqual(strip(await models(file)));
+    });
   });
 
   it('ingest into a SQLite file: Ctrl-C exits 130 and leaves nothing; SIGKILL leaves no store under the name either; a whole ingest leaves only the store', async () => {

@@ -60,6 +60,9 @@ export interface SqliteEventStore extends EventStore {
 /** Events written between two pauses of a large append that can be given up (see `appendInSteps`). */
 const STEP = 20_000;
 
+/** Longest a read of the log keeps the event loop out, milliseconds (a signal waits at most about this long, plus one page). */
+const YIELD_MS = 50;
+
 /** Events of a run written between two pauses: whole record batches, about {@link STEP}. */
 const RUN_STEP = Math.ceil(STEP / BATCH) * BATCH;
 
@@ -219,10 +222,17 @@ export function sqliteStore(file: string, options: SqliteStoreOptions = {}): Sql
     guard();
     let after = options.after ?? 0;
     let left = options.limit ?? Infinity;
+    let turn = performance.now();
     while (left > 0 && !closed) {
       const items = read(after, Math.min(PAGE * 10, left), options.types);
       if (items.length === 0) return;
       yield items;
+      // reading and folding are synchronous: let the event loop in now and then, so that a
+      // Ctrl-C (a signal handler is a macrotask) is seen while a long log is read
+      if (performance.now() - turn >= YIELD_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turn = performance.now();
+      }
       const last = items[items.length - 1]!;
       after = isEventRun(last) ? last.position + last.count - 1 : last.position;
       left -= eventCount(items);
