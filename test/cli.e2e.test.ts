@@ -105,6 +105,14 @@ describe('simulate, replay, trace, consume, export on a SQLite file', () => {
     expect(got).toEqual(all);
     const refused = await cli('consume', '--store', store, '--limit', '2', '--bus', 'kafka://127.0.0.1:9');
     expect([refused.code, refused.stderr.trim().split('\n').length]).toEqual([2, 1]);
+    // memory: is no bus (alerts are read from the store), so --limit works with it
+    const memory = await cli('consume', '--store', store, '--group', 'memory-bus', '--limit', '2', '--bus', 'memory:', '--json');
+    expect(memory.code, memory.stderr).toBe(0);
+    expect(lines(memory.stdout)).toEqual(all.slice(0, 2));
+  });
+
+  it('consume refuses a store with no world, like every reader', async () => {
+    expect(await cli('consume', '--store', 'memory:')).toMatchObject({ code: 2, stdout: '', stderr: 'Error: no world in a memory: store, which lives only in the process that made it: simulate into a file (--store sqlite:./stopcovid.db)\n' });
   });
 });
 
@@ -129,6 +137,37 @@ describe('a reader that goes away (`stopcovid status | true`)', () => {
       const run = await closedStdout(...args);
       expect({ args, code: run.code, stderr: run.stderr }).toEqual({ args, code: 0, stderr: '' });
     }
+  }, 60_000);
+});
+
+describe('consume --dedupe with a reader that goes away after its first read (`| head -1`)', () => {
+  it('the alerts it got never come again, and of the rest at most a chunk of 16 and what the pipe held (64 KiB) are lost: before, the whole batch was', async () => {
+    // 2,000 people for 20 ticks: about 800 alerts of about 170 bytes as JSON, one batch, more than twice a pipe's buffer
+    const store = `sqlite:${join(dir, 'dedupe.db')}`;
+    const ledger = join(dir, 'dedupe.ledger');
+    expect((await cli('simulate', '--store', store, '--people', '2000', '--grid', '150x150', '--ticks', '20')).code).toBe(0);
+    const all = lines((await cli('consume', '--store', store, '--group', 'all', '--json')).stdout);
+    expect(all.length).toBeGreaterThan(600);
+    const got = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'consume', '--store', store, '--group', 'sms', '--dedupe', ledger, '--json'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, STOPCOVID_STORE: '', STOPCOVID_BUS: '' } });
+      let first = '';
+      child.stdout.once('data', (d: Buffer) => {
+        first = d.toString();
+        child.stdout.destroy();
+      });
+      child.on('close', () => resolve(first));
+    });
+    // whole lines the reader got (its read may end within a line)
+    const read = got.split('\n').slice(0, -1);
+    expect(read.length).toBeGreaterThanOrEqual(1);
+    const again = await cli('consume', '--store', store, '--group', 'sms', '--dedupe', ledger, '--json');
+    expect(again.code, again.stderr).toBe(0);
+    const rest = lines(again.stdout);
+    expect(rest.filter((l) => read.includes(l))).toEqual([]); // at most once
+    const shortest = Math.min(...all.map((l) => l.length + 1));
+    const lost = all.length - read.length - rest.length;
+    expect(lost).toBeLessThanOrEqual(16 + Math.ceil(65_536 / shortest) + 1);
+    expect([...read, ...rest].every((l) => all.includes(l))).toBe(true);
   }, 60_000);
 });
 

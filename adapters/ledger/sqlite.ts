@@ -3,7 +3,9 @@
  * never send an alert twice: an id is recorded, in its own committed transaction, before the
  * alert is handed on, so an alert seen again (a consumer restarted after a crash, a topic read
  * again from the beginning) is skipped. The price is the other side of the trade: an alert whose
- * handling was interrupted after it was recorded is not handed on again (at most once per id).
+ * handling was interrupted after it was recorded is not handed on again (at most once per id):
+ * `consume` claims and writes 16 alerts at a time, so a closed stdout strands at most those and
+ * what the pipe had accepted.
  * @module
  */
 import Database from 'better-sqlite3';
