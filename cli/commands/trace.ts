@@ -92,8 +92,9 @@ function who(phone: string, sourceId: string | undefined): string {
 /** Where and when an exposure happened: tick, simulated time (in `zone`), the exposed person's position. */
 function when(l: TraceLink, place: Place, zone: string): string {
   const where = place === 'cell' ? ` in cell (${l.cell.x},${l.cell.y})` : place === 'metres' ? ` at (${l.cell.x} m, ${l.cell.y} m)` : '';
-  // a retroactive alert: decided at `tick`, for a contact at `contactTick`; the cell is the person's when it was decided
-  if (l.contactTick !== undefined) return `for a contact at tick ${l.contactTick}, alerted retroactively at tick ${l.tick} (${inZone(l.at, zone)})${where ? `, then${where}` : ''}`;
+  // a retroactive alert: decided at `tick`, for a contact at `contactTick`; the cell is the person's when it was
+  // decided, not the contact's (`explain` tells that one), and the line says so
+  if (l.contactTick !== undefined) return `for a contact at tick ${l.contactTick}, alerted retroactively at tick ${l.tick} (${inZone(l.at, zone)})${where ? `,${where} when alerted` : ''}`;
   return `at tick ${l.tick} (${inZone(l.at, zone)})${where}`;
 }
 
