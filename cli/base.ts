@@ -182,12 +182,18 @@ export abstract class BaseCommand extends Command {
     process.exitCode = exit;
     process.stderr.write(`Error: ${message}\n`);
     // one line, so that it ends a stream of NDJSON (consume --json) as a line of its own
-    if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ error: { message, code: error.name === 'CLIError' ? 'INPUT' : (error.code ?? error.name) } })}\n`);
+    if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ error: { message, code: jsonCode(error) } })}\n`);
     return undefined;
   }
 }
 
 export { oneLine } from './oneLine.js';
+
+/** The `code` of an error printed as JSON: `INPUT` for bad input (ours, and oclif's parse errors, which exit 2), else the error's own code or name. */
+function jsonCode(error: Error & { oclif?: { exit?: number }; code?: string }): string {
+  if (error.name === 'CLIError' || (error.oclif?.exit === 2 && error.code === undefined)) return 'INPUT';
+  return error.code ?? error.name;
+}
 
 function isInputError(error: { code?: string; name?: string }): boolean {
   return (error.code === 'STORE_ERROR' && (error as { unavailable?: boolean }).unavailable !== true) || error.code === 'INPUT' || error.name === 'CLIError' || (error.code === 'BUS_ERROR' && (error as { retriable?: boolean }).retriable === false);

@@ -38,6 +38,11 @@ describe('CLI conventions', () => {
     expect(missing.code).toBe(2);
     expect(missing.stdout.split('\n')).toHaveLength(2);
     expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'STORE_ERROR', message: expect.stringMatching(/^no store at / ) } });
+    // a flag or argument oclif refuses is bad input too: the same code as ours
+    for (const argv of [['trace', '+33672129940', '--direction', 'x'], ['simulate', '--bogus'], ['trace']]) {
+      const refused = await run(...argv, '--json');
+      expect([refused.code, (JSON.parse(refused.stdout) as { error: { code: string } }).error.code], argv.join(' ')).toEqual([2, 'INPUT']);
+    }
     // help about a command that does not exist says it the same way
     for (const argv of [['help', 'simulat'], ['simulat', '--help']]) {
       const asked = await run(...argv);
