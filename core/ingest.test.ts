@@ -12,6 +12,7 @@ import { DEFAULT_PARAMS } from './params.js';
 import { tickRandom, uniformInt } from './random.js';
 import { genesis, stepTick } from './simulation.js';
 import { initialState } from './world.js';
+import { Policy } from '../events/index.js';
 
 const S = 1000; // ms per second
 
@@ -126,6 +127,34 @@ describe('contact lists', () => {
   it('no rows, or more buckets than allowed, is an IngestError', () => {
     expect(() => planIngestion(input({ ...people(['A']), records: contacts([]) }))).toThrow(IngestError);
     expect(() => planIngestion(input({ ...people(['A', 'B']), tickMs: 1, records: contacts([[0, 0, 1], [MAX_INGEST_TICKS, 0, 1]]) }))).toThrow(/use a larger --bucket/);
+  });
+});
+
+describe('contact time in contact lists', () => {
+  // A hand-worked case: A (index) and B meet in three SocioPatterns records of 20 s, at t = 20, 40
+  // and 60 s; a policy asks for 1 minute of contact within a day, so B is exposed by the third
+  // record, 60 s of contact, whatever the bucket. Before, a record counted a whole bucket: with
+  // 1-hour buckets the first record alone was an hour of contact.
+  const minute = Policy.parse({ name: 'one-minute', contact: { radius: null, minMinutes: 1, windowMinutes: 1440 } });
+  const ab = (rows: [number, number, number][], tickMs: number, recordMs?: number) =>
+    input({ ...people(['A', 'B'], ['A']), tickMs, records: { ...contacts(rows), ...(recordMs !== undefined ? { recordMs } : {}) }, policy: { policy: minute, source: 'test' } });
+
+  it('three records of 20 s reach a minute: in 20-second buckets at the third (tick 3), in one 1-hour bucket within it', () => {
+    const three: [number, number, number][] = [[20, 0, 1], [40, 0, 1], [60, 0, 1]];
+    expect(exposures(all(ab(three, 20 * S, 20 * S)))).toEqual([[3, 1, 0]]);
+    expect(exposures(all(ab(three, 3600 * S, 20 * S)))).toEqual([[1, 1, 0]]);
+    const ingested = planIngestion(ab(three, 3600 * S, 20 * S)).params;
+    expect(ingested.contactMs).toBe(20 * S);
+  });
+
+  it('two records of 20 s are 40 s of contact, short of a minute, with any bucket', () => {
+    const two: [number, number, number][] = [[20, 0, 1], [40, 0, 1]];
+    for (const tickMs of [20 * S, 60 * S, 3600 * S]) expect(exposures(all(ab(two, tickMs, 20 * S))), `buckets of ${tickMs} ms`).toEqual([]);
+  });
+
+  it('without recordMs (a world ingested before it), a record counts a bucket, as then: one record in a 1-hour bucket is an hour', () => {
+    expect(exposures(all(ab([[20, 0, 1]], 3600 * S)))).toEqual([[1, 1, 0]]);
+    expect(planIngestion(ab([[20, 0, 1]], 3600 * S)).params.contactMs).toBeUndefined();
   });
 });
 

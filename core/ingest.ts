@@ -13,7 +13,8 @@
  *   `m` is the local midnight that begins the first record's day (so `1d` buckets are local days);
  *   every bucket up to the last record is written;
  * - contacts: every record of the bucket is a `ContactDetected`, in order of time, then lower,
- *   then higher person;
+ *   then higher person; each stands for `recordMs` of contact time (a pair's records in one
+ *   bucket add up, for a policy's minimum contact time);
  * - positions: a person seen in the bucket is at the last fix of the bucket (the latest time; equal
  *   times: the later record) and gets a `PersonMoved` even when the position did not change; a person
  *   not seen is in no contact during that bucket (a gap, not a teleport or a stale position); seen
@@ -74,6 +75,12 @@ export interface ContactRecords {
   time: Float64Array;
   a: Int32Array;
   b: Int32Array;
+  /**
+   * Contact time one record stands for, milliseconds (SocioPatterns: 20,000), recorded as
+   * `WorldIngested.contactMs`: a policy's minimum contact time counts records, whatever the
+   * bucket. Absent: a record counts a whole bucket (worlds ingested before it existed).
+   */
+  recordMs?: number;
 }
 
 /** GPS fixes: record `k` says person `person[k]` was at `lat[k]`, `lon[k]` (WGS84 degrees) at `time[k]` (ms since 1970, UTC). */
@@ -179,7 +186,7 @@ export function planIngestion(input: IngestInput): Ingestion {
 type Base = Pick<IngestParams, 'source' | 'people' | 'start' | 'tickMs' | 'lastTick' | 'epoch' | 'timeZone'>;
 
 function contactIngestion(input: IngestInput, records: ContactRecords, base: Base, ticks: Int32Array): Ingestion {
-  const params: IngestParams = { ...base, inputs: input.inputs };
+  const params: IngestParams = { ...base, ...(records.recordMs !== undefined ? { contactMs: records.recordMs } : {}), inputs: input.inputs };
   const { time } = records;
   const lo = new Int32Array(records.count);
   const hi = new Int32Array(records.count);

@@ -61,16 +61,16 @@ export function allocate(state: WorldState, params: WorldParams): void {
 /** Allocate the arrays of an ingested world of `ingest.people` people (all healthy, at 0,0). */
 export function allocateIngested(state: WorldState, ingest: IngestParams): void {
   state.ingest = ingest;
-  arrays(state, ingest.people, ingest.tickMs);
+  arrays(state, ingest.people, ingest.tickMs, ingest.contactMs);
 }
 
-function arrays(state: WorldState, people: number, tickMs: number): void {
+function arrays(state: WorldState, people: number, tickMs: number, contactMs = tickMs): void {
   state.xs = new Int32Array(people);
   state.ys = new Int32Array(people);
   state.status = new Uint8Array(people);
   state.phones = new Array<string>(people);
   state.counts = [0, 0, 0];
   state.registered = 0;
-  state.tracing = initialTracing(people, tickMs);
+  state.tracing = initialTracing(people, tickMs, contactMs);
   state.phoneIndex = undefined;
 }

@@ -213,6 +213,13 @@ export const WorldIngested = z
     timeZone: z.string().min(1).optional(),
     /** Contact distance, metres (positions only). */
     radiusM: z.number().positive().optional(),
+    /**
+     * Contact time one record of a contact list stands for, milliseconds (contacts only; `ingest
+     * contacts --record`, default 20,000: SocioPatterns' resolution); a policy's minimum contact
+     * time counts records of this length. Absent in position worlds, where a tick of contact is
+     * one bucket, and in contact lists ingested before it existed, where a record counted a bucket.
+     */
+    contactMs: z.number().int().positive().optional(),
     /** The local projection of positions (positions only), degrees. */
     projection: z.object({ originLat: Latitude, originLon: Longitude, scaleLat: Latitude }).optional(),
     /** The input files (base names), their format, and the rows read and skipped in each. */

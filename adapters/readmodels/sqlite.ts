@@ -369,7 +369,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
       state.status = new Uint8Array(copy(row.status));
       state.phones = new Array<string>(state.xs.length);
       const tickMs = state.params?.tickMs ?? state.ingest?.tickMs ?? 60_000;
-      state.tracing = initialTracing(state.xs.length, tickMs);
+      state.tracing = initialTracing(state.xs.length, tickMs, state.ingest?.contactMs);
       if (row.tracing) {
         const { policy, inboxNext } = JSON.parse(row.tracing) as { policy: Policy; inboxNext: number };
         adoptPolicy(state.tracing, policy, tickMs);

@@ -66,7 +66,8 @@ Duration: the read models keep, for each alert, the one contact that triggered i
       if ((error as { code?: string }).code === 'UNKNOWN_ALERT') throw new InputError((error as Error).message);
       throw error;
     }
-    if (!this.jsonEnabled()) this.log(render(result, place, flags.tz ?? world.ingest?.timeZone ?? 'UTC', (world.params?.tickMs ?? world.ingest?.tickMs ?? 60_000) / 60_000).join('\n'));
+    const contactMs = world.ingest?.contactMs;
+    if (!this.jsonEnabled()) this.log(render(result, place, flags.tz ?? world.ingest?.timeZone ?? 'UTC', (world.params?.tickMs ?? world.ingest?.tickMs ?? 60_000) / 60_000, contactMs === undefined ? undefined : contactMs / 60_000).join('\n'));
     return result;
   }
 
@@ -99,8 +100,12 @@ function where(l: ExplainLink, place: Place): string {
   return `${cell}${l.distance !== undefined && place !== 'none' ? `, ${l.distance} ${unit} apart` : ''}`;
 }
 
-/** Render an explanation as text lines; `zone` (IANA) shows times, `tickMinutes` turns ticks into minutes. */
-export function render(e: Explanation, place: Place = 'cell', zone = 'UTC', tickMinutes = 1): string[] {
+/**
+ * Render an explanation as text lines; `zone` (IANA) shows times, `tickMinutes` turns ticks into
+ * minutes; `recordMinutes`: the contact time of one record of a contact list (`WorldIngested.contactMs`),
+ * which a contact then counts for instead of a tick.
+ */
+export function render(e: Explanation, place: Place = 'cell', zone = 'UTC', tickMinutes = 1, recordMinutes?: number): string[] {
   const lines = [`alert ${e.notificationId} (${e.kind === 'released' ? 'released' : 'exposure, get tested'}) to ${e.phone} (person ${e.personId})${e.notificationPosition !== undefined ? ` [NotificationIssued ${at(e.notificationPosition)}]` : ''}`];
   if (e.release) {
     const t = e.release.test;
@@ -113,8 +118,9 @@ export function render(e: Explanation, place: Place = 'cell', zone = 'UTC', tick
       ? `policy '${l.rule.policy}': ${l.rule.minMinutes > 0 ? `at least ${l.rule.minMinutes} min of contact within ${l.rule.windowMinutes} min` : 'any contact'}${l.rule.radius !== null ? `, within ${l.rule.radius}` : ''} [PolicyAdopted ${at(l.rule.position)}]`
       : 'seed policy, any contact';
     lines.push(`${i + 1}. ${l.source.phone} (person ${l.source.personId}) exposed ${l.exposed.phone} (person ${l.exposed.personId})${l.hops !== undefined ? `, hop ${l.hops}` : ''}`);
-    const tick = Number.isInteger(tickMinutes) ? `${tickMinutes} min` : `${Math.round(tickMinutes * 60)} s`;
-    lines.push(`   contact ${l.contactId} ${when}, one tick of ${tick} [ContactDetected ${l.contactPosition > 0 ? at(l.contactPosition) : 'not found'}]; rule: ${rule}`);
+    const minutes = recordMinutes ?? tickMinutes;
+    const length = Number.isInteger(minutes) ? `${minutes} min` : `${Math.round(minutes * 60)} s`;
+    lines.push(`   contact ${l.contactId} ${when}, one ${recordMinutes !== undefined ? 'record' : 'tick'} of ${length} [ContactDetected ${l.contactPosition > 0 ? at(l.contactPosition) : 'not found'}]; rule: ${rule}`);
     lines.push(`   ${l.exposed.phone} healthy -> suspicious [HealthStatusChanged ${at(l.statusPosition)}]${l.notificationId ? `, alert ${l.notificationId} [NotificationIssued ${at(l.notificationPosition!)}]` : ''}`);
     lines.push(`   source ${l.source.phone} then: ${l.sourceChange ? change(l.sourceChange, zone) : STATUS[l.sourceStatus]}`);
   });

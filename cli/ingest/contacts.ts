@@ -21,11 +21,11 @@ export class ContactRows {
     return this.time.length;
   }
 
-  /** The rows as core's records, people renumbered with `remap` (from {@link IdTable.finish}). */
-  records(remap: Int32Array): ContactRecords {
+  /** The rows as core's records, people renumbered with `remap` (from {@link IdTable.finish}), each row standing for `recordMs` of contact. */
+  records(remap: Int32Array, recordMs: number): ContactRecords {
     const a = this.a.values().map((p) => remap[p]!);
     const b = this.b.values().map((p) => remap[p]!);
-    return { source: 'contacts', count: this.count, time: this.time.values(), a, b };
+    return { source: 'contacts', count: this.count, time: this.time.values(), a, b, recordMs };
   }
 }
 

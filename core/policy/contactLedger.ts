@@ -17,7 +17,7 @@ export interface RiskyContact {
 
 /** Recent contacts of a world under one policy (see the module). */
 export class ContactLedger {
-  /** pair key `a * people + b` -> its last `minContactTicks - 1` contact ticks, oldest first. */
+  /** pair key `a * people + b` -> the ticks of its last `minContacts - 1` contacts, oldest first (a tick once per contact). */
   private readonly pairs = new Map<number, number[]>();
   /** Risky contacts by tick, oldest first, for `2 * retroactiveTicks` ticks. */
   private readonly history: { tick: number; contacts: RiskyContact[] }[] = [];
@@ -36,17 +36,19 @@ export class ContactLedger {
 
   /** True when a policy needs a ledger (a minimum contact time, or retroactive alerts). */
   static needed(ticks: PolicyTicks): boolean {
-    return ticks.minContactTicks > 1 || ticks.retroactiveTicks > 0;
+    return ticks.minContacts > 1 || ticks.retroactiveTicks > 0;
   }
 
   /**
    * True when a contact of `a` and `b` at `tick`, `distance` apart, is risky under the policy:
-   * within its radius, and with this tick the pair's contact time within the window reaches the
-   * minimum (the contact ticks before `tick` come from the ledger).
+   * within its radius, and with this contact the pair's contact time within the window reaches
+   * the minimum. Contacts recorded before come from the ledger; `earlier` counts the pair's
+   * contacts of this tick before this one that are not recorded yet (a contact list's bucket
+   * holds many records of a pair).
    */
-  risky(tick: number, a: number, b: number, distance: number): boolean {
+  risky(tick: number, a: number, b: number, distance: number, earlier = 0): boolean {
     if (this.radius !== null && distance > this.radius) return false;
-    const need = this.ticks.minContactTicks - 1;
+    const need = this.ticks.minContacts - 1 - earlier;
     if (need <= 0) return true;
     const seen = this.pairs.get(a * this.people + b);
     if (!seen || seen.length < need) return false;
@@ -57,7 +59,7 @@ export class ContactLedger {
   record(tick: number, a: number, b: number, contactId: string, distance: number): void {
     if (this.radius !== null && distance > this.radius) return;
     const risky = this.risky(tick, a, b, distance);
-    const need = this.ticks.minContactTicks - 1;
+    const need = this.ticks.minContacts - 1;
     if (need > 0) {
       const key = a * this.people + b;
       let seen = this.pairs.get(key);

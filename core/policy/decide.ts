@@ -216,25 +216,40 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
       { type: 'NotificationIssued', data: { notificationId: `n-${tick}-${personId}`, personId, phone: state.phones[personId]!, ...when }, metadata: cause },
     );
   };
-  for (const c of contacts) {
+  // a contact list's bucket may hold several records of a pair: each adds its contact time (in grid and GPS worlds a pair meets once a tick)
+  const earlier = ticks.minContacts > 1 && state.ingest?.source === 'contacts' ? earlierOfPair(contacts, status.length) : undefined;
+  contacts.forEach((c, i) => {
     const { contactId, a, b } = c;
     const sa = status[a]!;
     const sb = status[b]!;
-    if (sb === 0 && !changed[b] && sa >= 1 && canExpose(a) && risky(c)) expose(b, a, contactId);
-    else if (sa === 0 && !changed[a] && sb >= 1 && canExpose(b) && risky(c)) expose(a, b, contactId);
-  }
+    if (sb === 0 && !changed[b] && sa >= 1 && canExpose(a) && risky(c, earlier?.[i])) expose(b, a, contactId);
+    else if (sa === 0 && !changed[a] && sb >= 1 && canExpose(b) && risky(c, earlier?.[i])) expose(a, b, contactId);
+  });
 
   // 6. retroactive alerts: the risky contacts of each new case within the window before its sample
   if (ticks.retroactiveTicks > 0 && policy.exposingStatuses.includes(2) && newCases.length > 0) {
     for (const { person, sampledTick } of newCases) {
       const from = sampledTick - ticks.retroactiveTicks;
-      const now = contacts.filter((c) => (c.a === person || c.b === person) && risky(c)).map((c) => ({ ...c, tick }));
+      const now = contacts.filter((c, i) => (c.a === person || c.b === person) && risky(c, earlier?.[i])).map((c) => ({ ...c, tick }));
       for (const c of [...now.reverse(), ...(ledger?.contactsOf(person, from) ?? [])]) {
         const other = c.a === person ? c.b : c.a;
         if (status[other] === 0 && !changed[other]) expose(other, person, c.contactId, c.tick);
       }
     }
   }
+  return out;
+}
+
+/** For each contact of a tick, how many contacts of the same pair come before it in the tick. */
+function earlierOfPair(contacts: readonly TickContact[], people: number): Int32Array {
+  const out = new Int32Array(contacts.length);
+  const seen = new Map<number, number>();
+  contacts.forEach((c, i) => {
+    const key = c.a * people + c.b;
+    const n = seen.get(key) ?? 0;
+    out[i] = n;
+    seen.set(key, n + 1);
+  });
   return out;
 }
 

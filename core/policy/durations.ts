@@ -6,8 +6,11 @@ import type { Policy } from '../../events/index.js';
 
 /** A policy's durations in ticks (`null`: forever / none). */
 export interface PolicyTicks {
-  /** Ticks of contact a pair needs within `windowTicks` (1: any contact). */
-  minContactTicks: number;
+  /**
+   * Contacts a pair needs within `windowTicks` (1: any contact), each standing for the world's
+   * contact time: a tick in a grid or GPS world, a record in a contact list (`WorldIngested.contactMs`).
+   */
+  minContacts: number;
   windowTicks: number;
   /** How far back a new 2's contacts are alerted (0: none). */
   retroactiveTicks: number;
@@ -22,10 +25,14 @@ function ticks(minutes: number, tickMs: number): number {
   return Math.ceil((minutes * 60_000) / tickMs - 1e-9);
 }
 
-/** `policy`'s durations in ticks of `tickMs` milliseconds: minutes rounded up to whole ticks. */
-export function policyTicks(policy: Policy, tickMs: number): PolicyTicks {
+/**
+ * `policy`'s durations in ticks of `tickMs` milliseconds: minutes rounded up to whole ticks; its
+ * minimum contact time in contacts of `contactMs` milliseconds (a tick, unless a contact list's
+ * records are shorter), rounded up.
+ */
+export function policyTicks(policy: Policy, tickMs: number, contactMs = tickMs): PolicyTicks {
   return {
-    minContactTicks: Math.max(1, ticks(policy.contact.minMinutes, tickMs)),
+    minContacts: Math.max(1, ticks(policy.contact.minMinutes, contactMs)),
     windowTicks: Math.max(1, ticks(policy.contact.windowMinutes, tickMs)),
     retroactiveTicks: ticks(policy.retroactiveMinutes, tickMs),
     suspicionTicks: policy.suspicionMinutes === null ? null : ticks(policy.suspicionMinutes, tickMs),

@@ -10,8 +10,12 @@ import type { TickContact } from './decide.js';
 export interface ExposureRules {
   /** True when `person` may expose others now: an exposing status, within the infectious period and the hop cap. */
   canExpose(person: number): boolean;
-  /** True when the contact counts: within the policy's radius, with the pair's contact time (this tick included) at the minimum. */
-  risky(contact: TickContact): boolean;
+  /**
+   * True when the contact counts: within the policy's radius, with the pair's contact time (this
+   * contact included) at the minimum; `earlier`: the pair's contacts of this tick before this one
+   * that the ledger has not recorded yet.
+   */
+  risky(contact: TickContact, earlier?: number): boolean;
 }
 
 /** The {@link ExposureRules} of `tick` under the policy of `state` (read at the start of the tick). */
@@ -24,7 +28,7 @@ export function exposureRules(state: WorldState, tick: number): ExposureRules {
   const maxHops = policy.maxHops;
   const infectious = ticks.infectiousTicks;
   const ledger = t.ledger;
-  const needsLedger = ticks.minContactTicks > 1 || policy.contact.radius !== null;
+  const needsLedger = ticks.minContacts > 1 || policy.contact.radius !== null;
   return {
     canExpose(s) {
       const st = status[s]!;
@@ -32,10 +36,10 @@ export function exposureRules(state: WorldState, tick: number): ExposureRules {
       if (st === 2 && infectious !== null && tick - t.since[s]! >= infectious) return false;
       return maxHops === null || Math.max(0, t.hops[s]!) + 1 <= maxHops;
     },
-    risky(c) {
+    risky(c, earlier = 0) {
       if (!needsLedger) return true;
-      if (ledger) return ledger.risky(tick, c.a, c.b, c.distance ?? 0);
-      return ticks.minContactTicks <= 1 && (c.distance ?? 0) <= (policy.contact.radius ?? Infinity);
+      if (ledger) return ledger.risky(tick, c.a, c.b, c.distance ?? 0, earlier);
+      return ticks.minContacts <= 1 && (c.distance ?? 0) <= (policy.contact.radius ?? Infinity);
     },
   };
 }

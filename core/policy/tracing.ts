@@ -16,6 +16,8 @@ export interface TracingState {
   policy: Policy;
   /** Its durations in ticks of this world. */
   ticks: PolicyTicks;
+  /** Contact time one contact stands for, milliseconds: a tick, or a contact list's record (`WorldIngested.contactMs`). */
+  contactMs: number;
   /** The tick of each person's last status change (0 for an initial status). */
   since: Int32Array;
   /** Hops from the index case: 0 for an index case, -1 for status 0. */
@@ -30,17 +32,17 @@ export interface TracingState {
   ledger: ContactLedger | null;
 }
 
-/** The tracing state of a world of `people` under the seed policy, ticks of `tickMs`. */
-export function initialTracing(people: number, tickMs: number): TracingState {
+/** The tracing state of a world of `people` under the seed policy, ticks of `tickMs`, a contact standing for `contactMs` (a tick by default). */
+export function initialTracing(people: number, tickMs: number, contactMs = tickMs): TracingState {
   const since = new Int32Array(people);
   const hops = new Int32Array(people).fill(-1);
-  return { policy: SEED_POLICY, ticks: policyTicks(SEED_POLICY, tickMs), since, hops, alerted: new Uint8Array(people), truth: new Uint8Array(people), inboxNext: 0, ledger: null };
+  return { policy: SEED_POLICY, ticks: policyTicks(SEED_POLICY, tickMs, contactMs), contactMs, since, hops, alerted: new Uint8Array(people), truth: new Uint8Array(people), inboxNext: 0, ledger: null };
 }
 
 /** Adopt `policy` from the next decision on; a ledger starts empty (contact time counts from here). */
 export function adoptPolicy(t: TracingState, policy: Policy, tickMs: number): void {
   t.policy = policy;
-  t.ticks = policyTicks(policy, tickMs);
+  t.ticks = policyTicks(policy, tickMs, t.contactMs);
   t.ledger = ContactLedger.needed(t.ticks) ? new ContactLedger(t.since.length, t.ticks, policy.contact.radius) : null;
 }
 

@@ -9,7 +9,7 @@ export default class IngestContacts extends IngestCommand {
   static override summary = 'Ingest a SocioPatterns contact list (t i j per line) into a new world.';
   static override description = `Each line is one contact: t i j, separated by spaces or tabs, extra columns ignored (SocioPatterns format, https://www.sociopatterns.org/datasets/): t in seconds, the contact active during [t-20, t]; i and j are person ids. gzip files are read as such.
 
-Contacts are grouped into time buckets of --bucket (one tick each, written as stream stopcovid.tick-<t>): tick t covers (start + (t-1)*bucket, start + t*bucket], aligned on midnight in --tz (default UTC): with --bucket 1d and --tz Europe/Paris, a tick is a local day. Each line becomes a ContactDetected in its bucket. Index cases (--index, --statuses) are set at tick 0; then, bucket by bucket, a contact with a person whose status was >= 1 at the start of the bucket makes a healthy person suspicious (1) and notifies them, as in the simulation. So contacts before a person was exposed never pass exposure on: exposure follows time-respecting paths only.
+Contacts are grouped into time buckets of --bucket (one tick each, written as stream stopcovid.tick-<t>): tick t covers (start + (t-1)*bucket, start + t*bucket], aligned on midnight in --tz (default UTC): with --bucket 1d and --tz Europe/Paris, a tick is a local day. Each line becomes a ContactDetected in its bucket and stands for --record of contact time (20 s by default): under a policy with a minimum contact time (tousanticovid: 15 minutes within a day), a pair's lines add up, within a bucket and across buckets, so its contact time does not depend on --bucket. Index cases (--index, --statuses) are set at tick 0; then, bucket by bucket, a contact with a person whose status was >= 1 at the start of the bucket makes a healthy person suspicious (1) and notifies them, as in the simulation. So contacts before a person was exposed never pass exposure on: exposure follows time-respecting paths only.
 
 Times must not go back (SocioPatterns files are sorted by time): such a line is refused like any bad line (fewer than 3 columns, a time that is not a number, i = j). A bad line or an empty file stops the ingestion before anything is written, with file and line; --skip-invalid skips them and reports how many. LF and CRLF line ends are both read.
 
@@ -29,6 +29,7 @@ A SQLite store (sqlite:<file>) is written to a temporary file beside it (.<name>
 
   static override flags = {
     bucket: bucket({ summary: 'Length of a time bucket (one tick), with a unit: 20s, 1m, 1h.', default: 20_000, defaultHelp: async () => '20s' }),
+    record: bucket({ summary: "Contact time one line stands for, with a unit (SocioPatterns' resolution: 20s). A policy's minimum contact time counts lines of this length, whatever --bucket.", default: 20_000, defaultHelp: async () => '20s' }),
     ...ingestFlags,
   };
 
@@ -40,7 +41,7 @@ A SQLite store (sqlite:<file>) is written to a temporary file beside it (.<name>
     const table = new IdTable();
     const rows = new ContactRows();
     const count = await readContacts(args.file, table, flags.epoch, rows, invalid, (n) => progress.update(`reading ${args.file}: ${n} rows`, n));
-    const result = await this.ingest(flags.store, table, flags, flags.bucket, (people) => rows.records(people.remap), [count], invalid, progress, started);
+    const result = await this.ingest(flags.store, table, flags, flags.bucket, (people) => rows.records(people.remap, flags.record), [count], invalid, progress, started);
     this.report(result, flags.store);
     return result;
   }
