@@ -44,7 +44,7 @@ export abstract class BaseCommand extends Command {
     this.cleanups.push(fn);
   }
   private buses: NotificationBus[] = [];
-  private interrupt?: { controller: AbortController; handler: (signal: NodeJS.Signals) => void; cleanups: (() => void)[] };
+  private interrupt?: { controller: AbortController; handler: (signal: NodeJS.Signals) => void; cleanups: (() => void)[]; signal?: NodeJS.Signals };
 
   /**
    * A signal that aborts on the first Ctrl-C (SIGINT) or SIGTERM, so long work can finish its
@@ -61,6 +61,7 @@ export abstract class BaseCommand extends Command {
       const cleanups: (() => void)[] = [];
       const handler = (signal: NodeJS.Signals) => {
         if (!controller.signal.aborted) {
+          this.interrupt!.signal = signal;
           if (message) process.stderr.write(`\n${message} (${signal === 'SIGTERM' ? 'a second signal stops' : 'Ctrl-C again to stop'} at once)\n`);
           controller.abort();
           return;
@@ -80,6 +81,14 @@ export abstract class BaseCommand extends Command {
     }
     if (onStop) this.interrupt.cleanups.push(onStop);
     return this.interrupt.controller.signal;
+  }
+
+  /**
+   * The exit code of a command that `interrupted()` stopped cleanly: 143 when SIGTERM stopped it,
+   * else 130 (Ctrl-C), as the README's exit-code table says.
+   */
+  protected interruptedExitCode(): number {
+    return this.interrupt?.signal === 'SIGTERM' ? 143 : 130;
   }
 
   /** Open the store at `url`; it is closed when the command ends. */

@@ -231,4 +231,17 @@ describe('Ctrl-C', () => {
     expect(readdirSync(folder)).toEqual(['world.db']);
     expect(json<{ matches: boolean; tick: number }>(await cli('replay', '--store', `sqlite:${db}`, '--json'))).toMatchObject({ matches: true, tick: 30_000 });
   });
+
+  it('ingest into a SQLite file: SIGTERM stops after the current tick too, exits 143 (not 130) and leaves nothing', async () => {
+    const input = join(dir, 'contacts-term.tsv');
+    writeFileSync(input, Array.from({ length: 30_000 }, (_, i) => `${20 * (i + 1)}\t${i % 50}\t${50 + (i % 7)}\n`).join(''));
+    const folder = join(dir, 'ingest-term');
+    mkdirSync(folder);
+    const run = start('ingest', 'contacts', input, '--index', '0', '--store', `sqlite:${join(folder, 'world.db')}`);
+    await until(() => readdirSync(folder).some((f) => f.startsWith('.world.db.partial-')), 'the temporary database');
+    run.child.kill('SIGTERM');
+    expect(await run.exit, run.stderr()).toEqual({ code: 143, signal: null });
+    expect(run.stderr()).toMatch(/stopping after the current tick \(a second signal stops at once\)\nError: interrupted after tick \d+ of 30000: nothing written to /);
+    expect(readdirSync(folder)).toEqual([]);
+  });
 });

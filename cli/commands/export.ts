@@ -18,7 +18,7 @@ export default class Export extends BaseCommand {
   static override summary = 'Write the whole event log in global order as NDJSON.';
   static override description = `One event per line: {"position", "stream", "revision", "type", "data", "metadata"}, in global order, for interchange and audit. Events are written as stored, undecoded, so an audit sees exactly what the store holds. --json prints a summary object when --output is given.
 
-With --output, the log is written to a temporary file beside it (.<name>.partial-<pid>) and renamed to the output name only when complete: an interrupted export (Ctrl-C: exit 130) or a failed one removes the temporary file and never leaves a truncated file under the output name.`;
+With --output, the log is written to a temporary file beside it (.<name>.partial-<pid>) and renamed to the output name only when complete: an interrupted export (Ctrl-C: exit 130, SIGTERM: 143) or a failed one removes the temporary file and never leaves a truncated file under the output name.`;
 
   static override examples = ['<%= config.bin %> export > log.ndjson', '<%= config.bin %> export --output log.ndjson --json'];
 
@@ -60,7 +60,7 @@ With --output, the log is written to a temporary file beside it (.<name>.partial
         out.destroy();
         removePartial();
         process.stderr.write(`interrupted: nothing written to ${flags.output}\n`);
-        process.exitCode = 130;
+        process.exitCode = this.interruptedExitCode();
         return undefined;
       }
       if (chunk) out.write(chunk);

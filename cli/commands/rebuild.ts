@@ -49,7 +49,7 @@ export default class Rebuild extends BaseCommand {
     bar?.stop();
     const out: RebuildCommandResult = { ...result, eventsPerSecond: result.ms > 0 ? Math.round(result.read / (result.ms / 1000)) : 0 };
     if (result.aborted) {
-      process.exitCode = 130;
+      process.exitCode = this.interruptedExitCode();
       process.stderr.write(`rebuild interrupted after ${result.read} events; the live read models are unchanged, run it again to resume\n`);
     } else if (!this.jsonEnabled()) {
       this.log(`rebuilt ${names.join(', ')}: ${result.resumedAfter > 0 ? `resumed after position ${result.resumedAfter}, ` : ''}${result.read} events read, ${result.applied} applied in all, ${(result.ms / 1000).toFixed(2)} s, ${out.eventsPerSecond} events/s`);

@@ -182,7 +182,7 @@ export abstract class IngestCommand extends BaseCommand {
         }
         if (stop.aborted && tick < last) {
           if (!partial) throw new Error(`interrupted after tick ${tick} of ${last}: ${storeUrl} holds an unfinished ingestion that every reader refuses; remove it and ingest again for the whole`);
-          throw new Interrupted(`interrupted after tick ${tick} of ${last}: nothing written to ${storeUrl}`);
+          throw new Interrupted(`interrupted after tick ${tick} of ${last}: nothing written to ${storeUrl}`, this.interruptedExitCode());
         }
       }
       await worldIdentity(store); // the new world's identity, carried by its alerts on a shared Kafka topic
@@ -238,9 +238,13 @@ export abstract class IngestCommand extends BaseCommand {
   }
 }
 
-/** Ctrl-C stopped an ingest that left nothing behind: exit code 130. */
+/** Ctrl-C or SIGTERM stopped an ingest that left nothing behind: exit code 130, or 143 for SIGTERM. */
 class Interrupted extends Error {
-  readonly oclif = { exit: 130 };
+  readonly oclif: { exit: number };
+  constructor(message: string, exit: number) {
+    super(message);
+    this.oclif = { exit };
+  }
 }
 
 /** Remove the SQLite database `file` with its WAL and shared-memory files. */

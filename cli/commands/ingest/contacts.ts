@@ -15,7 +15,7 @@ Times must not go back (SocioPatterns files are sorted by time): such a line is 
 
 People are numbered in the order of their ids (numerically when all are integers). Without --phones, each person gets a placeholder phone +999 followed by 9 digits (country code 999 is reserved: no one can be called on it); trace accepts it as typed, or the input id as id:<id>. The store must hold no world yet.
 
-A SQLite store (sqlite:<file>) is written to a temporary file beside it (.<name>.partial-<pid>) that takes the store's name only when the whole world is in it: Ctrl-C (SIGINT) or SIGTERM stops after the tick being written, removes it and exits 130, and even a killed ingest leaves no partial world under the store's name. Other stores get the ticks one by one: an interrupted ingest leaves the first ticks there, and says so.`;
+A SQLite store (sqlite:<file>) is written to a temporary file beside it (.<name>.partial-<pid>) that takes the store's name only when the whole world is in it: Ctrl-C (SIGINT) or SIGTERM stops after the tick being written, removes it and exits 130 (143 for SIGTERM), and even a killed ingest leaves no partial world under the store's name. Other stores get the ticks one by one: an interrupted ingest leaves the first ticks there, and says so.`;
 
   static override examples = [
     '<%= config.bin %> ingest contacts ../shared/data/sociopatterns-highschool-2013/HighSchool2013_proximity_net.csv.gz --index 1 --store sqlite:./highschool.db',

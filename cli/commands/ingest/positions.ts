@@ -20,7 +20,7 @@ Index cases (--index, --statuses) are set at tick 0; then, bucket by bucket, a c
 
 A bad row (wrong column count, a non-number, latitude outside [-90, 90], longitude outside [-180, 180], occupancy not 0 or 1) or an empty file stops the ingestion before anything is written, with file and line; --skip-invalid skips them and reports how many. LF and CRLF line ends are both read; gzip files are read as such. Without --phones, each person gets a placeholder phone +999 followed by 9 digits (country code 999 is reserved); trace accepts it, or the input id as id:<id>. The store must hold no world yet.
 
-A SQLite store (sqlite:<file>) is written to a temporary file beside it (.<name>.partial-<pid>) that takes the store's name only when the whole world is in it: Ctrl-C (SIGINT) or SIGTERM stops after the tick being written, removes it and exits 130, and even a killed ingest leaves no partial world under the store's name. Other stores get the ticks one by one: an interrupted ingest leaves the first ticks there, and says so.`;
+A SQLite store (sqlite:<file>) is written to a temporary file beside it (.<name>.partial-<pid>) that takes the store's name only when the whole world is in it: Ctrl-C (SIGINT) or SIGTERM stops after the tick being written, removes it and exits 130 (143 for SIGTERM), and even a killed ingest leaves no partial world under the store's name. Other stores get the ticks one by one: an interrupted ingest leaves the first ticks there, and says so.`;
 
   static override examples = [
     '<%= config.bin %> ingest positions ../shared/data/cabspotting-sf-5cabs/new_*.txt --radius-m 100 --index abboip --store sqlite:./taxis.db',
