@@ -23,13 +23,23 @@ export function isSqliteStore(store: EventStore): store is SqliteEventStore {
  * @throws StoreError for a URL that is not `sqlite:<file>`, or a file that cannot hold them.
  */
 export function openReadModels(store: EventStore, storeUrl: string, url?: string): SqliteReadModels {
-  if (isSqliteStore(store) && !url) return storeReadModels(store);
+  const file = readModelFile(store, storeUrl, url);
+  return file === undefined ? storeReadModels(store as SqliteEventStore) : fileReadModels(file, storeUrl);
+}
+
+/**
+ * The SQLite file of its own that {@link openReadModels} would open for `store` (`:memory:` for
+ * read models in memory), or `undefined` when they live in the store's own file.
+ * @throws StoreError for a URL that is not `sqlite:<file>`.
+ */
+export function readModelFile(store: EventStore, storeUrl: string, url?: string): string | undefined {
+  if (isSqliteStore(store) && !url) return undefined;
   const chosen = url || (/^memory:/i.test(storeUrl) ? 'sqlite::memory:' : DEFAULT_READ_MODELS);
   const m = /^sqlite:(?:\/\/)?(.+)$/i.exec(chosen.trim());
   if (!m) throw new StoreError(`read-model URL '${chosen}' is not sqlite:<file>`);
   const file = m[1]!;
-  if (isSqliteStore(store) && resolve(file) === resolve(store.file)) return storeReadModels(store);
-  return fileReadModels(file, storeUrl);
+  if (isSqliteStore(store) && resolve(file) === resolve(store.file)) return undefined;
+  return file;
 }
 
 /** What {@link catchUpReadModels} did. */

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import type { Bitemporal, EventStore } from '../../core/index.js';
 import type { SqliteReadModels } from '../../adapters/readmodels/sqlite.js';
 import { BaseCommand, noWorld } from '../base.js';
-import { isSqliteStore } from '../../adapters/readmodels/open.js';
+import { isSqliteStore, readModelFile } from '../../adapters/readmodels/open.js';
 import { personQuery } from '../phone.js';
 import { bitemporal, timeTravelFlags } from '../timeTravel.js';
 
@@ -28,8 +29,9 @@ export interface StatusResult {
   store: string;
   /** Global position of the last event in the log. */
   lastPosition: number;
-  /** The world's last completed tick as the people read model knows it (-1: none). */
+  /** The world's last completed tick in the log (-1: none), whether or not the read models have reached it. */
   tick: number;
+  /** Empty when the read-model file (`--read-models`) does not exist yet: status creates none. */
   readModels: ReadModelStatus[];
 }
 
@@ -56,7 +58,7 @@ export default class Status extends BaseCommand {
   static override summary = "Show each read model's version, checkpoint, lag and row counts; with a phone or --at-tick / --as-known-at-tick, the world at a point in time.";
   static override description = `The read models (people, exposures, metrics, notifications) are projections of the event log kept in SQLite: inside the store's own file for sqlite: stores, where each tick updates them in the same transaction as its events (no lag), or in the --read-models file for other stores.
 
-Lag is counted in events (events in the log after the read model's checkpoint) and in seconds (0 when current; otherwise the wall time since the read model last applied a batch). status only reads: it never brings a read model up to date (trace, consume and rebuild do).
+Lag is counted in events (events in the log after the read model's checkpoint) and in seconds (0 when current; otherwise the wall time since the read model last applied a batch). status only reads: it never brings a read model up to date (trace, consume and rebuild do), and a --read-models file that does not exist yet is reported as missing, not created. The last completed tick is the log's, even when the read models lag behind it.
 
 With a phone, or with --at-tick T / --as-known-at-tick K, it shows the world instead: people per status (and that person's status) at tick T as the system knew it at tick K, from the history read model. The axes are independent (valid time and recorded time, as in bitemporal databases): a retroactive exposure decided at tick 15 for a contact at tick 10 makes the person suspicious at tick 12 as known at 15, but not as known at 12. Each defaults to the last tick.`;
 
@@ -81,12 +83,14 @@ With a phone, or with --at-tick T / --as-known-at-tick K, it shows the world ins
     const query = args.phone === undefined ? undefined : personQuery(args.phone, flags.region);
     const store = await this.store(flags.store, false);
     if (query || flags['at-tick'] !== undefined || flags['as-known-at-tick'] !== undefined) return this.world(store, flags, query);
-    const models = await this.readModels(store, flags, { catchUp: false });
+    // status only reads: a read-model file that does not exist yet is reported as such, not created
+    const file = readModelFile(store, flags.store, flags['read-models']);
+    const models = file !== undefined && file !== ':memory:' && !existsSync(file) ? undefined : await this.readModels(store, flags, { catchUp: false });
     // one read transaction on a SQLite store: the log's end and the checkpoints are read at the same instant
     const snapshot = isSqliteStore(store) && !store.db.inTransaction;
     if (snapshot) store.db.exec('BEGIN');
     try {
-      return await this.report(store, models, flags.store);
+      return await this.report(store, models, flags.store, file);
     } finally {
       if (snapshot && store.db.inTransaction) store.db.exec('COMMIT');
     }
@@ -114,12 +118,14 @@ With a phone, or with --at-tick T / --as-known-at-tick K, it shows the world ins
     return result;
   }
 
-  private async report(store: EventStore, models: SqliteReadModels, url: string): Promise<StatusResult> {
+  /** The read models' state (none when `models` is undefined: their file `file` does not exist) beside the log's. */
+  private async report(store: EventStore, models: SqliteReadModels | undefined, url: string, file: string | undefined): Promise<StatusResult> {
     const lastPosition = await store.lastPosition();
     if (lastPosition === 0) throw noWorld(url);
     const now = Date.now();
+    const infos = models?.info() ?? [];
     const readModels: ReadModelStatus[] = [];
-    for (const info of models.info()) {
+    for (const info of infos) {
       let lagEvents = 0;
       let lagCapped = false;
       if (isSqliteStore(store)) lagEvents = lastPosition - info.position;
@@ -128,9 +134,14 @@ With a phone, or with --at-tick T / --as-known-at-tick K, it shows the world ins
       const lagSeconds = lagEvents === 0 ? 0 : info.appliedAt ? Math.round((now - Date.parse(info.appliedAt)) / 100) / 10 : null;
       readModels.push({ name: info.name, version: info.version, checkpoint: info.position, lagEvents, lagCapped, lagSeconds, events: info.events, appliedAt: info.appliedAt, rows: info.rows });
     }
-    const result: StatusResult = { store: url, lastPosition, tick: models.world().tick, readModels };
+    // the last completed tick is the log's: the people read model's, then any TickCompleted after its checkpoint
+    let tick = models?.world().tick ?? -1;
+    const after = infos.find((i) => i.name === 'people')?.position ?? 0;
+    if (after < lastPosition) for await (const e of store.readAll({ after, types: ['TickCompleted'] })) tick = (e.metadata as { tick: number }).tick;
+    const result: StatusResult = { store: url, lastPosition, tick, readModels };
     if (!this.jsonEnabled()) {
       this.log(`${url}: ${lastPosition} events, last completed tick ${result.tick}`);
+      if (!models) this.log(`  no read models in ${file} yet: status only reads; a query (people, trace, stats) builds them`);
       for (const r of readModels) {
         const lag = r.lagEvents === 0 ? 'current' : `lag ${r.lagCapped ? '>= ' : ''}${r.lagEvents} events, ${r.lagSeconds === null ? 'never applied' : `${r.lagSeconds} s`}`;
         this.log(`  ${r.name.padEnd(14)} v${r.version}  checkpoint ${r.checkpoint}  ${lag}  rows ${Object.entries(r.rows).map(([t, n]) => `${t} ${n}`).join(', ')}`);
