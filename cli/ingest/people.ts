@@ -9,6 +9,11 @@ import { InputError } from '../base.js';
 import { toE164 } from '../phone.js';
 import { EmptyFileError, openInput, RowError, csvParseError } from './source.js';
 
+/** True when `id` is a plain non-negative integer as SocioPatterns writes ids (no sign, no leading zero, at most 15 digits). */
+export function isIntegerId(id: string): boolean {
+  return /^(0|[1-9]\d{0,14})$/.test(id);
+}
+
 /** Ids met in the input, numbered in order of first appearance until {@link IdTable.finish} sorts them. */
 export class IdTable {
   private readonly ids: string[] = [];
@@ -41,7 +46,7 @@ export class IdTable {
    * Returns the sorted ids and `remap[provisional] = personId`.
    */
   finish(): { ids: string[]; remap: Int32Array } {
-    const numeric = this.ids.every((id) => /^(0|[1-9]\d{0,14})$/.test(id));
+    const numeric = this.ids.every(isIntegerId);
     const sorted = [...this.ids].sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const remap = new Int32Array(this.ids.length);
     sorted.forEach((id, personId) => (remap[this.index.get(id)!] = personId));

@@ -56,6 +56,8 @@ describe('SocioPatterns contact lists', () => {
     ['an empty file', '', ':1: empty file: no rows'],
     ['blank lines only', '\n \r\n\n', ':1: empty file: no rows'],
     ['a time beyond the year 9999', '1e12 1 2\n', ':1: time 1e12 s is outside the years 0000-9999'],
+    ['a person id that is not a whole number after whole-number ones', '1 2 3\n20 1 x\n', ":2: person id 'x' is not a whole number, unlike the first id, '2' on line 1"],
+    ['a word beside a whole-number first id', '1 2 B\n', ":1: person id 'B' is not a whole number, unlike the first id, '2' on line 1"],
   ];
   for (const [name, content, message] of bad) {
     it(`refuses ${name}, naming file and line`, async () => {
@@ -68,6 +70,12 @@ describe('SocioPatterns contact lists', () => {
     expect(count).toMatchObject({ rows: 2, skipped: 2 });
     expect(invalid.first).toEqual([`${path}:2: time 80 goes back before 100 (line 1): a contact list must be sorted by time`, `${path}:3: time 'x' is not a number`]);
     expect([...rows.time.values()]).toEqual([100_000, 110_000]);
+  });
+
+  it('a list whose first id is not a whole number may name people by any word, digits included', async () => {
+    const { ids, count } = await contacts('100 A 1\n120 B 007\n');
+    expect(count).toMatchObject({ rows: 2, skipped: 0 });
+    expect(ids.finish().ids).toEqual(['007', '1', 'A', 'B']);
   });
 
   it('reads CRLF line ends like LF ones', async () => {
