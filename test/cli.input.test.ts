@@ -1,9 +1,15 @@
 /**
  * Input checks of the commands, in process (see test/inProcess.ts): phones that change country
- * while being read, time zones.
+ * while being read, time zones, a store without a world.
  */
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { run } from './inProcess.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'stopcovid-input-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('phones', () => {
   it("trace refuses a national form whose 00 reads as the region's international call prefix, with the reason, exit 2", async () => {
@@ -29,5 +35,17 @@ describe('parse errors', () => {
   it("a missing required flag is said in the project's words, one line, exit 2", async () => {
     const r = await run('whatif', '--store', 'memory:');
     expect([r.code, r.stderr]).toEqual([2, 'Error: missing required flag --policy\n']);
+  });
+});
+
+describe('a store without a world', () => {
+  it('export refuses it like every other command, exit 2, and writes no file', async () => {
+    const output = join(dir, 'm.ndjson');
+    for (const argv of [['-o', output], []]) {
+      const r = await run('export', '--store', 'memory:', ...argv);
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', 'Error: no world in a memory: store, which lives only in the process that made it: simulate into a file (--store sqlite:./stopcovid.db)\n']);
+    }
+    expect(existsSync(output)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

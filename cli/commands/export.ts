@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { readPages } from '../../core/index.js';
-import { BaseCommand, InputError } from '../base.js';
+import { BaseCommand, InputError, noWorld } from '../base.js';
 
 /** What `export --json` returns when writing to a file (with no --output, the log itself is the output). */
 export interface ExportResult {
@@ -30,6 +30,7 @@ With --output, the log is written to a temporary file beside it (.<name>.partial
   async run(): Promise<ExportResult | undefined> {
     const { flags } = await this.parse(Export);
     const store = await this.store(flags.store, false);
+    if ((await store.lastPosition()) === 0) throw noWorld(flags.store); // nothing to export, and no empty file written
     // a file is written under a temporary name beside it, and renamed when complete
     const partial = flags.output ? join(dirname(flags.output), `.${basename(flags.output)}.partial-${process.pid}`) : undefined;
     const removePartial = () => partial && rmSync(partial, { force: true });
