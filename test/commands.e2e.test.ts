@@ -129,7 +129,8 @@ describe('stopcovid test beside a running simulate', () => {
     expect((await cli('simulate', '--store', `sqlite:${file}`, ...WORLD, '--ticks', '4')).code).toBe(0);
     const phone = await phoneWith(`sqlite:${file}`, 1);
     const out = json<{ status: string; tick: number; statusAfter: number }>(await cli('test', phone, 'negative', '--store', `sqlite:${file}`, '--json'));
-    expect(out).toMatchObject({ status: 'applied', tick: 5, statusAfter: 0 });
+    // the JSON says all the text says: the status before and after, and the released alert
+    expect(out).toMatchObject({ status: 'applied', tick: 5, statusBefore: 1, statusAfter: 0, alerted: 0, releasedAlert: true });
     const tick5 = (await events(file)).filter((e) => e.metadata.tick === 5 && e.stream !== INBOX_STREAM);
     expect(tick5.map((e) => e.type)).toEqual(['CommandsApplied', 'TestResultRecorded', 'HealthStatusChanged', 'NotificationIssued', 'TickCompleted']);
     expect(tick5[3]!.data).toMatchObject({ kind: 'released' });
@@ -253,9 +254,9 @@ describe('a revoked positive result', () => {
     expect(json<{ status: string }>(await cli('test', phone, 'positive', '--store', store, '--json')).status).toBe('applied');
     expect((await cli('simulate', '--store', store, '--ticks', '30')).code).toBe(0);
     const exposedBefore = json<{ downstreamCount: number }>(await cli('trace', phone, '--store', store, '--json')).downstreamCount;
-    const revoked = json<{ status: string; statusAfter: number; retracted: number }>(await cli('test', phone, 'revoked', '--store', store, '--json'));
+    const revoked = json<{ status: string; statusBefore: number; statusAfter: number; releasedAlert: boolean; retracted: number }>(await cli('test', phone, 'revoked', '--store', store, '--json'));
     expect(revoked.status).toBe('applied');
-    expect(revoked.statusAfter).toBe(0);
+    expect([revoked.statusBefore, revoked.statusAfter, revoked.releasedAlert]).toEqual([2, 0, true]);
     // hop cap 1 and only confirmed cases expose: the case's contacts had no other route unless another case met them too
     expect(exposedBefore).toBeGreaterThan(0);
     expect(revoked.retracted).toBeGreaterThan(0);

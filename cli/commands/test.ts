@@ -4,6 +4,8 @@ import { personQuery } from '../phone.js';
 import { isSqliteStore } from '../../adapters/readmodels/open.js';
 import { submitCommand } from '../tickWriter.js';
 
+const STATUS = ['healthy', 'suspicious', 'infected'];
+
 /** What `stopcovid test --json` returns. */
 export interface TestResultOutput {
   phone: string;
@@ -15,9 +17,12 @@ export interface TestResultOutput {
   inboxRevision: number;
   /** The tick that applied it (`applied` only). */
   tick?: number;
-  /** The person's status after it, and how many past contacts its retroactive alerts reached (`applied` only). */
+  /** The person's status before and after it (equal when it changed nothing), and how many past contacts its retroactive alerts reached (`applied` only). */
+  statusBefore?: number;
   statusAfter?: number;
   alerted?: number;
+  /** Whether the person was sent a "released" alert by it (`applied` only). */
+  releasedAlert?: boolean;
   /** A revocation: the people it returned to 0 (their every route to exposure ran through this case). */
   retracted?: number;
 }
@@ -83,10 +88,14 @@ A result for a phone nobody has, (when the policy requires it) for a person neve
       const alerted = done.events.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'contact' && e.data.sourcePersonId === personId).length;
       const change = done.events.find((e) => e.type === 'HealthStatusChanged' && e.data.personId === personId);
       const retracted = done.events.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'retracted' && e.metadata.causationId === `revoked-${personId}`).length;
-      Object.assign(out, { tick: done.tick, statusAfter: change?.type === 'HealthStatusChanged' ? change.data.to : models.traceSource().statusOf(personId), alerted, ...(result === 'revoked' ? { retracted } : {}) });
+      const changed = change?.type === 'HealthStatusChanged' ? change.data : undefined;
+      const statusAfter = changed ? changed.to : models.traceSource().statusOf(personId);
+      const statusBefore = changed ? changed.from : statusAfter;
+      const releasedAlert = done.events.some((e) => e.type === 'NotificationIssued' && e.data.kind === 'released' && e.data.personId === personId);
+      Object.assign(out, { tick: done.tick, statusBefore, statusAfter, alerted, releasedAlert, ...(result === 'revoked' ? { retracted } : {}) });
       if (!this.jsonEnabled())
         this.log(
-          `tick ${done.tick}: ${query.phone} ${result === 'revoked' ? 'positive result revoked' : `tested ${result}`}${change?.type === 'HealthStatusChanged' ? `: ${['healthy', 'suspicious', 'infected'][change.data.from]} -> ${['healthy', 'suspicious', 'infected'][change.data.to]}` : ' (status unchanged)'}${alerted > 0 ? `; ${alerted} past contacts alerted` : ''}${done.events.some((e) => e.type === 'NotificationIssued' && e.data.kind === 'released' && e.data.personId === personId) ? '; released alert sent' : ''}${result === 'revoked' ? `; ${retracted} people exposed only through this case released` : ''}`,
+          `tick ${done.tick}: ${query.phone} ${result === 'revoked' ? 'positive result revoked' : `tested ${result}`}${changed ? `: ${STATUS[statusBefore]} -> ${STATUS[statusAfter]}` : ' (status unchanged)'}${alerted > 0 ? `; ${alerted} past contacts alerted` : ''}${releasedAlert ? '; released alert sent' : ''}${result === 'revoked' ? `; ${retracted} people exposed only through this case released` : ''}`,
         );
     } else if (!this.jsonEnabled()) this.log(`accepted as inbox entry ${done.revision}: the running simulate applies it at its next tick`);
     return out;
