@@ -152,7 +152,8 @@ export abstract class BaseCommand extends Command {
     try {
       return readModelSource(store, models, flags.store, { inline: isSqliteStore(store) && !flags['read-models'] });
     } catch (error) {
-      if ((error as { code?: string }).code === 'NO_WORLD') throw new InputError((error as Error).message);
+      // a memory: store gets the same words as from every other command (it lives only in its process)
+      if ((error as { code?: string }).code === 'NO_WORLD') throw /^memory:/i.test(flags.store.trim()) ? noWorld(flags.store) : new InputError((error as Error).message);
       throw error;
     }
   }
@@ -233,4 +234,26 @@ export function oneOutput(json: boolean, format: string, textual: readonly strin
 export function noWorld(url: string): InputError {
   if (/^memory:/i.test(url.trim())) return new InputError(`no world in a memory: store, which lives only in the process that made it: simulate into a file (--store sqlite:./stopcovid.db)`);
   return new InputError(`no world in ${url}: run 'stopcovid simulate' first`);
+}
+
+/** Readable reasons for the system's error codes when writing a file. */
+const WRITE_REASONS: Record<string, string> = {
+  ENOENT: 'no such directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+};
+
+/**
+ * The one-line error of a command that cannot write its output `file`: `cannot write <file>:
+ * <reason>`, the reason in words (`no such directory`), never Node's raw text.
+ * @example cannotWrite('/nonexistent/r.html', error) // cannot write /nonexistent/r.html: no such directory
+ */
+export function cannotWrite(file: string, error: unknown): InputError {
+  const e = error as { code?: string; message?: string };
+  const reason = (e.code && WRITE_REASONS[e.code]) ?? (e.message ?? String(error)).replace(/^[A-Z]+: /, '').replace(/, \w+ '[^']*'$/, '');
+  return new InputError(`cannot write ${file}: ${reason}`);
 }

@@ -350,7 +350,7 @@ describe.concurrent('bad input: one line with file and line on stderr, exit 2, n
     expect((await cli('export', '--store', store)).stdout).toBe(before);
     const allBad = await cli('ingest', 'contacts', bad('c8.txt', 'x y\n'), '--skip-invalid', '--store', `sqlite:${join(dir, 'all-bad.db')}`);
     expect(allBad.code).toBe(2);
-    expect(allBad.stderr).toBe('Error: no rows to ingest (1 bad rows skipped)\n');
+    expect(allBad.stderr).toBe('Error: no rows to ingest (1 bad row skipped)\n');
   });
 
   it('--help tells the formats, that out-of-order fixes are sorted, and that times going back are refused', async () => {

@@ -29,7 +29,7 @@ export interface ReadModelSourceOptions {
  */
 export function readModelSource(store: EventStore, models: SqliteReadModels, name: string, options: ReadModelSourceOptions): DashboardSource {
   const world = models.world();
-  if (world.tick < 0 || (!world.params && !world.ingest)) throw new NoWorldError(`no world in ${name}: run 'stopcovid simulate' or 'stopcovid ingest' first`);
+  if (world.tick < 0 || (!world.params && !world.ingest)) throw new NoWorldError(`no world in ${/:$/.test(name) ? `the ${name} store` : name}: run 'stopcovid simulate' or 'stopcovid ingest' first`); // never 'memory::'
   const kind = world.ingest ? (world.ingest.source === 'positions' ? 'metres' : 'none') : 'grid';
   const graph: TraceSource = models.traceSource();
   let cells: PeopleSnapshot | undefined;

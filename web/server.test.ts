@@ -143,7 +143,7 @@ describe('dashboard API', () => {
 describe('no world, no port', () => {
   it('a store without a world is refused with one line', async () => {
     const empty = memoryStore();
-    await expect(openReadModelSource(empty, 'memory:')).rejects.toThrow(/^no world in memory:: run 'stopcovid simulate' or 'stopcovid ingest' first$/);
+    await expect(openReadModelSource(empty, 'memory:')).rejects.toThrow(/^no world in the memory: store: run 'stopcovid simulate' or 'stopcovid ingest' first$/);
     await empty.close();
   });
 

@@ -811,7 +811,9 @@ export function fileReadModels(file: string, storeUrl: string): SqliteReadModels
   if (mirrored === undefined) models.setMeta('store', storeUrl);
   else if (mirrored !== storeUrl) {
     models.close();
-    throw new StoreError(`read models in ${file} mirror the store ${mirrored}, not ${storeUrl}: use another --read-models file`);
+    // a URL ending in ':' (memory:) is named as a store, so that the sentence's own ':' does not double it
+    const named = (url: string) => (/:$/.test(url) ? `the ${url} store` : url);
+    throw new StoreError(`read models in ${file} mirror the store ${mirrored}, not ${named(storeUrl)}: use another --read-models file`);
   }
   return models;
 }

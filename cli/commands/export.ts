@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { readPages } from '../../core/index.js';
-import { BaseCommand, InputError, noWorld } from '../base.js';
+import { BaseCommand, cannotWrite, noWorld } from '../base.js';
 
 /** What `export --json` returns when writing to a file (with no --output, the log itself is the output). */
 export interface ExportResult {
@@ -99,12 +99,12 @@ function drained(out: Writable): Promise<void> {
  * @throws InputError naming `output` when it cannot be opened (a missing folder, no permission).
  */
 async function openOutput(path: string, output: string): Promise<Writable> {
-  if (statSync(output, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`cannot write to ${output}: it is a directory`);
+  if (statSync(output, { throwIfNoEntry: false })?.isDirectory()) throw cannotWrite(output, { code: 'EISDIR' });
   const out = createWriteStream(path, { flags: 'wx' });
   try {
     await once(out, 'open');
     return out;
   } catch (error) {
-    throw new InputError(`cannot write to ${output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw cannotWrite(output, error);
   }
 }

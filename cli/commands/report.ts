@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Flags } from '@oclif/core';
 import { reportHtml } from '../../web/report.js';
-import { BaseCommand, InputError } from '../base.js';
+import { BaseCommand, cannotWrite } from '../base.js';
 
 /** What `report --json` returns. */
 export interface ReportResult {
@@ -42,7 +42,7 @@ export default class Report extends BaseCommand {
     try {
       writeFileSync(flags.output, html);
     } catch (error) {
-      throw new InputError(`cannot write ${flags.output}: ${(error as Error).message.replace(/^[A-Z]+: /, '')}`);
+      throw cannotWrite(flags.output, error);
     }
     const result = { output: flags.output, bytes: Buffer.byteLength(html), tick: source.info().tick };
     if (!this.jsonEnabled()) this.log(`wrote ${flags.output} (${Math.round(result.bytes / 1024)} KiB, ticks 0 to ${result.tick})`);

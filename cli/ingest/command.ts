@@ -135,7 +135,7 @@ export abstract class IngestCommand extends BaseCommand {
         policy,
       });
     } catch (error) {
-      if ((error as { code?: string }).code === INGEST_ERROR) throw new InputError(`${(error as Error).message}${invalid.total ? ` (${invalid.total} bad rows skipped)` : ''}`);
+      if ((error as { code?: string }).code === INGEST_ERROR) throw new InputError(`${(error as Error).message}${invalid.total ? ` (${counted(invalid.total, 'bad row')} skipped)` : ''}`);
       throw error;
     }
     const first = Date.parse(plan.params.start);
@@ -228,7 +228,7 @@ export abstract class IngestCommand extends BaseCommand {
 
   /** Print the result for a human (not with --json) and warn about skipped rows on stderr. */
   protected report(result: IngestResult, storeUrl: string): void {
-    if (result.skipped > 0) process.stderr.write(`skipped ${result.skipped} bad rows; the first: ${result.firstSkipped[0]}\n`);
+    if (result.skipped > 0) process.stderr.write(`skipped ${counted(result.skipped, 'bad row')}; the first: ${result.firstSkipped[0]}\n`);
     if (this.jsonEnabled()) return;
     const files = result.inputs.length === 1 ? result.inputs[0]!.file : `${result.inputs.length} files`;
     this.log(`ingested ${result.rows} rows of ${files} into ${storeUrl} (${result.skipped} skipped): ${counted(result.people, 'person', 'people')} (${result.placeholderPhones} with a placeholder phone), index cases: ${result.indexCases}`);
