@@ -11,13 +11,20 @@ describe('parseCount', () => {
   });
 
   it('refuses fractions, signs, stray underscores, hex and words, naming the accepted forms', () => {
-    for (const bad of ['1.5', '2.5e0', '-3.5', '1__000', '_1', '1_', '0x10', 'ten', '', '1e', 'Infinity', '1e400'])
+    for (const bad of ['1.5', '2.5e0', '-3.5', '1__000', '_1', '1_', '0x10', 'ten', '', '1e', 'Infinity', '2.55e1'])
       expect(() => parseCount(bad), bad).toThrow(/expected a whole number such as 1000000, 1_000_000 or 1e6; got/);
   });
 
   it('a negative whole number is out of the range, and said so', () => {
     expect(() => parseCount('-5', 1, 50_000_000)).toThrow('expected a number from 1 to 50000000; got -5');
     expect(() => parseCount('-1_000')).toThrow('expected a number of at least 0; got -1_000');
+  });
+
+  it('a whole number too large to count exactly is out of the range too, said as written', () => {
+    expect(() => parseCount('1e99', 1, 50_000_000)).toThrow('expected a number from 1 to 50000000; got 1e99');
+    expect(() => parseCount('1e400')).toThrow('expected a number of at least 0; got 1e400');
+    expect(() => parseCount('99_999_999_999_999_999_999', 1, 10)).toThrow('expected a number from 1 to 10; got 99_999_999_999_999_999_999');
+    expect(() => parseCount('2.5e20', 1, 10)).toThrow('expected a number from 1 to 10; got 2.5e20');
   });
 
   it('checks the range after reading the form', () => {

@@ -32,9 +32,17 @@ export function parseCount(input: string, min = 0, max = Number.MAX_SAFE_INTEGER
   const outOfRange = (got: string | number) => new InputError(`expected a number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}; got ${got}`);
   // a negative number is a whole number, just out of range: say the range
   if (/^-\d/.test(text) && Number.isSafeInteger(Number(text.replace(/_/g, '')))) throw outOfRange(text);
+  // so is one too large to count exactly (1e99, 1e400): say the range, with the number as written
+  if (form !== undefined && !Number.isSafeInteger(value) && isWhole(form)) throw outOfRange(text);
   if (!Number.isSafeInteger(value)) throw new InputError(`expected a whole number such as 1000000, 1_000_000 or 1e6; got '${input}'`);
   if (value < min || value > max) throw outOfRange(value);
   return value;
+}
+
+/** True when `form` (digits, or digits with an exponent: `2.5e3`) writes a whole number, however large. */
+function isWhole(form: string): boolean {
+  const m = /^\+?\d+(?:\.(\d+))?(?:[eE]\+?(\d+))?$/.exec(form);
+  return m !== null && (m[1] ?? '').replace(/0+$/, '').length <= Number(m[2] ?? 0);
 }
 
 /**

@@ -98,5 +98,7 @@ describe('CLI conventions', () => {
     expect(bad).toMatchObject({ code: 2, stderr: "Error: --people: expected a whole number such as 1000000, 1_000_000 or 1e6; got '1.5e0'\n" });
     const big = await run('simulate', '--store', 'memory:', '--people', '1e9');
     expect(big).toMatchObject({ code: 2, stderr: 'Error: --people: expected a number from 1 to 50000000; got 1000000000\n' });
+    const huge = await run('simulate', '--store', 'memory:', '--people', '1e99');
+    expect(huge).toMatchObject({ code: 2, stderr: 'Error: --people: expected a number from 1 to 50000000; got 1e99\n' });
   });
 });
