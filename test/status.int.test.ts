@@ -1,13 +1,14 @@
 /**
  * `status` only reads, in process (see test/inProcess.ts), on a SQLite world: a read-model file
  * that does not exist is reported as missing and never created, and the last completed tick is
- * the log's even when the read models lag behind it.
+ * the log's even when the read models lag behind it. Its help names every read model.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusResult } from '../cli/commands/status.js';
+import { worldReadModels } from '../core/index.js';
 import { run } from './inProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stopcovid-status-'));
@@ -36,5 +37,11 @@ describe('status', () => {
     const status = JSON.parse((await run('status', '--store', store, '--read-models', `sqlite:${lagging}`, '--json')).stdout) as StatusResult;
     expect(status.tick).toBe(7);
     expect(status.readModels.every((r) => r.lagEvents > 0)).toBe(true);
+  });
+
+  it('--help names every read model (people, exposures, metrics, notifications, history, epidemic)', async () => {
+    const help = (await run('status', '--help')).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain(`The read models (${worldReadModels.map((p) => p.name).join(', ')})`);
+    expect(worldReadModels.map((p) => p.name)).toEqual(['people', 'exposures', 'metrics', 'notifications', 'history', 'epidemic']);
   });
 });

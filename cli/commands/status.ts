@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
-import type { Bitemporal, EventStore } from '../../core/index.js';
+import { worldReadModels, type Bitemporal, type EventStore } from '../../core/index.js';
 import type { SqliteReadModels } from '../../adapters/readmodels/sqlite.js';
 import { BaseCommand, noWorld } from '../base.js';
 import { isSqliteStore, readModelFile } from '../../adapters/readmodels/open.js';
@@ -56,7 +56,7 @@ const COUNT_CAP = 1_000_000;
 /** `stopcovid status`: how far each read model has read. */
 export default class Status extends BaseCommand {
   static override summary = "Show each read model's version, checkpoint, lag and row counts; with a phone or --at-tick / --as-known-at-tick, the world at a point in time.";
-  static override description = `The read models (people, exposures, metrics, notifications) are projections of the event log kept in SQLite: inside the store's own file for sqlite: stores, where each tick updates them in the same transaction as its events (no lag), or in the --read-models file for other stores.
+  static override description = `The read models (${worldReadModels.map((p) => p.name).join(', ')}) are projections of the event log kept in SQLite: inside the store's own file for sqlite: stores, where each tick updates them in the same transaction as its events (no lag), or in the --read-models file for other stores.
 
 Lag is counted in events (events in the log after the read model's checkpoint) and in seconds (0 when current; otherwise the wall time since the read model last applied a batch). status only reads: it never brings a read model up to date (trace, consume and rebuild do), and a --read-models file that does not exist yet is reported as missing, not created. The last completed tick is the log's, even when the read models lag behind it.
 
