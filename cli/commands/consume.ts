@@ -109,7 +109,7 @@ Either way, running again shows only new alerts, and a group with no saved posit
     const store = await openStore(url, { create: false }).catch(() => undefined);
     const id = store && (await store.lastPosition()) > 0 ? await worldIdentity(store) : undefined;
     await store?.close();
-    if (id === undefined) process.stderr.write(`no world in ${url}: reading the alerts of every world on the topic\n`);
+    if (id === undefined) process.stderr.write(`no world in ${/^memory:$/i.test(url.trim()) ? 'the memory: store' : url}: reading the alerts of every world on the topic\n`);
     return id;
   }
 
