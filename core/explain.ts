@@ -138,6 +138,15 @@ export async function explain(source: ExplainSource, alert: { notificationId: st
   }
   const visited = new Set<number>();
   while (current) {
+    // a revoked positive back to 1 stands on the exposure before it: follow that one
+    if (current.reason === 'test-revoked' && current.to >= 1) {
+      const revoked: StatusHistoryRow = current;
+      current = exposureBefore(source, revoked);
+      if (!current) {
+        out.note = `no exposure of person ${revoked.personId} before the positive result revoked at tick ${revoked.tick}`;
+        break;
+      }
+    }
     if (current.reason !== 'contact') {
       out.indexCase = indexCase(source, current);
       break;
@@ -184,6 +193,13 @@ export async function explain(source: ExplainSource, alert: { notificationId: st
     current = before;
   }
   return out;
+}
+
+/** The latest exposure of `change`'s person before it, passing over the positive result and revocations between; `undefined` when a return to 0 or the start comes first. */
+function exposureBefore(source: ExplainSource, change: StatusHistoryRow): StatusHistoryRow | undefined {
+  let c = source.changeBefore(change.personId, change.position);
+  while (c && c.reason !== 'contact' && c.to >= 1 && c.from >= 1) c = source.changeBefore(c.personId, c.position);
+  return c?.reason === 'contact' ? c : undefined;
 }
 
 function indexCase(source: ExplainSource, change: StatusHistoryRow): ExplainIndexCase {

@@ -7,6 +7,7 @@
  */
 import type { ExposureEdge } from './projections/contactGraph.js';
 import type { PersonTests, TraceSource } from './trace.js';
+import { isIndexChange } from './policy/tracing.js';
 
 /** A point on both time axes, in ticks: `tick` (valid time) as known at `knownAt` (recorded time). */
 export interface Bitemporal {
@@ -72,7 +73,7 @@ export function asOf(graph: TraceSource, history: HistorySource, at: Bitemporal)
     statusOf: (id) => history.statusAt(id, at).status,
     isIndexCase: (id) => {
       const s = history.statusAt(id, at);
-      return s.status >= 1 && s.reason !== 'contact';
+      return isIndexChange({ to: s.status, reason: s.reason ?? '' });
     },
     ...(history.testsAt
       ? {

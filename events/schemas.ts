@@ -87,7 +87,9 @@ export const StatusReason = z.enum(['initial', 'contact', 'test-positive', 'test
 
 /**
  * `HealthStatusChanged` v1. For `reason: 'contact'` the source person, the contact id and the
- * exposed person's cell are required; a person whose status >= 1 has another reason is an index case.
+ * exposed person's cell are required. A person whose status >= 1 came from `initial` or
+ * `test-positive` is an index case; `contact` and `test-revoked` (back to 1: an earlier route to
+ * exposure stands) are not.
  */
 export const HealthStatusChanged = z
   .object({
@@ -101,6 +103,12 @@ export const HealthStatusChanged = z
     y: Coord.optional(),
     /** A retroactive exposure (policy `retroactiveMinutes`): the tick of the contact, earlier than the event's own tick. */
     contactTick: z.number().int().nonnegative().optional(),
+    /**
+     * A `test-revoked` back to 1: the person's hops from the index case through the route to
+     * exposure that stands (not an index case). Absent in logs written before it was recorded:
+     * such a person kept the hops of the revoked positive (0), as those logs decided.
+     */
+    hops: z.number().int().positive().optional(),
   })
   .refine((e) => e.reason !== 'contact' || (e.sourcePersonId !== undefined && e.contactId !== undefined && e.x !== undefined && e.y !== undefined), {
     message: "reason 'contact' needs sourcePersonId, contactId, x and y",

@@ -7,7 +7,7 @@
  * first. Nothing here folds the log.
  * @module
  */
-import { alertReader, alertsProjection, runProjection, trace, type EventStore, type TraceSource } from '../core/index.js';
+import { alertReader, alertsProjection, isIndexChange, runProjection, trace, type EventStore, type TraceSource } from '../core/index.js';
 import { catchUpReadModels, openReadModels } from '../adapters/readmodels/open.js';
 import type { SqliteReadModels } from '../adapters/readmodels/sqlite.js';
 import { NoWorldError, type Alert, type Chain, type ChainLink, type ChainNode, type CurveRow, type DashboardSource, type Lag, type PeopleSnapshot, type PersonQuery, type TickUpdate, type WorldInfo } from './source.js';
@@ -42,10 +42,10 @@ export function readModelSource(store: EventStore, models: SqliteReadModels, nam
     const sourceId = graph.sourceIdOf(personId);
     return { personId, phone: graph.phoneOf(personId) ?? '?', ...(sourceId !== undefined ? { sourceId } : {}), status: graph.statusOf(personId), indexCase: graph.isIndexCase(personId), tick };
   };
-  /** The tick `person` became a case: their last status change when it did not come from a contact, else 0. */
+  /** The tick `person` became an index case: their last status change when it made them one, else 0. */
   const since = (person: number): number => {
     const last = models.person(person)?.lastChange;
-    return last && last.reason !== 'contact' ? last.tick : 0;
+    return last && isIndexChange(last) ? last.tick : 0;
   };
 
   // live: the runner follows the log's alerts and commit markers from where the read models stand

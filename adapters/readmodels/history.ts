@@ -148,8 +148,8 @@ export class HistoryQueries implements HistorySource {
       ...(last ? { last: { result: last.result, tick: last.tick } } : {}),
       releases: changes.filter((c) => c.reason === 'test-negative' || c.reason === 'expired').length,
       expiries: changes.filter((c) => c.reason === 'expired').length,
-      // a contact's hops come from the exposures read model (core/timeTravel.ts fills them in)
-      hops: status.status === 0 ? -1 : status.reason === 'contact' ? -1 : 0,
+      // a contact's hops (and a revoked positive's back to 1, which stands on an exposure) come from the exposures read model (core/timeTravel.ts fills them in)
+      hops: status.status === 0 ? -1 : status.reason === 'contact' || status.reason === 'test-revoked' ? -1 : 0,
     };
   }
 

@@ -22,6 +22,7 @@ import {
   ProjectionVersionError,
   StoreError,
   initialState,
+  isIndexChange,
   worldReadModels,
   type CaseState,
   type EpidemicRow,
@@ -492,7 +493,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
       statusOf: (id) => ((status.get(id) as { status: number } | undefined)?.status ?? 0),
       isIndexCase: (id) => {
         const row = status.get(id) as { status: number; last_reason: string | null } | undefined;
-        return row !== undefined && row.status >= 1 && row.last_reason !== 'contact';
+        return row !== undefined && row.last_reason !== null && isIndexChange({ to: row.status, reason: row.last_reason });
       },
       testsOf: (id) => {
         type Row = { tests: number; positives: number; negatives: number; last_test: 'positive' | 'negative' | 'revoked' | null; last_test_tick: number | null; releases: number; expiries: number; hops: number };

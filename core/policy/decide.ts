@@ -107,7 +107,8 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
   const revoke = (p: number, r: Retraction) => {
     if (changed[p] || status[p] !== 2) return;
     changed[p] = 1;
-    events.push({ type: 'HealthStatusChanged', data: { personId: p, from: 2, to: r.revokedTo, reason: 'test-revoked' }, metadata });
+    const hops = r.revokedTo === 1 && r.hops !== undefined ? { hops: r.hops } : {};
+    events.push({ type: 'HealthStatusChanged', data: { personId: p, from: 2, to: r.revokedTo, reason: 'test-revoked', ...hops }, metadata });
     if (r.revokedTo === 0) {
       out.releases++;
       events.push({ type: 'NotificationIssued', data: { notificationId: `r-${tick}-${p}`, personId: p, phone: state.phones[p]!, kind: 'released' }, metadata });

@@ -97,6 +97,57 @@ describe('retraction of a revoked positive result', () => {
     expect(w.state.status[C]).toBe(1);
   });
 
+  it('revoked back to 1: the hops of the standing route, no longer an index case, and exposures after it count from there', () => {
+    // hand-worked: I (index, hop 0) exposes C at tick 2 (hop 1); C's positive at tick 3 makes C an
+    // index case (hop 0); revoking it at tick 4 leaves C's route through I (tick 2 < 3): hop 0 + 1 = 1;
+    // C then exposes D at tick 5: hop 1 + 1 = 2 (before the fix C stayed at 0 and D got hop 1)
+    const [I, C, D] = [0, 1, 2];
+    const w = world(3);
+    command(w, I, 'positive');
+    expect(changes(meet(w, [I, C]))).toEqual([[C, 0, 1, 'contact']]);
+    expect(w.state.tracing.hops[C]).toBe(1);
+    command(w, C, 'positive');
+    expect(w.state.tracing.hops[C]).toBe(0);
+    const events = command(w, C, 'revoked');
+    const revoked = events.find((e) => e.type === 'HealthStatusChanged' && e.data.personId === C);
+    expect(revoked?.data).toEqual({ personId: C, from: 2, to: 1, reason: 'test-revoked', hops: 1 });
+    expect([w.state.status[C], w.state.tracing.hops[C]]).toEqual([1, 1]);
+    expect(changes(meet(w, [C, D]))).toEqual([[D, 0, 1, 'contact']]);
+    expect(w.state.tracing.hops[D]).toBe(2);
+  });
+
+  it('a log written before the revocation carried its hops folds as it did: the revoked positive\'s 0', () => {
+    const [I, C] = [0, 1];
+    const w = world(2);
+    command(w, I, 'positive');
+    meet(w, [I, C]);
+    command(w, C, 'positive');
+    command(w, C, 'revoked');
+    const old = w.log.map((e) => (e.type === 'HealthStatusChanged' && e.data.reason === 'test-revoked' ? { ...e, data: { ...e.data, hops: undefined } } : e));
+    const state = initialState();
+    for (const e of old) evolve(state, e);
+    expect([state.status[C], state.tracing.hops[C]]).toEqual([1, 0]);
+    expect(stateHash(state)).toBe(stateHash(w.state));
+  });
+
+  it('revoked back to 1 with two standing routes: the fewer hops', () => {
+    // hand-worked: I (hop 0) exposes B at tick 2 (hop 1), B exposes C at tick 3 (hop 2); C, already
+    // suspicious, meets I at tick 4 (a route of hop 1, no new exposure); C's positive at tick 5,
+    // revoked at tick 6: both routes predate it and stand, min(2, 1) = 1
+    const [I, B, C] = [0, 1, 2];
+    const w = world(3);
+    command(w, I, 'positive');
+    meet(w, [I, B]);
+    meet(w, [B, C]);
+    expect(w.state.tracing.hops[C]).toBe(2);
+    expect(changes(meet(w, [I, C]))).toEqual([]);
+    command(w, C, 'positive');
+    const r = retraction(routesOf(w.log), C);
+    expect(r).toEqual({ revokedTo: 1, hops: 1, released: [] });
+    command(w, C, 'revoked');
+    expect([w.state.status[C], w.state.tracing.hops[C]]).toEqual([1, 1]);
+  });
+
   it('a person without a standing positive result has nothing to revoke', () => {
     const w = world(2);
     expect(retraction(routesOf(w.log), 0)).toBeUndefined();

@@ -23,6 +23,8 @@ import { exposureRules, type ExposureRules } from './rules.js';
 export interface Route {
   source: number;
   tick: number;
+  /** The hops from the index case it gives, as an exposure then would have: one more than the source's (an index case: 1). */
+  hops: number;
 }
 
 /** The routes of every person in their current episode, and the tick of each standing positive result. */
@@ -41,7 +43,7 @@ export function routesState(): RoutesState {
 /** Folds the routes (see the module) beside the world state. */
 export const routesProjection: Projection<RoutesState> = {
   name: 'routes',
-  version: 1,
+  version: 2, // 2: routes carry their hops (folded in memory, never stored)
   types: 'all',
   evolve(s, events) {
     for (const e of events) routeEvent(s, e as DomainEvent);
@@ -61,7 +63,7 @@ export function routeEvent(s: RoutesState, e: DomainEvent): void {
         [c.a, c.b],
         [c.b, c.a],
       ] as const)
-        if (w.status[source]! >= 1 && w.status[person]! <= 1 && canExpose(source)) add(s, person, { source, tick });
+        if (w.status[source]! >= 1 && w.status[person]! <= 1 && canExpose(source)) add(s, person, { source, tick, hops: Math.max(0, w.tracing.hops[source]!) + 1 });
   } else if (e.type === 'HealthStatusChanged') {
     const d = e.data;
     if (d.to === 0) s.routes.delete(d.personId);
@@ -82,6 +84,8 @@ function add(s: RoutesState, person: number, route: Route): void {
 export interface Retraction {
   /** The revoked person's status afterwards: 1 when another route to exposure stands, else 0. */
   revokedTo: 0 | 1;
+  /** With `revokedTo` 1: their hops from the index case through the standing routes (the fewest); they are no longer an index case. */
+  hops?: number;
   /** People of status 1 from a contact whose every route ran through the revoked case, by id. */
   released: number[];
 }
@@ -104,8 +108,10 @@ export function retraction(s: RoutesState, person: number): Retraction | undefin
         grew = true;
       }
   }
-  const own = s.routes.get(person) ?? [];
-  return { revokedTo: own.some((r) => r.tick < positiveTick && !void_(r)) ? 1 : 0, released: [...released].sort((a, b) => a - b) };
+  const standing = (s.routes.get(person) ?? []).filter((r) => r.tick < positiveTick && !void_(r));
+  const sorted = [...released].sort((a, b) => a - b);
+  if (standing.length === 0) return { revokedTo: 0, released: sorted };
+  return { revokedTo: 1, hops: standing.reduce((m, r) => Math.min(m, r.hops), Infinity), released: sorted };
 }
 
 /**

@@ -32,6 +32,15 @@ export interface TracingState {
   ledger: ContactLedger | null;
 }
 
+/**
+ * True when a status change to `to` for `reason` makes the person an index case: a status >= 1
+ * that did not come from a contact (`initial`, `test-positive`). A `test-revoked` back to 1 is not
+ * one: it stands on an earlier route to exposure (policy/retraction.ts).
+ */
+export function isIndexChange(change: { to: number; reason: string }): boolean {
+  return change.to >= 1 && (change.reason === 'initial' || change.reason === 'test-positive');
+}
+
 /** The tracing state of a world of `people` under the seed policy, ticks of `tickMs`, a contact standing for `contactMs` (a tick by default). */
 export function initialTracing(people: number, tickMs: number, contactMs = tickMs): TracingState {
   const since = new Int32Array(people);
@@ -55,6 +64,8 @@ export function evolveTracing(t: TracingState, event: DomainEvent, tickMs: numbe
       if (d.to === 0) t.hops[d.personId] = -1;
       else if (d.reason === 'contact') t.hops[d.personId] = Math.max(0, t.hops[d.sourcePersonId!]!) + 1;
       else if (d.reason === 'initial' || d.reason === 'test-positive') t.hops[d.personId] = 0;
+      // back to 1 through the route that stands; a log without the hops keeps those of the revoked positive (0), as it decided
+      else if (d.reason === 'test-revoked' && d.hops !== undefined) t.hops[d.personId] = d.hops;
       if (d.reason === 'initial' && d.to === 2) t.truth[d.personId] = 1;
       return;
     }

@@ -5,6 +5,7 @@
  */
 import type { DomainEvent } from '../../events/index.js';
 import type { TraceSource } from '../trace.js';
+import { isIndexChange } from '../policy/tracing.js';
 
 /** One exposure: `source` (status >= 1 at the start of `tick`) made `exposed` go 0 -> 1. */
 export interface ExposureEdge {
@@ -101,14 +102,14 @@ export class ContactGraph implements TraceSource {
     return status;
   }
 
-  /** True when `person`'s latest status change before `tick` made them >= 1 for another reason than a contact. */
+  /** True when `person`'s latest status change before `tick` made them an index case (see {@link isIndexChange}). */
   isIndexCase(person: number, tick = Infinity): boolean {
     let last: { to: number; reason: string } | undefined;
     for (const change of this.history.get(person) ?? []) {
       if (change.tick >= tick) break;
       last = change;
     }
-    return last !== undefined && last.to >= 1 && last.reason !== 'contact';
+    return last !== undefined && isIndexChange(last);
   }
 
   /** Number of people registered. */

@@ -65,7 +65,8 @@ const NOBODY: EpidemicPerson = { status: 0, hops: -1, alertedTick: -1, positiveA
  * `epidemic`: per tick, incidence, exposure alerts, alerted people and those of them who later
  * tested positive (running totals), and the longest active chain. Hops follow `evolve`'s rule: a
  * contact makes the exposed one hop further than the source is at that moment, an initial status
- * or a positive test makes an index case (0), a return to 0 ends the person's chain. A revoked
+ * or a positive test makes an index case (0), a revoked positive back to 1 takes the hops its
+ * event carries (logs before them: the revoked positive's 0), a return to 0 ends the person's chain. A revoked
  * positive result is taken back out of the alerted positives at the revocation's tick. Version 2:
  * read models of version 1 may lack part of tick 0's new cases (a world's initial statuses were
  * handed over in several calls, and a call counted only its own); version 3: read models of
@@ -90,7 +91,7 @@ export const epidemicProjection: Projection<EpidemicTx> = {
       if (e.type === 'HealthStatusChanged') {
         const d = (e as StoredEvent<'HealthStatusChanged'>).data;
         const before = person(d.personId);
-        const hops = d.to === 0 ? -1 : d.reason === 'contact' ? Math.max(0, person(d.sourcePersonId!).hops) + 1 : d.reason === 'initial' || d.reason === 'test-positive' ? 0 : before.hops;
+        const hops = d.to === 0 ? -1 : d.reason === 'contact' ? Math.max(0, person(d.sourcePersonId!).hops) + 1 : d.reason === 'initial' || d.reason === 'test-positive' ? 0 : d.reason === 'test-revoked' ? (d.hops ?? before.hops) : before.hops;
         if (before.status >= 1) count(before.hops, -1);
         if (d.to >= 1) count(hops, 1);
         if (d.to === 2 && d.from !== 2) t.newCases++;

@@ -16,6 +16,7 @@ import { storedEvents, TickState, type Projection } from './projection.js';
 import { toNotification } from '../bridge.js';
 import { epidemicProjection, type EpidemicTx } from './epidemic.js';
 import { historyProjection, type HistoryTx } from './history.js';
+import { isIndexChange } from '../policy/tracing.js';
 
 /** A person as the `people` read model keeps them. */
 export interface PersonRow {
@@ -196,12 +197,15 @@ type TickChange = StoredEvent<'HealthStatusChanged'> | readonly [number, CaseSta
 
 /**
  * The case state a change other than an exposure leaves: an index case (initial, a positive
- * test) starts a chain; a status kept by another reason keeps its hops. Read when the change
- * is read: the case states change only at the tick's end, so this is the tick's start.
+ * test) starts a chain; a revoked positive back to 1 takes the hops of its standing route (the
+ * event's; 0 in logs written before the event carried them, as `evolve` counts them there); a
+ * status kept by another reason keeps its hops. Read when the change is read: the case states
+ * change only at the tick's end, so this is the tick's start.
  */
 function caseAfter(tx: ExposuresTx, d: EventData<'HealthStatusChanged'>): readonly [number, CaseState | undefined] {
-  const hops = d.to >= 1 && d.reason === 'test-negative' ? (tx.caseOf(d.personId)?.hops ?? 0) : 0;
-  return [d.personId, d.to >= 1 ? { status: d.to, hops } : undefined];
+  if (d.to === 0) return [d.personId, undefined];
+  const hops = isIndexChange(d) ? 0 : d.reason === 'test-revoked' ? (d.hops ?? 0) : (tx.caseOf(d.personId)?.hops ?? 0);
+  return [d.personId, { status: d.to, hops }];
 }
 
 /** One tick's status changes: exposures read the case states as they were at the tick's start. */
