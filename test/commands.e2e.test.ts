@@ -281,4 +281,22 @@ describe('a revoked positive result', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/has no standing positive result to revoke/);
   });
+
+  it('tested positive twice: the first revocation withdraws one result and says the person stays infected, the second undoes the case, a third is refused', async () => {
+    const file = join(dir, 'twice.db');
+    const store = `sqlite:${file}`;
+    expect((await cli('simulate', '--store', store, ...WORLD, '--ticks', '2')).code).toBe(0);
+    const phone = await phoneWith(store, 0);
+    expect((await run('test', phone, 'positive', '--store', store)).stdout).toMatch(/tested positive: healthy -> infected/);
+    expect((await run('test', phone, 'positive', '--store', store)).stdout).toMatch(/tested positive \(status unchanged\)/);
+    // 2 positive results stand: one revocation leaves 1
+    const first = await run('test', phone, 'revoked', '--store', store);
+    expect(first.stdout.trim()).toMatch(/^tick 5: \+\d+ positive result revoked: still infected, 1 other positive result stands \(each revocation withdraws one; the last one undoes the case\)$/);
+    const second = json<{ statusAfter: number; positivesStanding: number }>(await cli('test', phone, 'revoked', '--store', store, '--json'));
+    expect(second).toMatchObject({ statusAfter: 0, positivesStanding: 0 });
+    const third = await run('test', phone, 'revoked', '--store', store);
+    expect(third.code).toBe(2);
+    expect(third.stderr).toMatch(/has no standing positive result to revoke/);
+    expect((await cli('verify', '--store', store)).code).toBe(0);
+  });
 });

@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { insertEach } from './bulk.js';
-import { statusAtRule, type Bitemporal, type HistorySource, type HistoryTx, type PersonTests, type PolicyHistoryRow, type StatusAt, type StatusHistoryRow, type TestHistoryRow } from '../../core/index.js';
+import { standingPositives, statusAtRule, type Bitemporal, type HistorySource, type HistoryTx, type PersonTests, type PolicyHistoryRow, type StatusAt, type StatusHistoryRow, type TestHistoryRow } from '../../core/index.js';
 
 /** A prepared statement by its SQL (the read-model store's cache). */
 export type Prepare = (sql: string) => Database.Statement;
@@ -169,6 +169,14 @@ export class HistoryQueries implements HistorySource {
   changeBefore(personId: number, position: number, beforeTick = Number.MAX_SAFE_INTEGER): StatusHistoryRow | undefined {
     const r = this.stmt(`SELECT * FROM ${this.p}status_history WHERE person_id = ? AND position < ? AND tick < ? ORDER BY position DESC LIMIT 1`).get(personId, position, beforeTick) as ChangeDb | undefined;
     return r && change(r);
+  }
+
+  /** The positive results of `personId` that stand now (core/policy/retraction.ts, `standingPositives`). */
+  standingPositives(personId: number): number {
+    const last = this.stmt(`SELECT position, reason FROM ${this.p}status_history WHERE person_id = ? ORDER BY position DESC LIMIT 1`).get(personId) as { position: number; reason: string } | undefined;
+    if (last?.reason !== 'test-positive') return 0;
+    const after = this.stmt(`SELECT position, result FROM ${this.p}test_history WHERE person_id = ? AND position > ? ORDER BY position`).all(personId, last.position) as { position: number; result: string }[];
+    return standingPositives([last], after);
   }
 
   /** The person's last test result before `position`. */

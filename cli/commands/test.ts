@@ -3,6 +3,7 @@ import { BaseCommand, InputError, noWorld } from '../base.js';
 import { personQuery } from '../phone.js';
 import { isSqliteStore } from '../../adapters/readmodels/open.js';
 import { submitCommand } from '../tickWriter.js';
+import { counted } from '../../web/plural.js';
 
 const STATUS = ['healthy', 'suspicious', 'infected'];
 
@@ -25,6 +26,8 @@ export interface TestResultOutput {
   releasedAlert?: boolean;
   /** A revocation: the people it returned to 0 (their every route to exposure ran through this case). */
   retracted?: number;
+  /** A revocation: the person's positive results that still stand after it; while one does, the person stays infected and nothing else changed (0: the case was undone). */
+  positivesStanding?: number;
 }
 
 /** `stopcovid test <phone> positive|negative`: a test result enters the world through its inbox. */
@@ -34,7 +37,7 @@ export default class TestCommand extends BaseCommand {
 
 positive: the person becomes infected (2) and an index case; under a policy with a retroactive window, everyone healthy who met them within that window before the sample gets an exposure alert. negative: a suspicious person (1) returns to healthy (0) and gets a "released" alert. See README, "Tracing policies".
 
-revoked: a positive result recorded earlier was wrong. Its effects are undone by compensating events, never by editing the log: the person returns to the status they had before it (1 when another route to exposure stands, else 0), and everyone whose every route to exposure ran through that case (directly or further downstream) returns to 0 with a "released" alert; people also exposed by someone else stay. The log keeps both the original exposures and their retraction.
+revoked: a positive result recorded earlier was wrong. A revocation withdraws one positive result: a person tested positive more than once stays infected while another of their positive results stands (nothing else changes; the output says how many stand), and the revocation that withdraws the last one undoes the case. Its effects are undone by compensating events, never by editing the log: the person returns to the status they had before it (1 when another route to exposure stands, else 0), and everyone whose every route to exposure ran through that case (directly or further downstream) returns to 0 with a "released" alert; people also exposed by someone else stay. The log keeps both the original exposures and their retraction.
 
 A result for a phone nobody has, (when the policy requires it) for a person never alerted, or a revocation for a person without a standing positive result, is refused and nothing is written.`;
 
@@ -74,10 +77,10 @@ A result for a phone nobody has, (when the policy requires it) for a person neve
         throw new InputError(`--sampled-at ${sampledAt} is outside the world's time: from ${new Date(Date.parse(clock.start)).toISOString()} to ${new Date(now).toISOString()} (tick ${world.tick + 1}, the next one)`);
     }
     if (result === 'revoked') {
-      // a positive result stands when it made the person infected and nothing changed their status since
+      // positive results stand from the one that made the person infected, while nothing changed their status since (core/policy/retraction.ts, standingPositives)
       const last = models.lastChange(personId);
-      if (last?.to !== 2 || last.reason !== 'test-positive')
-        throw new InputError(`${query.phone} has no standing positive result to revoke${last?.to === 2 ? ` (infected since tick ${last.tick} by reason '${last.reason}', not by a positive test)` : ''}`);
+      if (models.history().standingPositives(personId) === 0)
+        throw new InputError(`${query.phone} has no standing positive result to revoke${last?.to === 2 ? ` (infected since tick ${last.tick} by reason '${last.reason}'${last.reason === 'test-positive' ? ', every positive result since revoked' : ', not by a positive test'})` : ''}`);
     } else if (models.policy().testing.requireAlert && !models.alerted(personId)) throw new InputError(`${query.phone} was never alerted, and the world's policy '${models.policy().name}' accepts results only from alerted people`);
     const inline = isSqliteStore(store) && !flags['read-models'];
     const done = await submitCommand(store, models, { type: 'TestResultReported', data: { phone: query.phone, result, ...(sampledAt ? { sampledAt } : {}) } }, { inline, verbose: !this.jsonEnabled() });
@@ -92,10 +95,15 @@ A result for a phone nobody has, (when the policy requires it) for a person neve
       const statusAfter = changed ? changed.to : models.traceSource().statusOf(personId);
       const statusBefore = changed ? changed.from : statusAfter;
       const releasedAlert = done.events.some((e) => e.type === 'NotificationIssued' && e.data.kind === 'released' && e.data.personId === personId);
-      Object.assign(out, { tick: done.tick, statusBefore, statusAfter, alerted, releasedAlert, ...(result === 'revoked' ? { retracted } : {}) });
+      const standing = result === 'revoked' ? models.history().standingPositives(personId) : 0;
+      Object.assign(out, { tick: done.tick, statusBefore, statusAfter, alerted, releasedAlert, ...(result === 'revoked' ? { retracted, positivesStanding: standing } : {}) });
+      // a revocation that left another positive result standing changed nothing but the record
+      const kept = result === 'revoked' && changed === undefined && standing > 0;
       if (!this.jsonEnabled())
         this.log(
-          `tick ${done.tick}: ${query.phone} ${result === 'revoked' ? 'positive result revoked' : `tested ${result}`}${changed ? `: ${STATUS[statusBefore]} -> ${STATUS[statusAfter]}` : ' (status unchanged)'}${alerted > 0 ? `; ${alerted} past contacts alerted` : ''}${releasedAlert ? '; released alert sent' : ''}${result === 'revoked' ? `; ${retracted} people exposed only through this case released` : ''}`,
+          kept
+            ? `tick ${done.tick}: ${query.phone} positive result revoked: still infected, ${counted(standing, 'other positive result stands', 'other positive results stand')} (each revocation withdraws one; the last one undoes the case)`
+            : `tick ${done.tick}: ${query.phone} ${result === 'revoked' ? 'positive result revoked' : `tested ${result}`}${changed ? `: ${STATUS[statusBefore]} -> ${STATUS[statusAfter]}` : ' (status unchanged)'}${alerted > 0 ? `; ${alerted} past contacts alerted` : ''}${releasedAlert ? '; released alert sent' : ''}${result === 'revoked' ? `; ${retracted} people exposed only through this case released` : ''}`,
         );
     } else if (!this.jsonEnabled()) this.log(`accepted as inbox entry ${done.revision}: the running simulate applies it at its next tick`);
     return out;

@@ -140,6 +140,10 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
   if (commands.length > 0) {
     const rejected: { revision: number; reason: string }[] = [];
     const applied: (() => void)[] = [];
+    // positive results of a person infected at the tick's start, and revocations, seen so far in this tick; people whose case a revocation undid
+    const tickPositives = new Map<number, number>();
+    const tickRevocations = new Map<number, number>();
+    const undone = new Set<number>();
     for (const c of commands) {
       if (c.type === 'PolicyChangeRequested') {
         const d = c.data as EventData<'PolicyChangeRequested'>;
@@ -152,13 +156,21 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
       else if (policy.testing.requireAlert && !t.alerted[p]) rejected.push({ revision: c.revision, reason: `${d.phone} was never alerted and the policy requires an alert before a test` });
       else if (d.result === 'revoked') {
         const r = c.retraction;
+        // a revocation withdraws one positive result (policy/retraction.ts, standingPositives): the case is undone with the last
+        const left = r ? r.standing + (tickPositives.get(p) ?? 0) - (tickRevocations.get(p) ?? 0) : 0;
         if (!r) rejected.push({ revision: c.revision, reason: `${d.phone} has no positive result to revoke` });
-        else
+        else if (undone.has(p) || left <= 0) rejected.push({ revision: c.revision, reason: `${d.phone} has no positive result left to revoke in this tick` });
+        else {
+          tickRevocations.set(p, (tickRevocations.get(p) ?? 0) + 1);
+          if (left === 1) undone.add(p);
           applied.push(() => {
             events.push({ type: 'TestResultRecorded', data: { personId: p, result: 'revoked', sampledTick: tick, source: 'reported', inboxRevision: c.revision }, metadata });
-            revoke(p, r);
+            // another positive result stands: the person stays infected, nothing else changes
+            if (left === 1) revoke(p, r);
           });
+        }
       } else {
+        if (d.result === 'positive' && status[p] === 2 && !undone.has(p)) tickPositives.set(p, (tickPositives.get(p) ?? 0) + 1);
         const sampledTick = d.sampledAt === undefined ? tick : Math.min(tick, Math.max(0, Math.floor((Date.parse(d.sampledAt) - Date.parse(input.start)) / input.tickMs)));
         applied.push(() => {
           events.push({ type: 'TestResultRecorded', data: { personId: p, result: d.result, sampledTick, source: 'reported', inboxRevision: c.revision }, metadata });

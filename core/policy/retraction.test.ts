@@ -12,7 +12,7 @@ import { evolve } from '../evolve.js';
 import { stateHash } from '../hash.js';
 import { initialState, type WorldState } from '../world.js';
 import type { InboxCommand } from './decide.js';
-import { retraction, routesOf } from './retraction.js';
+import { retraction, routesOf, standingPositives } from './retraction.js';
 
 const GRID = 101;
 
@@ -143,9 +143,67 @@ describe('retraction of a revoked positive result', () => {
     expect(changes(meet(w, [I, C]))).toEqual([]);
     command(w, C, 'positive');
     const r = retraction(routesOf(w.log), C);
-    expect(r).toEqual({ revokedTo: 1, hops: 1, released: [] });
+    expect(r).toEqual({ standing: 1, revokedTo: 1, hops: 1, released: [] });
     command(w, C, 'revoked');
     expect([w.state.status[C], w.state.tracing.hops[C]]).toEqual([1, 1]);
+  });
+
+  it('tested positive twice: a revocation withdraws one result and the person stays infected; the second undoes the case', () => {
+    // hand-worked: A positive at tick 1 (0 -> 2) and again at tick 2 (status unchanged): 2 stand;
+    // the revocation at tick 3 leaves 1 standing (A stays 2, only the result is recorded); the one
+    // at tick 4 withdraws the last: A has no route, back to 0 with a released alert; a third has
+    // nothing left
+    const [A, C] = [0, 1];
+    const w = world(2);
+    command(w, A, 'positive');
+    command(w, A, 'positive');
+    expect(retraction(routesOf(w.log), A)?.standing).toBe(2);
+    const first = command(w, A, 'revoked');
+    expect(changes(first)).toEqual([]);
+    expect(first.filter((e) => e.type === 'TestResultRecorded').map((e) => e.data.result)).toEqual(['revoked']);
+    expect(w.state.status[A]).toBe(2);
+    expect(retraction(routesOf(w.log), A)?.standing).toBe(1);
+    expect(changes(command(w, A, 'revoked'))).toEqual([[A, 2, 0, 'test-revoked']]);
+    expect(retraction(routesOf(w.log), A)).toBeUndefined();
+    expect(w.state.status[C]).toBe(0);
+  });
+
+  it('revocations and positive results in one tick count in order: one standing result, a second positive, two revocations, a third refused', () => {
+    // hand-worked: A positive at tick 1 (1 standing). Tick 2 applies [positive, revoked, revoked, revoked]:
+    // the positive makes 2 standing, the first revocation leaves 1, the second undoes the case, the third has none left
+    const A = 0;
+    const w = world(1);
+    command(w, A, 'positive');
+    const r = retraction(routesOf(w.log), A)!;
+    expect(r.standing).toBe(1);
+    const phone = w.state.phones[A]!;
+    const cmds: InboxCommand[] = [
+      { revision: 1, type: 'TestResultReported', data: { phone, result: 'positive' } },
+      { revision: 2, type: 'TestResultReported', data: { phone, result: 'revoked' }, retraction: r },
+      { revision: 3, type: 'TestResultReported', data: { phone, result: 'revoked' }, retraction: r },
+      { revision: 4, type: 'TestResultReported', data: { phone, result: 'revoked' }, retraction: r },
+    ];
+    const { events } = commandTick(w.state, cmds);
+    w.log.push(...events);
+    expect(changes(events)).toEqual([[A, 2, 0, 'test-revoked']]);
+    expect(events.find((e) => e.type === 'CommandsApplied')?.data.rejected).toEqual([{ revision: 4, reason: `${phone} has no positive result left to revoke in this tick` }]);
+    expect(events.filter((e) => e.type === 'TestResultRecorded').map((e) => e.data.result)).toEqual(['positive', 'revoked', 'revoked']);
+    expect(retraction(routesOf(w.log), A)).toBeUndefined();
+  });
+
+  it('standingPositives: the test-positive change, plus positives after it, less revocations after it', () => {
+    // positions: a positive result (10) made the change (11); then positive (20), negative (25), revoked (30), positive (40): 1 + 2 - 1 = 2
+    const tests = [
+      { position: 10, result: 'positive' },
+      { position: 20, result: 'positive' },
+      { position: 25, result: 'negative' },
+      { position: 30, result: 'revoked' },
+      { position: 40, result: 'positive' },
+    ];
+    expect(standingPositives([{ position: 11, reason: 'test-positive' }], tests)).toBe(2);
+    expect(standingPositives([{ position: 11, reason: 'test-positive' }, { position: 50, reason: 'test-revoked' }], tests)).toBe(0);
+    expect(standingPositives([{ position: 1, reason: 'initial' }], tests)).toBe(0);
+    expect(standingPositives([], [])).toBe(0);
   });
 
   it('a person without a standing positive result has nothing to revoke', () => {

@@ -7,7 +7,9 @@
  * all routes from the people whose every route is void; those people are released. People with
  * another route stay. The routes are folded from the log with the simulation's own `evolve`
  * (statuses at the start of each tick), through the projection runner, when a revocation comes:
- * a revocation is rare, and the routes would cost every tick otherwise.
+ * a revocation is rare, and the routes would cost every tick otherwise. A person tested positive
+ * more than once has several positive results standing ({@link standingPositives}): a revocation
+ * withdraws one, and only the one that withdraws the last undoes the case.
  * @module
  */
 import type { DomainEvent, StoredEvent } from '../../events/index.js';
@@ -27,17 +29,38 @@ export interface Route {
   hops: number;
 }
 
-/** The routes of every person in their current episode, and the tick of each standing positive result. */
+/**
+ * The routes of every person in their current episode; for each person infected by a positive
+ * result that stands, the tick of that result, and how many positive results were recorded
+ * after it and not revoked (see {@link standingPositives}).
+ */
 export interface RoutesState {
   world: WorldState;
   routes: Map<number, Route[]>;
   positives: Map<number, number>;
+  laterPositives: Map<number, number>;
   rules?: { tick: number; rules: ExposureRules };
 }
 
 /** A fresh {@link RoutesState}. */
 export function routesState(): RoutesState {
-  return { world: initialState(), routes: new Map(), positives: new Map() };
+  return { world: initialState(), routes: new Map(), positives: new Map(), laterPositives: new Map() };
+}
+
+/**
+ * The positive results of a person that stand (issue 13, a person tested positive more than
+ * once): none unless their last status change is `test-positive`; then that result, plus each
+ * positive result recorded after it, less each revocation recorded after it. A revocation
+ * withdraws one of them (the latest): while another stands, the person stays infected and nothing
+ * else changes; revoking the last one undoes the case ({@link retraction}). `changes` and `tests`
+ * are the person's status changes and test results with their global positions, in log order.
+ */
+export function standingPositives(changes: readonly { position: number; reason: string }[], tests: readonly { position: number; result: string }[]): number {
+  const last = changes[changes.length - 1];
+  if (last?.reason !== 'test-positive') return 0;
+  let n = 1;
+  for (const t of tests) if (t.position > last.position) n += t.result === 'positive' ? 1 : t.result === 'revoked' ? -1 : 0;
+  return Math.max(0, n);
 }
 
 /** Folds the routes (see the module) beside the world state. */
@@ -67,8 +90,15 @@ export function routeEvent(s: RoutesState, e: DomainEvent): void {
   } else if (e.type === 'HealthStatusChanged') {
     const d = e.data;
     if (d.to === 0) s.routes.delete(d.personId);
+    s.laterPositives.delete(d.personId);
     if (d.reason === 'test-positive') s.positives.set(d.personId, e.metadata.tick);
     else s.positives.delete(d.personId);
+  } else if (e.type === 'TestResultRecorded' && s.positives.has(e.data.personId)) {
+    // a result after the standing positive (its own comes just before its status change)
+    const p = e.data.personId;
+    const later = (s.laterPositives.get(p) ?? 0) + (e.data.result === 'positive' ? 1 : e.data.result === 'revoked' ? -1 : 0);
+    if (later > 0) s.laterPositives.set(p, later);
+    else s.laterPositives.delete(p);
   }
   evolve(w, e);
 }
@@ -82,6 +112,12 @@ function add(s: RoutesState, person: number, route: Route): void {
 
 /** What revoking a person's positive result undoes. */
 export interface Retraction {
+  /**
+   * The person's positive results that stand before the revocation (at least 1, see
+   * {@link standingPositives}): a revocation that leaves one standing changes nothing but the
+   * record; the one that withdraws the last undoes the case as the fields below say.
+   */
+  standing: number;
   /** The revoked person's status afterwards: 1 when another route to exposure stands, else 0. */
   revokedTo: 0 | 1;
   /** With `revokedTo` 1: their hops from the index case through the standing routes (the fewest); they are no longer an index case. */
@@ -91,8 +127,9 @@ export interface Retraction {
 }
 
 /**
- * What revoking `person`'s positive result undoes in `s` (folded up to the tick before the
- * revocation), or `undefined` when the person has no standing positive result.
+ * What revoking `person`'s positive results undoes in `s` (folded up to the tick before the
+ * revocation), once the last of them that stand is withdrawn, or `undefined` when the person
+ * has no standing positive result.
  */
 export function retraction(s: RoutesState, person: number): Retraction | undefined {
   const positiveTick = s.positives.get(person);
@@ -108,10 +145,11 @@ export function retraction(s: RoutesState, person: number): Retraction | undefin
         grew = true;
       }
   }
-  const standing = (s.routes.get(person) ?? []).filter((r) => r.tick < positiveTick && !void_(r));
+  const routes = (s.routes.get(person) ?? []).filter((r) => r.tick < positiveTick && !void_(r));
   const sorted = [...released].sort((a, b) => a - b);
-  if (standing.length === 0) return { revokedTo: 0, released: sorted };
-  return { revokedTo: 1, hops: standing.reduce((m, r) => Math.min(m, r.hops), Infinity), released: sorted };
+  const standing = 1 + (s.laterPositives.get(person) ?? 0);
+  if (routes.length === 0) return { standing, revokedTo: 0, released: sorted };
+  return { standing, revokedTo: 1, hops: routes.reduce((m, r) => Math.min(m, r.hops), Infinity), released: sorted };
 }
 
 /**

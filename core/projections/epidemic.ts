@@ -67,14 +67,16 @@ const NOBODY: EpidemicPerson = { status: 0, hops: -1, alertedTick: -1, positiveA
  * contact makes the exposed one hop further than the source is at that moment, an initial status
  * or a positive test makes an index case (0), a revoked positive back to 1 takes the hops its
  * event carries (logs before them: the revoked positive's 0), a return to 0 ends the person's chain. A revoked
- * positive result is taken back out of the alerted positives at the revocation's tick. Version 2:
- * read models of version 1 may lack part of tick 0's new cases (a world's initial statuses were
- * handed over in several calls, and a call counted only its own); version 3: read models of
- * version 2 kept counting revoked positives. Both are rebuilt.
+ * positive result is taken back out of the alerted positives at the tick of the revocation that
+ * undid the case (`test-revoked`; one that leaves another positive result standing changes
+ * nothing). Version 2: read models of version 1 may lack part of tick 0's new cases (a world's
+ * initial statuses were handed over in several calls, and a call counted only its own); version
+ * 3: read models of version 2 kept counting revoked positives; version 4: read models of version 3
+ * took a positive out at any revocation, even one that left the person infected. All are rebuilt.
  */
 export const epidemicProjection: Projection<EpidemicTx> = {
   name: 'epidemic',
-  version: 3,
+  version: 4,
   types: ['HealthStatusChanged', 'NotificationIssued', 'TestResultRecorded', 'TickCompleted'],
   evolve(tx, events) {
     const chains = tx.activeChains();
@@ -95,7 +97,10 @@ export const epidemicProjection: Projection<EpidemicTx> = {
         if (before.status >= 1) count(before.hops, -1);
         if (d.to >= 1) count(hops, 1);
         if (d.to === 2 && d.from !== 2) t.newCases++;
-        tx.setEpidemicPerson(d.personId, { ...before, status: d.to, hops });
+        // a revocation that undid the case: its positive results no longer count from this tick on
+        const revoked = d.reason === 'test-revoked' && before.positiveAfterAlert;
+        if (revoked) t.alertedPositive--;
+        tx.setEpidemicPerson(d.personId, { ...before, status: d.to, hops, ...(revoked ? { positiveAfterAlert: false } : {}) });
       } else if (e.type === 'NotificationIssued') {
         const d = e.data as EventData<'NotificationIssued'>;
         if (d.kind === 'released') continue;
@@ -108,12 +113,6 @@ export const epidemicProjection: Projection<EpidemicTx> = {
       } else if (e.type === 'TestResultRecorded') {
         const d = e.data as EventData<'TestResultRecorded'>;
         const p = person(d.personId);
-        // a revoked positive (a lab error) no longer counts from the revocation's tick on
-        if (d.result === 'revoked' && p.positiveAfterAlert) {
-          t.alertedPositive--;
-          tx.setEpidemicPerson(d.personId, { ...p, positiveAfterAlert: false });
-          continue;
-        }
         if (d.result !== 'positive' || p.alertedTick < 0 || p.positiveAfterAlert || e.metadata.tick <= p.alertedTick) continue;
         t.alertedPositive++;
         tx.setEpidemicPerson(d.personId, { ...p, positiveAfterAlert: true });
