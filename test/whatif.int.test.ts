@@ -2,7 +2,7 @@
  * `stopcovid whatif` (issue 13) in process, on real SQLite files: the world's own policy gives
  * back exactly the recorded history (alerts, releases, the curve tick by tick); a stricter hop cap
  * on a hand-worked contact list loses exactly the alerts beyond the cap; the store's bytes do not
- * change.
+ * change; the recall counts only the people an exposure alert could reach (a hand-made log).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WhatIfOutput } from '../cli/commands/whatif.js';
+import { DEFAULT_PARAMS, evolve, initialState, stateHash, tickStream, tickTime, type DomainEvent } from '../core/index.js';
+import { sqliteStore } from '../adapters/store/sqlite.js';
 import { run } from './inProcess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stopcovid-whatif-'));
@@ -68,6 +70,10 @@ describe('whatif with the world\'s own policy gives back the recorded history', 
     const r = await whatif(store, 'tousanticovid');
     expect(r.releases.recorded).toBeGreaterThan(0);
     expect(r.truth?.reallyInfected).toBeGreaterThan(0);
+    // the recall's denominator and the initial cases left out of it add up to everyone really infected
+    const t = r.truth!;
+    expect(t.alertable + t.infectedAtStart + t.suspiciousAtStart).toBe(t.reallyInfected);
+    expect(t.infectedAtStart).toBeGreaterThan(0);
     expectSame(r);
     // another policy decides otherwise: the seed never releases anyone, and alerts each person once
     const seed = await whatif(store, 'seed');
@@ -116,5 +122,52 @@ describe('a stricter hop cap on a hand-worked contact list', () => {
     const r = await whatif(store, 'seed');
     expect(r.alerts).toEqual({ recorded: 1, whatif: 2 }); // B only; the seed also alerts C (hop 2)
     expect(r.gained).toEqual([{ personId: 2, phone: '+999000000002', tick: 8 }]);
+  });
+});
+
+describe('the ground truth\'s recall counts only the people an exposure alert could reach', () => {
+  it('a hand-made log of 4 people: the initial cases are counted apart, in --json and in the text', async () => {
+    // P0 infected from the start (an index case), P1 suspicious from the start, P2 and P3 healthy.
+    // Tick 1: P0 meets P2 and P1 meets P3; both are alerted (0 -> 1), and P2 is really infected by P0.
+    // Tick 2: P0 meets P1, who is really infected but already suspicious (no alert).
+    // Really infected: P0, P1, P2 (3); P0 from the start, P1 suspicious from the start: only P2 could
+    // be alerted and was, recall 1/1 (it was 1/3 when everyone really infected counted).
+    // Alerted P2 and P3, one really infected: precision 1/2. The seed's rule decides the same.
+    const file = join(dir, 'truth.db');
+    const store = await sqliteStore(file);
+    const state = initialState();
+    const params = { ...DEFAULT_PARAMS, people: 4 };
+    const m = (tick: number) => ({ tick, at: tickTime(params, tick), schemaVersion: 1 });
+    const contact = (tick: number, a: number, b: number): DomainEvent => ({ type: 'ContactDetected', data: { contactId: `c-${tick}-${a}-${b}`, a, b, x: 0, y: 0, distance: 0 }, metadata: m(tick) });
+    const exposed = (tick: number, p: number, source: number): DomainEvent[] => [
+      { type: 'HealthStatusChanged', data: { personId: p, from: 0, to: 1, reason: 'contact', sourcePersonId: source, contactId: `c-${tick}-${Math.min(p, source)}-${Math.max(p, source)}`, x: 0, y: 0 }, metadata: m(tick) },
+      { type: 'NotificationIssued', data: { notificationId: `n-${tick}-${p}`, personId: p, phone: `+3361000000${p}` }, metadata: m(tick) },
+    ];
+    const ticks: DomainEvent[][] = [
+      [
+        { type: 'SimulationStarted', data: params, metadata: m(0) },
+        ...[0, 1, 2, 3].map((p): DomainEvent => ({ type: 'PersonRegistered', data: { personId: p, phone: `+3361000000${p}`, x: 0, y: 0 }, metadata: m(0) })),
+        { type: 'HealthStatusChanged', data: { personId: 0, from: 0, to: 2, reason: 'initial' }, metadata: m(0) },
+        { type: 'HealthStatusChanged', data: { personId: 1, from: 0, to: 1, reason: 'initial' }, metadata: m(0) },
+      ],
+      [contact(1, 0, 2), contact(1, 1, 3), ...exposed(1, 2, 0), ...exposed(1, 3, 1), { type: 'InfectionTransmitted', data: { personId: 2, sourcePersonId: 0, contactId: 'c-1-0-2' }, metadata: m(1) }],
+      [contact(2, 0, 1), { type: 'InfectionTransmitted', data: { personId: 1, sourcePersonId: 0, contactId: 'c-2-0-1' }, metadata: m(2) }],
+    ];
+    try {
+      for (const [tick, events] of ticks.entries()) {
+        for (const e of events) evolve(state, e);
+        const [healthy, suspicious, infected] = state.counts;
+        const done: DomainEvent = { type: 'TickCompleted', data: { tick, healthy, suspicious, infected, moves: 0, contacts: 0, exposures: 0, events: events.length + 1, stateHash: stateHash(state) }, metadata: m(tick) };
+        await store.append(tickStream(tick), [...events, done], 'no_stream');
+      }
+    } finally {
+      await store.close();
+    }
+    const r = await whatif(`sqlite:${file}`, 'seed');
+    expectSame(r);
+    expect(r.truth).toEqual({ reallyInfected: 3, infectedAtStart: 1, suspiciousAtStart: 1, alertable: 1, recorded: { precision: 0.5, recall: 1 }, whatif: { precision: 0.5, recall: 1 } });
+    const text = await ok('whatif', '--store', `sqlite:${file}`, '--policy', 'seed');
+    expect(text).toMatch(/^infected who were alerted +100\.0% +100\.0% {3}\(recall; of 1 healthy at the start, infected since\)$/m);
+    expect(text).toContain('\n  3 really infected: 1 healthy at the start; left out of the recall: 1 infected from the start (index cases), 1 suspicious from the start (already asked to test)\n');
   });
 });

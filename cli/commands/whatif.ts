@@ -14,7 +14,7 @@ export interface WhatIfOutput extends WhatIfResult {
 /** `stopcovid whatif --policy P`: the recorded history decided again under another policy. */
 export default class WhatIf extends BaseCommand {
   static override summary = 'Decide the recorded history again under another policy and compare, person by person; writes nothing.';
-  static override description = `Reads the world's log and decides every tick again from its recorded inputs (the moves, or the contacts of a contact-list world, and the test results reported with 'stopcovid test') under the given policy, beside the recorded decisions. Reports the alerts sent under each policy, who gains and who loses an alert (phones, with the tick of their first alert), the epidemic curves side by side, and, for a simulated world with a ground truth (a policy with transmission), the share of alerted people really infected (precision) and of really infected people alerted (recall) under each.
+  static override description = `Reads the world's log and decides every tick again from its recorded inputs (the moves, or the contacts of a contact-list world, and the test results reported with 'stopcovid test') under the given policy, beside the recorded decisions. Reports the alerts sent under each policy, who gains and who loses an alert (phones, with the tick of their first alert), the epidemic curves side by side, and, for a simulated world with a ground truth (a policy with transmission), the share of alerted people really infected by the end (precision) and, of the people healthy at the start and really infected during the run (those an exposure alert could reach), the share alerted (recall) under each. The world's initial cases are left out of the recall: those infected from the start are index cases, never alerted, and those suspicious from the start were already asked to test.
 
 The ground truth is the recorded one: it never depends on tracing. Simulated tests are drawn again from the same seeded streams, so the world's own policy gives back exactly the recorded history. The store is only read.`;
   static override examples = [
@@ -68,7 +68,9 @@ export function render(r: WhatIfOutput, rows: number): string[] {
   ];
   if (r.truth) {
     lines.push(`${'alerted really infected'.padEnd(26)}${pad(pct(r.truth.recorded.precision))}  ${pad(pct(r.truth.whatif.precision))}   (precision)`);
-    lines.push(`${'infected who were alerted'.padEnd(26)}${pad(pct(r.truth.recorded.recall))}  ${pad(pct(r.truth.whatif.recall))}   (recall; ${r.truth.reallyInfected} really infected)`);
+    const t = r.truth;
+    lines.push(`${'infected who were alerted'.padEnd(26)}${pad(pct(t.recorded.recall))}  ${pad(pct(t.whatif.recall))}   (recall; of ${t.alertable} healthy at the start, infected since)`);
+    lines.push(`  ${t.reallyInfected} really infected: ${t.alertable} healthy at the start; left out of the recall: ${t.infectedAtStart} infected from the start (index cases), ${t.suspiciousAtStart} suspicious from the start (already asked to test)`);
   }
   const list = (title: string, changes: WhatIfResult['gained']) => {
     lines.push(`${title}: ${changes.length}${changes.length > rows ? ` (first ${rows})` : ''}`);

@@ -32,8 +32,30 @@ export interface AlertChange {
 export interface TruthScore {
   /** Share of alerted people who were really infected by the end, 0..1. */
   precision: number;
-  /** Share of really infected people (by the end) who were alerted, 0..1. */
+  /**
+   * Share of the people who could be alerted and were really infected by the end
+   * ({@link TruthCounts.alertable}) who were alerted, 0..1.
+   */
   recall: number;
+}
+
+/**
+ * Who the ground truth counts. An exposure alert is a 0 -> 1 change, so recall counts only the
+ * people who started the run healthy (status 0 at tick 0) and were really infected during it: the
+ * same people under every policy (the initial statuses are recorded, never decided again).
+ * The world's initial cases are left out: those infected from the start (index cases, never
+ * alerted under any policy) and those suspicious from the start who were infected later (already
+ * asked to test; a policy may release and alert them, which precision counts, but recall does not).
+ */
+export interface TruthCounts {
+  /** Really infected by the end, everyone. */
+  reallyInfected: number;
+  /** Of them, infected from the start (initial status 2). */
+  infectedAtStart: number;
+  /** Of them, suspicious from the start (initial status 1) and infected during the run. */
+  suspiciousAtStart: number;
+  /** Of them, healthy at the start and infected during the run: the recall's denominator. */
+  alertable: number;
 }
 
 /** The answer of a what-if run. */
@@ -57,7 +79,7 @@ export interface WhatIfResult {
    */
   refused: { tick: number; reason: string }[];
   /** Against the recorded ground truth, when the world has one (an `InfectionTransmitted` event). */
-  truth?: { reallyInfected: number; recorded: TruthScore; whatif: TruthScore };
+  truth?: TruthCounts & { recorded: TruthScore; whatif: TruthScore };
 }
 
 /** The state of a what-if run, folded by {@link whatIfProjection}. */
@@ -77,6 +99,8 @@ export interface WhatIfState {
   whatifFirst: Map<number, number>;
   counts: { recordedAlerts: number; whatifAlerts: number; recordedReleases: number; whatifReleases: number; tickRecordedAlerts: number };
   truthSeen: boolean;
+  /** Each person's initial status (their `initial` status change; 0 without one), sized at the first. */
+  initialStatus: Uint8Array;
   curve: WhatIfTick[];
   refused: { tick: number; reason: string }[];
 }
@@ -96,6 +120,7 @@ export function whatIfState(policy: Policy): WhatIfState {
     whatifFirst: new Map(),
     counts: { recordedAlerts: 0, whatifAlerts: 0, recordedReleases: 0, whatifReleases: 0, tickRecordedAlerts: 0 },
     truthSeen: false,
+    initialStatus: new Uint8Array(0),
     curve: [],
     refused: [],
   };
@@ -131,7 +156,11 @@ function apply(s: WhatIfState, e: StoredEvent): void {
       evolve(shadow, e);
       return;
     case 'HealthStatusChanged':
-      if (e.data.reason === 'initial') evolve(shadow, e); // the rest is decided again
+      if (e.data.reason === 'initial') {
+        evolve(shadow, e); // the rest is decided again
+        if (s.initialStatus.length !== shadow.status.length) s.initialStatus = new Uint8Array(shadow.status.length);
+        s.initialStatus[e.data.personId] = e.data.to;
+      }
       return;
     case 'PolicyAdopted':
       // a world that changed its policy is named by each, with the tick it took over
@@ -245,14 +274,25 @@ export function whatIfResult(s: WhatIfState): WhatIfResult {
   };
   if (s.truthSeen) {
     const truth = s.shadow.tracing.truth;
-    let infected = 0;
-    for (let p = 0; p < truth.length; p++) infected += truth[p]!;
+    const initial = (p: number) => s.initialStatus[p] ?? 0;
+    const counts: TruthCounts = { reallyInfected: 0, infectedAtStart: 0, suspiciousAtStart: 0, alertable: 0 };
+    for (let p = 0; p < truth.length; p++) {
+      if (!truth[p]) continue;
+      counts.reallyInfected++;
+      if (initial(p) === 2) counts.infectedAtStart++;
+      else if (initial(p) === 1) counts.suspiciousAtStart++;
+      else counts.alertable++;
+    }
     const score = (alerted: Map<number, number>): TruthScore => {
       let hit = 0;
-      for (const p of alerted.keys()) hit += truth[p]!;
-      return { precision: alerted.size ? hit / alerted.size : 0, recall: infected ? hit / infected : 0 };
+      let caught = 0;
+      for (const p of alerted.keys()) {
+        hit += truth[p]!;
+        if (truth[p] && initial(p) === 0) caught++;
+      }
+      return { precision: alerted.size ? hit / alerted.size : 0, recall: counts.alertable ? caught / counts.alertable : 0 };
     };
-    result.truth = { reallyInfected: infected, recorded: score(s.recordedFirst), whatif: score(s.whatifFirst) };
+    result.truth = { ...counts, recorded: score(s.recordedFirst), whatif: score(s.whatifFirst) };
   }
   return result;
 }
