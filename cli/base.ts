@@ -209,6 +209,16 @@ function isInputError(error: { code?: string; name?: string }): boolean {
   return (error.code === 'STORE_ERROR' && (error as { unavailable?: boolean }).unavailable !== true) || error.code === 'INPUT' || error.name === 'CLIError' || (error.code === 'BUS_ERROR' && (error as { retriable?: boolean }).retriable === false);
 }
 
+/** Ctrl-C or SIGTERM stopped a command before it had anything to show or keep: exit code `exit` (130, or 143 for SIGTERM; {@link BaseCommand.interruptedExitCode}). */
+export class Interrupted extends Error {
+  readonly oclif: { exit: number };
+  constructor(message: string, exit: number) {
+    super(message);
+    this.name = 'Interrupted';
+    this.oclif = { exit };
+  }
+}
+
 /** A bad input from the user: exit code 2. */
 export class InputError extends Error {
   readonly code = 'INPUT';

@@ -29,13 +29,14 @@ export function parseCount(input: string, min = 0, max = Number.MAX_SAFE_INTEGER
   const text = input.trim();
   const form = /^\+?\d+(_\d+)*$/.test(text) ? text.replace(/_/g, '') : /^\+?\d+(\.\d+)?[eE]\+?\d+$/.test(text) ? text : undefined;
   const value = form === undefined ? NaN : Number(form);
-  const outOfRange = (got: string | number) => new InputError(`expected a number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}; got ${got}`);
+  // below the least, with no largest of its own: 'at least'; else the range (a count's largest is 2^53 - 1)
+  const outOfRange = (got: string | number, tooLarge: boolean) => new InputError(`expected a number ${max === Number.MAX_SAFE_INTEGER && !tooLarge ? `of at least ${min}` : `from ${min} to ${max}`}; got ${got}`);
   // a negative number is a whole number, just out of range: say the range
-  if (/^-\d/.test(text) && Number.isSafeInteger(Number(text.replace(/_/g, '')))) throw outOfRange(text);
+  if (/^-\d/.test(text) && Number.isSafeInteger(Number(text.replace(/_/g, '')))) throw outOfRange(text, false);
   // so is one too large to count exactly (1e99, 1e400): say the range, with the number as written
-  if (form !== undefined && !Number.isSafeInteger(value) && isWhole(form)) throw outOfRange(text);
+  if (form !== undefined && !Number.isSafeInteger(value) && isWhole(form)) throw outOfRange(text, true);
   if (!Number.isSafeInteger(value)) throw new InputError(`expected a whole number such as 1000000, 1_000_000 or 1e6; got '${input}'`);
-  if (value < min || value > max) throw outOfRange(value);
+  if (value < min || value > max) throw outOfRange(value, value > max);
   return value;
 }
 

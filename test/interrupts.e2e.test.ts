@@ -173,6 +173,12 @@ describe('Ctrl-C', () => {
       expect(ended.ms).toBeLessThan(3000);
     });
 
+    it('whatif: exit 130 with the tick it reached and no comparison (before, it printed the part it had read as the whole history, exit 0)', async () => {
+      const ended = await stopWhileReading(file, ['whatif', '--policy', 'tousanticovid']);
+      expect(ended, ended.stderr).toMatchObject({ code: 130, signal: null });
+      expect(ended.stderr).toMatch(/^Error: interrupted at tick \d+: nothing reported\n$/m);
+    });
+
     it('export with stdout redirected to a file (whose writes never wait either): exit 130, part of the log written', async () => {
       const out = join(dir, 'long.ndjson');
       const fd = openSync(out, 'w');

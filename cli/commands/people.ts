@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, noWorld } from '../base.js';
 import type { PersonView } from '../../adapters/readmodels/sqlite.js';
 import { placeOf } from './trace.js';
+import { count } from '../flags.js';
 
 const STATUS = ['healthy', 'suspicious', 'infected'];
 
@@ -14,8 +15,8 @@ export default class People extends BaseCommand {
 
   static override flags = {
     status: Flags.integer({ summary: 'Only people of this status: 0 healthy, 1 suspicious, 2 infected.', min: 0, max: 2 }),
-    limit: Flags.integer({ summary: 'Most people to list.', default: 20, min: 1 }),
-    offset: Flags.integer({ summary: 'Skip this many people first.', default: 0, min: 0 }),
+    limit: count({ summary: 'Most people to list.', default: 20, min: 1 }),
+    offset: count({ summary: 'Skip this many people first.', default: 0, min: 0 }),
   };
 
   async run(): Promise<PersonView[]> {

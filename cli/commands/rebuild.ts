@@ -1,8 +1,9 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { worldReadModels } from '../../core/index.js';
 import { BaseCommand, InputError, noWorld } from '../base.js';
 import { rebuild, REBUILD_BATCH, type RebuildResult } from '../../adapters/readmodels/rebuild.js';
 import { progressBar } from '../progress.js';
+import { count } from '../flags.js';
 
 const NAMES = worldReadModels.map((p) => p.name);
 
@@ -20,7 +21,7 @@ export default class Rebuild extends BaseCommand {
 
   static override strict = false;
   static override flags = {
-    'batch-events': Flags.integer({
+    'batch-events': count({
       summary: 'Events applied in one transaction (a tick is never split; an event of a run of moves counts 1/16).',
       description: 'More is faster (a page of the read models written by several ticks is written once); fewer holds less in memory and commits progress more often.',
       default: REBUILD_BATCH,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Flags } from '@oclif/core';
 import { reportHtml } from '../../web/report.js';
 import { BaseCommand, cannotWrite } from '../base.js';
+import { count } from '../flags.js';
 
 /** What `report --json` returns. */
 export interface ReportResult {
@@ -23,8 +24,8 @@ export default class Report extends BaseCommand {
 
   static override flags = {
     output: Flags.string({ char: 'o', summary: 'File to write.', default: 'report.html' }),
-    chains: Flags.integer({ summary: 'How many of the largest chains to draw.', default: 5, min: 0, max: 50 }),
-    'max-nodes': Flags.integer({ summary: 'Most people drawn per chain.', default: 300, min: 2, max: 10_000 }),
+    chains: count({ summary: 'How many of the largest chains to draw.', default: 5, min: 0, max: 50 }),
+    'max-nodes': count({ summary: 'Most people drawn per chain.', default: 300, min: 2, max: 10_000 }),
   };
 
   async run(): Promise<ReportResult> {

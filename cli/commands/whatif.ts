@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { policyMismatch, runWhatIf, type WhatIfResult, type WhatIfTick } from '../../core/index.js';
 import { loadPolicy } from '../../adapters/policy/file.js';
 import { count } from '../flags.js';
-import { BaseCommand, InputError, noWorld } from '../base.js';
+import { BaseCommand, InputError, Interrupted, noWorld } from '../base.js';
 import { progressBar } from '../progress.js';
 
 /** What `whatif --json` returns: the comparison, and how fast the history was decided again. */
@@ -41,8 +41,11 @@ The ground truth is the recorded one: it never depends on tracing. Simulated tes
     const verbose = !this.jsonEnabled();
     const bar = progressBar('whatif', await store.lastPosition(), verbose);
     const started = performance.now();
-    const { result, events } = await runWhatIf(store, policy, { untilTick: flags['until-tick'], onProgress: (p) => bar.update(p), signal: this.interrupted() });
+    const signal = this.interrupted();
+    const { result, events } = await runWhatIf(store, policy, { untilTick: flags['until-tick'], onProgress: (p) => bar.update(p), signal });
     bar.stop();
+    // a comparison of part of the history is no answer: say where it stopped, report nothing
+    if (signal.aborted) throw new Interrupted(`interrupted at tick ${result.lastTick}: nothing reported`, this.interruptedExitCode());
     if (result.curve.length === 0) throw noWorld(flags.store);
     if (flags['until-tick'] !== undefined && result.lastTick < flags['until-tick']) throw new InputError(`tick ${flags['until-tick']} was never completed; the last completed tick is ${result.lastTick}`);
     const seconds = (performance.now() - started) / 1000;

@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { Flags } from '@oclif/core';
 import ms from 'ms';
 import { isConcurrencyError, isPlaceholderPhone, planIngestion, tickStream, type IngestInput, type IngestParams, INGEST_ERROR } from '../../core/index.js';
-import { BaseCommand, InputError } from '../base.js';
+import { BaseCommand, InputError, Interrupted } from '../base.js';
 import { StatusLine } from '../progress.js';
 import { worldIdentity } from '../identity.js';
 import { inZone, midnightBefore, offsetMs, tz } from '../time.js';
@@ -235,15 +235,6 @@ export abstract class IngestCommand extends BaseCommand {
     this.log(`${counted(result.ticks, 'tick')} of ${ms(result.bucketMs)} from ${inZone(result.start, result.timeZone)} to ${inZone(result.end, result.timeZone)}${result.radiusM !== undefined ? `, contact radius ${result.radiusM} m` : ''}`);
     this.log(`${counted(result.contacts, 'contact')}, ${counted(result.exposures, 'exposure')}: healthy ${result.status.healthy}, suspicious ${result.status.suspicious}, infected ${result.status.infected}`);
     this.log(`${result.events} events in ${result.seconds} s: ${result.rowsPerSecond} rows/s, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
-  }
-}
-
-/** Ctrl-C or SIGTERM stopped an ingest that left nothing behind: exit code 130, or 143 for SIGTERM. */
-class Interrupted extends Error {
-  readonly oclif: { exit: number };
-  constructor(message: string, exit: number) {
-    super(message);
-    this.oclif = { exit };
   }
 }
 
