@@ -41,7 +41,11 @@ describe('bad flags: one line, exit 2, before the store is opened', () => {
   });
 
   it('report', async () => {
-    expect(await fails(Report, '--chains', '-1')).toEqual([2, 'Error: --chains: Expected an integer greater than or equal to 0 but received: -1\n']);
+    expect(await fails(Report, '--chains', '-1')).toEqual([2, 'Error: --chains: expected a number from 0 to 50; got -1\n']);
+  });
+
+  it('report --max-nodes, written as a count', async () => {
+    expect(await fails(Report, '--max-nodes', '1e5')).toEqual([2, 'Error: --max-nodes: expected a number from 2 to 10000; got 100000\n']);
   });
 
   it('trace --format', async () => {
