@@ -231,13 +231,14 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
   };
   // a contact list's bucket may hold several records of a pair: each adds its contact time (in grid and GPS worlds a pair meets once a tick)
   const earlier = ticks.minContacts > 1 && state.ingest?.source === 'contacts' ? earlierOfPair(contacts, status.length) : undefined;
-  contacts.forEach((c, i) => {
+  for (let i = 0; i < contacts.length; i++) {
+    const c = contacts[i]!;
     const { contactId, a, b } = c;
     const sa = status[a]!;
     const sb = status[b]!;
     if (sb === 0 && !changed[b] && sa >= 1 && canExpose(a) && risky(c, earlier?.[i])) expose(b, a, contactId);
     else if (sa === 0 && !changed[a] && sb >= 1 && canExpose(b) && risky(c, earlier?.[i])) expose(a, b, contactId);
-  });
+  }
 
   // 6. retroactive alerts: the risky contacts of each new case within the window before its sample
   if (ticks.retroactiveTicks > 0 && policy.exposingStatuses.includes(2) && newCases.length > 0) {
