@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusResult } from '../cli/commands/status.js';
 import { worldReadModels } from '../core/index.js';
@@ -37,6 +38,26 @@ describe('status', () => {
     const status = JSON.parse((await run('status', '--store', store, '--read-models', `sqlite:${lagging}`, '--json')).stdout) as StatusResult;
     expect(status.tick).toBe(7);
     expect(status.readModels.every((r) => r.lagEvents > 0)).toBe(true);
+  });
+
+  it('with a read model built by an older projection version: outdated, not current, until a query rebuilds it', async () => {
+    const file = join(dir, 'outdated.db');
+    expect((await run('simulate', '--store', `sqlite:${file}`, '--people', '50', '--grid', '20x20', '--ticks', '2', '--json')).code).toBe(0);
+    const current = worldReadModels.find((p) => p.name === 'epidemic')!.version;
+    // what a store written before epidemic's last version holds: its read model at the version before
+    const db = new Database(file);
+    db.prepare('UPDATE read_models SET version = ? WHERE name = ?').run(current - 1, 'epidemic');
+    db.close();
+    const status = JSON.parse((await run('status', '--store', `sqlite:${file}`, '--json')).stdout) as StatusResult;
+    expect(status.readModels.find((r) => r.name === 'epidemic')).toMatchObject({ version: current - 1, projectionVersion: current, outdated: true });
+    expect(status.readModels.filter((r) => r.outdated).map((r) => r.name)).toEqual(['epidemic']);
+    const text = (await run('status', '--store', `sqlite:${file}`)).stdout;
+    expect(text).toMatch(new RegExp(`epidemic +v${current - 1} .*outdated: built by v${current - 1}, this version is v${current} \\(the next query rebuilds it\\)`));
+    expect(text).not.toMatch(/epidemic .*current/);
+    // a query rebuilds it; status then says current
+    expect((await run('stats', '--store', `sqlite:${file}`, '--json')).code).toBe(0);
+    const after = JSON.parse((await run('status', '--store', `sqlite:${file}`, '--json')).stdout) as StatusResult;
+    expect(after.readModels.find((r) => r.name === 'epidemic')).toMatchObject({ version: current, outdated: false, lagEvents: 0 });
   });
 
   it('--help names every read model (people, exposures, metrics, notifications, history, epidemic)', async () => {

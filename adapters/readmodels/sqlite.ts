@@ -116,7 +116,10 @@ CREATE TABLE IF NOT EXISTS read_model_meta (key TEXT PRIMARY KEY, value TEXT NOT
 /** A read model's state, as `status` shows it. */
 export interface ReadModelInfo {
   name: string;
+  /** The version its rows were built by (the projection's own when never built). */
   version: number;
+  /** The projection's version in this code: when it differs from `version`, the next query rebuilds the read model first. */
+  projectionVersion: number;
   /** Global position of the last event applied; 0 before any. */
   position: number;
   /** Events applied since the read model was (re)built. */
@@ -561,7 +564,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
       const row = this.row(p.name);
       const rows: Record<string, number> = {};
       for (const t of TABLES[p.name]!) rows[t] = this.stmt(`SELECT COUNT(*) FROM ${LIVE}${t}`).pluck().get() as number;
-      return { name: p.name, version: row?.version ?? p.version, position: row?.position ?? 0, events: row?.events ?? 0, appliedAt: row?.applied_at ? new Date(row.applied_at).toISOString() : null, rows };
+      return { name: p.name, version: row?.version ?? p.version, projectionVersion: p.version, position: row?.position ?? 0, events: row?.events ?? 0, appliedAt: row?.applied_at ? new Date(row.applied_at).toISOString() : null, rows };
     });
   }
 

@@ -10,7 +10,11 @@ import { bitemporal, timeTravelFlags } from '../timeTravel.js';
 /** One read model as `status --json` reports it. */
 export interface ReadModelStatus {
   name: string;
+  /** The version its rows were built by. */
   version: number;
+  /** The projection's version in this code; when it differs from `version` (`outdated`), the next query rebuilds the read model (its lag is then the whole log). */
+  projectionVersion: number;
+  outdated: boolean;
   /** Global position of the last event applied. */
   checkpoint: number;
   /** Events in the log after the checkpoint (`lagCapped`: at least this many). */
@@ -132,7 +136,7 @@ With a phone, or with --at-tick T / --as-known-at-tick K, it shows the world ins
       else for await (const _ of store.readAll({ after: info.position, limit: COUNT_CAP })) lagEvents++;
       if (lagEvents === COUNT_CAP && !isSqliteStore(store)) lagCapped = true;
       const lagSeconds = lagEvents === 0 ? 0 : info.appliedAt ? Math.round((now - Date.parse(info.appliedAt)) / 100) / 10 : null;
-      readModels.push({ name: info.name, version: info.version, checkpoint: info.position, lagEvents, lagCapped, lagSeconds, events: info.events, appliedAt: info.appliedAt, rows: info.rows });
+      readModels.push({ name: info.name, version: info.version, projectionVersion: info.projectionVersion, outdated: info.version !== info.projectionVersion, checkpoint: info.position, lagEvents, lagCapped, lagSeconds, events: info.events, appliedAt: info.appliedAt, rows: info.rows });
     }
     // the last completed tick is the log's: the people read model's, then any TickCompleted after its checkpoint
     let tick = models?.world().tick ?? -1;
@@ -143,7 +147,11 @@ With a phone, or with --at-tick T / --as-known-at-tick K, it shows the world ins
       this.log(`${url}: ${lastPosition} events, last completed tick ${result.tick}`);
       if (!models) this.log(`  no read models in ${file} yet: status only reads; a query (people, trace, stats) builds them`);
       for (const r of readModels) {
-        const lag = r.lagEvents === 0 ? 'current' : `lag ${r.lagCapped ? '>= ' : ''}${r.lagEvents} events, ${r.lagSeconds === null ? 'never applied' : `${r.lagSeconds} s`}`;
+        const lag = r.outdated
+          ? `outdated: built by v${r.version}, this version is v${r.projectionVersion} (the next query rebuilds it)`
+          : r.lagEvents === 0
+            ? 'current'
+            : `lag ${r.lagCapped ? '>= ' : ''}${r.lagEvents} events, ${r.lagSeconds === null ? 'never applied' : `${r.lagSeconds} s`}`;
         this.log(`  ${r.name.padEnd(14)} v${r.version}  checkpoint ${r.checkpoint}  ${lag}  rows ${Object.entries(r.rows).map(([t, n]) => `${t} ${n}`).join(', ')}`);
       }
     }
