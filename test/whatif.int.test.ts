@@ -90,6 +90,27 @@ describe('whatif with the world\'s own policy gives back the recorded history', 
   });
 });
 
+describe('a revoked positive result', () => {
+  it('is not decided again: said apart as kept, never as refused by the policy with a reason that is false', async () => {
+    // README "Revoking a positive result": the world of its real output (confirmed cases expose, one hop)
+    const store = `sqlite:${join(dir, 'revoked.db')}`;
+    const confirmed = join(dir, 'confirmed.yaml');
+    writeFileSync(confirmed, 'name: confirmed-only\nexposingStatuses: [2]\nmaxHops: 1\n');
+    await ok('simulate', '--store', store, '--people', '300', '--grid', '40x40', '--step', '1', '--seed', '7', '--ticks', '1', '--policy', confirmed);
+    await ok('test', '+33613211866', 'positive', '--store', store);
+    await ok('simulate', '--store', store, '--ticks', '10');
+    await ok('test', '+33613211866', 'revoked', '--store', store);
+    const r = await whatif(store, confirmed);
+    // the person has a positive result; README: whatif "does not decide revocations again (it keeps the positive result)"
+    expect(r.refused).toEqual([]);
+    expect(r.revocationsKept).toEqual([{ tick: 13, personId: 0, phone: '+33613211866' }]);
+    expect(r.curve.at(-1)!.whatif.infected).toBe(r.curve.at(-1)!.recorded.infected + 1);
+    const text = await ok('whatif', '--store', store, '--policy', confirmed);
+    expect(text).not.toContain('has no positive result to revoke');
+    expect(text).toContain("revoked positive results not decided again (they stand under 'confirmed-only'): 1\n  tick 13: +33613211866\n");
+  });
+});
+
 describe('a stricter hop cap on a hand-worked contact list', () => {
   it('loses exactly the alerts beyond the cap, and changes no byte of the store', async () => {
     // contacts-abcd.tsv: D-B at 50 s, A-B at 100 s, B-C at 200 s, 20-second ticks; A the index case.

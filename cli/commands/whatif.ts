@@ -85,6 +85,10 @@ export function render(r: WhatIfOutput, rows: number): string[] {
     lines.push(`reported test results refused under '${b}': ${r.refused.length}${r.refused.length > rows ? ` (first ${rows})` : ''}`);
     for (const x of r.refused.slice(0, rows)) lines.push(`  tick ${x.tick}: ${x.reason}`);
   }
+  if (r.revocationsKept.length > 0) {
+    lines.push(`revoked positive results not decided again (they stand under '${b}'): ${r.revocationsKept.length}${r.revocationsKept.length > rows ? ` (first ${rows})` : ''}`);
+    for (const x of r.revocationsKept.slice(0, rows)) lines.push(`  tick ${x.tick}: ${x.phone}`);
+  }
   lines.push(`epidemic curve (healthy / suspicious / infected, alerts in the tick):`);
   lines.push(`  ${'tick'.padStart(6)}  ${a.padEnd(28)}  ${b}`);
   const cell = (c: WhatIfTick['recorded']) => `${c.healthy} / ${c.suspicious} / ${c.infected}, ${c.alerts}`.padEnd(28);

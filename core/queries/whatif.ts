@@ -78,6 +78,11 @@ export interface WhatIfResult {
    * on its side.
    */
   refused: { tick: number; reason: string }[];
+  /**
+   * Revocations of a positive result reported in the recorded world, by tick: a what-if run does
+   * not decide them again, so the positive result they withdrew stands on its side.
+   */
+  revocationsKept: { tick: number; personId: number; phone: string }[];
   /** Against the recorded ground truth, when the world has one (an `InfectionTransmitted` event). */
   truth?: TruthCounts & { recorded: TruthScore; whatif: TruthScore };
 }
@@ -103,6 +108,7 @@ export interface WhatIfState {
   initialStatus: Uint8Array;
   curve: WhatIfTick[];
   refused: { tick: number; reason: string }[];
+  revocationsKept: { tick: number; personId: number; phone: string }[];
 }
 
 /** A fresh what-if state for `policy`. */
@@ -123,6 +129,7 @@ export function whatIfState(policy: Policy): WhatIfState {
     initialStatus: new Uint8Array(0),
     curve: [],
     refused: [],
+    revocationsKept: [],
   };
 }
 
@@ -171,7 +178,9 @@ function apply(s: WhatIfState, e: StoredEvent): void {
       s.contactEvents.push(e);
       return;
     case 'TestResultRecorded':
-      if (e.data.source === 'reported') {
+      // a revocation is not decided again (the shadow keeps the positive result): said apart, never as refused by the policy
+      if (e.data.source === 'reported' && e.data.result === 'revoked') s.revocationsKept.push({ tick: e.metadata.tick, personId: e.data.personId, phone: shadow.phones[e.data.personId]! });
+      else if (e.data.source === 'reported') {
         const params = (shadow.params ?? shadow.ingest)!;
         s.commands.push({ revision: e.data.inboxRevision ?? 0, type: 'TestResultReported', data: { phone: shadow.phones[e.data.personId]!, result: e.data.result, sampledAt: tickTime(params, e.data.sampledTick) } });
       }
@@ -271,6 +280,7 @@ export function whatIfResult(s: WhatIfState): WhatIfResult {
     lost: only(s.recordedFirst, s.whatifFirst),
     curve: s.curve,
     refused: s.refused,
+    revocationsKept: s.revocationsKept,
   };
   if (s.truthSeen) {
     const truth = s.shadow.tracing.truth;
