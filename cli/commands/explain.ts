@@ -6,7 +6,7 @@ import { count } from '../flags.js';
 import { BaseCommand, InputError, noWorld } from '../base.js';
 import { personQuery } from '../phone.js';
 import { inZone, tz } from '../time.js';
-import type { Place } from './trace.js';
+import { placeless, placeOf, type Place } from './trace.js';
 
 const STATUS = ['healthy', 'suspicious', 'infected'];
 const REASON: Record<string, string> = {
@@ -57,7 +57,7 @@ Duration: the read models keep, for each alert, the one contact that triggered i
     const models = await this.readModels(store, flags);
     const world = models.world();
     if (world.tick < 0) throw noWorld(flags.store);
-    const place: Place = world.ingest ? (world.ingest.source === 'positions' ? 'metres' : 'none') : 'cell';
+    const place = placeOf(world);
     const alert = query ? { personId: this.person(models, query) } : { notificationId: outward ? await this.internalId(store, models, outward[0], outward[1]!) : args.alert };
     let result: Explanation;
     try {
@@ -68,7 +68,7 @@ Duration: the read models keep, for each alert, the one contact that triggered i
     }
     const contactMs = world.ingest?.contactMs;
     if (!this.jsonEnabled()) this.log(render(result, place, flags.tz ?? world.ingest?.timeZone ?? 'UTC', (world.params?.tickMs ?? world.ingest?.tickMs ?? 60_000) / 60_000, contactMs === undefined ? undefined : contactMs / 60_000).join('\n'));
-    return result;
+    return placeless(result, place);
   }
 
   /**

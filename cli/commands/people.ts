@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, noWorld } from '../base.js';
 import type { PersonView } from '../../adapters/readmodels/sqlite.js';
-import { placeOf } from './trace.js';
+import { placeless, placeOf } from './trace.js';
 import { count } from '../flags.js';
 
 const STATUS = ['healthy', 'suspicious', 'infected'];
@@ -35,6 +35,6 @@ export default class People extends BaseCommand {
         const where = place === 'cell' ? `  cell (${p.cell.x},${p.cell.y})` : place === 'metres' ? `  at (${p.cell.x} m, ${p.cell.y} m)` : '';
         this.log(`${p.phone}${p.sourceId !== undefined ? ` (id ${p.sourceId})` : ''}  person ${p.personId}  ${STATUS[p.status]}${where}${last}`);
       }
-    return people;
+    return placeless(people, place);
   }
 }

@@ -62,13 +62,14 @@ Time travel, on two independent axes: --at-tick T shows the chain as it was at t
     const graph = at ? asOf(models.traceSource(), models.history(), at) : models.traceSource();
     // the person's last status change (now, not as of a past tick): a retraction or a release says why they are healthy
     const since = at ? undefined : models.person(personId)?.lastChange;
-    const result: TraceResult = { ...trace(graph, personId, flags.direction as Direction, flags.depth), ...(at ? { asOf: at } : {}), ...(since ? { lastChange: { tick: since.tick, reason: since.reason } } : {}) };
+    const traced: TraceResult = { ...trace(graph, personId, flags.direction as Direction, flags.depth), ...(at ? { asOf: at } : {}), ...(since ? { lastChange: { tick: since.tick, reason: since.reason } } : {}) };
+    const result = placeless(traced, place);
     if (!this.jsonEnabled()) {
       if (flags.format === 'json') this.log(JSON.stringify(result, null, 2));
-      else if (flags.format === 'dot') process.stdout.write(chainDot(chainFromTrace(result)));
-      else if (flags.format === 'mermaid') process.stdout.write(chainMermaid(chainFromTrace(result)));
-      else if (flags.format === 'svg') process.stdout.write(`${chainSvg(chainFromTrace(result), { title: `contact chain of ${result.phone}` })}\n`);
-      else this.log(render(result, place, flags.tz ?? world.ingest?.timeZone ?? 'UTC').join('\n'));
+      else if (flags.format === 'dot') process.stdout.write(chainDot(chainFromTrace(traced)));
+      else if (flags.format === 'mermaid') process.stdout.write(chainMermaid(chainFromTrace(traced)));
+      else if (flags.format === 'svg') process.stdout.write(`${chainSvg(chainFromTrace(traced), { title: `contact chain of ${traced.phone}` })}\n`);
+      else this.log(render(traced, place, flags.tz ?? world.ingest?.timeZone ?? 'UTC').join('\n'));
     }
     return result;
   }
@@ -83,6 +84,22 @@ export type Place = 'cell' | 'metres' | 'none';
 /** How `world` places people: grid cells (a simulation), metres (GPS traces), or nowhere (contact lists). */
 export function placeOf(world: { ingest?: { source: string } | null }): Place {
   return world.ingest ? (world.ingest.source === 'positions' ? 'metres' : 'none') : 'cell';
+}
+
+/**
+ * `value` as JSON should show it in a world placed as `place`: a contact list has no positions, so
+ * every `cell` (and a contact's `distance`) the read models hold for it is a placeholder (0, 0)
+ * that would read as a real place; it is left out, as the text output leaves it out.
+ * @example placeless({ cell: { x: 0, y: 0 }, tick: 3 }, 'none') // { tick: 3 }
+ */
+export function placeless<T>(value: T, place: Place): T {
+  if (place !== 'none') return value;
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v === null || typeof v !== 'object') return v;
+    return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'cell' && k !== 'distance').map(([k, x]) => [k, strip(x)]));
+  };
+  return strip(value) as T;
 }
 
 function who(phone: string, sourceId: string | undefined): string {
