@@ -85,6 +85,28 @@ describe('policy rules, hand-worked', () => {
     expect([...state.status]).toEqual([2, 1, 0]);
   });
 
+  it('a sample taken inside a tick is placed in that tick: the retroactive window counts back from it', () => {
+    // README "Real data": tick t is the time (start + (t-1) * tick, start + t * tick]; a sample at
+    // 00:13:30 is in tick 14, so 10 minutes before it reach back to 00:03:30, inside tick 4: a
+    // contact at tick 3 (00:02 to 00:03) ended 10.5 minutes before the sample and is not alerted
+    const state = world([0, 0, 0], { exposingStatuses: [2], retroactiveMinutes: 10 });
+    meet(state, [0, 2]); // tick 3 below: A meets C
+    meet(state, [0, 2]);
+    meet(state, [0, 2]);
+    apart(state, 8); // ticks 4..11
+    meet(state, [0, 1]); // tick 12: A meets B, inside the window
+    apart(state, 2); // ticks 13, 14
+    const sampledAt = new Date(Date.parse(DEFAULT_PARAMS.start) + 13.5 * 60_000).toISOString();
+    const events = commandTick(state, [{ revision: 0, type: 'TestResultReported', data: { phone: state.phones[0]!, result: 'positive', sampledAt } }]).events;
+    expect(state.tick).toBe(15);
+    expect(events.find((e) => e.type === 'TestResultRecorded')?.data).toMatchObject({ personId: 0, result: 'positive', sampledTick: 14 });
+    expect(changes(events)).toMatchObject([
+      { personId: 0, from: 0, to: 2, reason: 'test-positive' },
+      { personId: 1, from: 0, to: 1, reason: 'contact', sourcePersonId: 0, contactTick: 12 },
+    ]);
+    expect([...state.status]).toEqual([2, 1, 0]);
+  });
+
   it('a negative test releases a suspicious person with a "released" alert', () => {
     const state = world([2, 0]);
     meet(state, [0, 1]);

@@ -171,7 +171,8 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
         }
       } else {
         if (d.result === 'positive' && status[p] === 2 && !undone.has(p)) tickPositives.set(p, (tickPositives.get(p) ?? 0) + 1);
-        const sampledTick = d.sampledAt === undefined ? tick : Math.min(tick, Math.max(0, Math.floor((Date.parse(d.sampledAt) - Date.parse(input.start)) / input.tickMs)));
+        // tick t is the time (start + (t-1) * tickMs, start + t * tickMs]: a sample inside it is in t, not t - 1
+        const sampledTick = d.sampledAt === undefined ? tick : Math.min(tick, Math.max(0, Math.ceil((Date.parse(d.sampledAt) - Date.parse(input.start)) / input.tickMs)));
         applied.push(() => {
           events.push({ type: 'TestResultRecorded', data: { personId: p, result: d.result, sampledTick, source: 'reported', inboxRevision: c.revision }, metadata });
           result(p, d.result === 'positive', sampledTick);
