@@ -1,7 +1,8 @@
 /**
  * Retraction of a revoked positive result (issue 13), on hand-worked worlds: a line (A -> C -> D,
  * A revoked: C and D return to 0 with released alerts) and a diamond (A and B both expose C, A
- * revoked: C stays 1). People are placed with `applyPositions`; commands go through
+ * revoked: C stays 1), and revocations one after another (the routes an earlier one voided stay
+ * void; a released person's earlier, legitimate episode stands). People are placed with `applyPositions`; commands go through
  * `commandTick`, the revocation with what `retraction` works out from the world's log.
  */
 import { describe, expect, it } from 'vitest';
@@ -41,7 +42,7 @@ function meet(w: { state: WorldState; log: DomainEvent[] }, ...groups: number[][
   return events;
 }
 
-function command(w: { state: WorldState; log: DomainEvent[] }, person: number, result: 'positive' | 'revoked'): DomainEvent[] {
+function command(w: { state: WorldState; log: DomainEvent[] }, person: number, result: 'positive' | 'negative' | 'revoked'): DomainEvent[] {
   const c: InboxCommand = { revision: 0, type: 'TestResultReported', data: { phone: w.state.phones[person]!, result } };
   if (result === 'revoked') {
     const r = retraction(routesOf(w.log), person);
@@ -189,6 +190,112 @@ describe('retraction of a revoked positive result', () => {
     expect(events.find((e) => e.type === 'CommandsApplied')?.data.rejected).toEqual([{ revision: 4, reason: `${phone} has no positive result left to revoke in this tick` }]);
     expect(events.filter((e) => e.type === 'TestResultRecorded').map((e) => e.data.result)).toEqual(['positive', 'revoked', 'revoked']);
     expect(retraction(routesOf(w.log), A)).toBeUndefined();
+  });
+
+  it('two revocations: the second reads no route through the case the first withdrew nor through the people it released', () => {
+    // hand-worked from the rule (a route through a revoked case, or through a person its retraction
+    // released, is void; a person at 1 whose every route is void is released): C positive at tick 1,
+    // A at tick 2; A exposes B at tick 3 (B's only route: A); B exposes D at tick 4 (D: B at 4);
+    // C meets D at tick 5 (D already 1: a second route, C at 5). A revoked at tick 6: A has no
+    // route, back to 0; B's only route (A) is void: released; D's route via C stands: D stays 1.
+    // C revoked at tick 7: D's routes are via B (void: B's episode was retracted at tick 6) and via
+    // C (void now): D is released. Before the fix the fold kept D's route via B and D stayed 1.
+    const [A, B, C, D] = [0, 1, 2, 3];
+    const w = world(4);
+    command(w, C, 'positive');
+    command(w, A, 'positive');
+    expect(changes(meet(w, [A, B]))).toEqual([[B, 0, 1, 'contact']]);
+    expect(changes(meet(w, [B, D]))).toEqual([[D, 0, 1, 'contact']]);
+    expect(changes(meet(w, [C, D]))).toEqual([]);
+    expect(changes(command(w, A, 'revoked'))).toEqual([
+      [A, 2, 0, 'test-revoked'],
+      [B, 1, 0, 'retracted'],
+    ]);
+    expect([...w.state.status]).toEqual([0, 0, 2, 1]);
+    // the fold dropped D's route via B (B's retracted episode began at tick 3)
+    expect(routesOf(w.log).routes.get(D)).toEqual([{ source: C, tick: 5, hops: 1 }]);
+    expect(retraction(routesOf(w.log), C)).toEqual({ standing: 1, revokedTo: 0, released: [D] });
+    const events = command(w, C, 'revoked');
+    expect(changes(events)).toEqual([
+      [C, 2, 0, 'test-revoked'],
+      [D, 1, 0, 'retracted'],
+    ]);
+    expect(released(events)).toEqual([C, D]);
+    expect([...w.state.status]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('two revocations: a route straight from the first revoked case stays void', () => {
+    // hand-worked: A positive at tick 1, C at tick 2; A exposes D at tick 3 (D: A at 3); C meets D
+    // at tick 4 (D: A at 3, C at 4). A revoked at tick 5: D's route via A (tick 3 >= A's positive
+    // at 1) is void, the one via C stands: D stays 1. C revoked at tick 6: both void, D released.
+    // Before the fix the fold kept D's route via A and D stayed 1.
+    const [A, C, D] = [0, 1, 2];
+    const w = world(3);
+    command(w, A, 'positive');
+    command(w, C, 'positive');
+    expect(changes(meet(w, [A, D]))).toEqual([[D, 0, 1, 'contact']]);
+    meet(w, [C, D]);
+    expect(changes(command(w, A, 'revoked'))).toEqual([[A, 2, 0, 'test-revoked']]);
+    expect(routesOf(w.log).routes.get(D)).toEqual([{ source: C, tick: 4, hops: 1 }]);
+    expect(changes(command(w, C, 'revoked'))).toEqual([
+      [C, 2, 0, 'test-revoked'],
+      [D, 1, 0, 'retracted'],
+    ]);
+    expect([...w.state.status]).toEqual([0, 0, 0]);
+  });
+
+  it('a released person\'s earlier, legitimate episode stands: routes from it are not voided by the retraction of a later one', () => {
+    // hand-worked: I positive at tick 1 (never revoked); I exposes B at tick 2 (B's first episode,
+    // legitimate); B exposes D at tick 3 (D: B at 3); B tests negative at tick 4 (back to 0, the
+    // episode ends). A positive at tick 5; A exposes B at tick 6 (B's second episode begins: A at 6).
+    // A revoked at tick 7: B's only route (A) is void, B released; D's route via B (tick 3) is from
+    // B's first episode, before the retracted one began (tick 6): it stands, D stays 1. C positive
+    // at tick 8 meets D at tick 9 (D: B at 3, C at 9); C revoked at tick 10: D's route via B still
+    // stands, D stays 1. Before the fix the first revocation counted every route from B as void
+    // and released D.
+    const [I, B, D, A, C] = [0, 1, 2, 3, 4];
+    const w = world(5);
+    command(w, I, 'positive');
+    expect(changes(meet(w, [I, B]))).toEqual([[B, 0, 1, 'contact']]);
+    expect(changes(meet(w, [B, D]))).toEqual([[D, 0, 1, 'contact']]);
+    expect(changes(command(w, B, 'negative'))).toEqual([[B, 1, 0, 'test-negative']]);
+    command(w, A, 'positive');
+    expect(changes(meet(w, [A, B]))).toEqual([[B, 0, 1, 'contact']]);
+    expect(retraction(routesOf(w.log), A)).toEqual({ standing: 1, revokedTo: 0, released: [B] });
+    expect(changes(command(w, A, 'revoked'))).toEqual([
+      [A, 2, 0, 'test-revoked'],
+      [B, 1, 0, 'retracted'],
+    ]);
+    expect(routesOf(w.log).routes.get(D)).toEqual([{ source: B, tick: 3, hops: 2 }]);
+    command(w, C, 'positive');
+    meet(w, [C, D]);
+    expect(changes(command(w, C, 'revoked'))).toEqual([[C, 2, 0, 'test-revoked']]);
+    expect([...w.state.status]).toEqual([2, 0, 1, 0, 0]);
+  });
+
+  it('a case revoked back to 1 exposes again from then on: its routes from its positive on are void, later ones count', () => {
+    // hand-worked: I positive at tick 1 exposes A at tick 2 (A: I at 2, hop 1); C positive at tick 3;
+    // A positive at tick 4; A exposes D at tick 5 (D: A at 5); C meets D at tick 6 (D: A at 5, C at 6).
+    // A revoked at tick 7: A's route via I stands, A back to 1 (hop 1); D's route via A (5 >= 4) is
+    // void, via C stands: D stays 1. A (at 1) meets D at tick 8: a new route, A at 8 (hop 2).
+    // C revoked at tick 9: D's route A at 8 stands, D stays 1. Before the fix D kept the stale A at 5
+    // (so A at 8 was never recorded).
+    const [I, A, D, C] = [0, 1, 2, 3];
+    const w = world(4);
+    command(w, I, 'positive');
+    meet(w, [I, A]);
+    command(w, C, 'positive');
+    command(w, A, 'positive');
+    expect(changes(meet(w, [A, D]))).toEqual([[D, 0, 1, 'contact']]);
+    meet(w, [C, D]);
+    expect(changes(command(w, A, 'revoked'))).toEqual([[A, 2, 1, 'test-revoked']]);
+    expect(changes(meet(w, [A, D]))).toEqual([]);
+    expect(routesOf(w.log).routes.get(D)).toEqual([
+      { source: C, tick: 6, hops: 1 },
+      { source: A, tick: 8, hops: 2 },
+    ]);
+    expect(changes(command(w, C, 'revoked'))).toEqual([[C, 2, 0, 'test-revoked']]);
+    expect([...w.state.status]).toEqual([2, 1, 1, 0]);
   });
 
   it('standingPositives: the test-positive change, plus positives after it, less revocations after it', () => {

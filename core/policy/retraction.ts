@@ -5,7 +5,10 @@
  * person who could expose them. A person's episode ends when they return to 0. When a positive
  * result is revoked, its routes from the moment of the result are void, and so, transitively, are
  * all routes from the people whose every route is void; those people are released. People with
- * another route stay. The routes are folded from the log with the simulation's own `evolve`
+ * another route stay. The fold drops what a revocation voided, so that a later revocation reads
+ * only the routes that still stand: a withdrawn case's routes as a source from its positive
+ * result's tick, and a released person's routes as a source within the episode that was retracted
+ * (their earlier episodes stand). The routes are folded from the log with the simulation's own `evolve`
  * (statuses at the start of each tick), through the projection runner, when a revocation comes:
  * a revocation is rare, and the routes would cost every tick otherwise. A person tested positive
  * more than once has several positive results standing ({@link standingPositives}): a revocation
@@ -30,21 +33,29 @@ export interface Route {
 }
 
 /**
- * The routes of every person in their current episode; for each person infected by a positive
- * result that stands, the tick of that result, and how many positive results were recorded
- * after it and not revoked (see {@link standingPositives}).
+ * The routes of every person in their current episode, less those a revocation voided; for each
+ * person infected by a positive result that stands, the tick of that result, and how many
+ * positive results were recorded after it and not revoked (see {@link standingPositives}).
  */
 export interface RoutesState {
   world: WorldState;
   routes: Map<number, Route[]>;
   positives: Map<number, number>;
   laterPositives: Map<number, number>;
+  /** The tick each person of status >= 1 began their current episode (their last change from 0). */
+  episodes: Map<number, number>;
+  /**
+   * Routes voided by the events read so far and not yet dropped from `routes`: each source's
+   * routes from that tick on are void. Dropped in one pass before the next contact or at the end
+   * of the tick (a retraction voids many sources at once); {@link retraction} reads them too.
+   */
+  voided: Map<number, number>;
   rules?: { tick: number; rules: ExposureRules };
 }
 
 /** A fresh {@link RoutesState}. */
 export function routesState(): RoutesState {
-  return { world: initialState(), routes: new Map(), positives: new Map(), laterPositives: new Map() };
+  return { world: initialState(), routes: new Map(), positives: new Map(), laterPositives: new Map(), episodes: new Map(), voided: new Map() };
 }
 
 /**
@@ -66,7 +77,7 @@ export function standingPositives(changes: readonly { position: number; reason: 
 /** Folds the routes (see the module) beside the world state. */
 export const routesProjection: Projection<RoutesState> = {
   name: 'routes',
-  version: 2, // 2: routes carry their hops (folded in memory, never stored)
+  version: 3, // 2: routes carry their hops; 3: routes voided by a revocation are dropped (folded in memory, never stored)
   types: 'all',
   evolve(s, events) {
     for (const e of events) routeEvent(s, e as DomainEvent);
@@ -76,6 +87,7 @@ export const routesProjection: Projection<RoutesState> = {
 /** Apply one event: record its routes (read on the state before it), then `evolve`. */
 export function routeEvent(s: RoutesState, e: DomainEvent): void {
   const w = s.world;
+  if ((e.type === 'ContactDetected' || e.type === 'TickCompleted') && s.voided.size > 0) dropVoided(s);
   if (e.type === 'ContactDetected') {
     const tick = e.metadata.tick;
     if (s.rules?.tick !== tick) s.rules = { tick, rules: exposureRules(w, tick) };
@@ -89,7 +101,15 @@ export function routeEvent(s: RoutesState, e: DomainEvent): void {
         if (w.status[source]! >= 1 && w.status[person]! <= 1 && canExpose(source)) add(s, person, { source, tick, hops: Math.max(0, w.tracing.hops[source]!) + 1 });
   } else if (e.type === 'HealthStatusChanged') {
     const d = e.data;
-    if (d.to === 0) s.routes.delete(d.personId);
+    const p = d.personId;
+    // a withdrawn case: its routes as a source from its positive result on; a released person: within the retracted episode
+    const from = d.reason === 'test-revoked' && w.status[p] === 2 ? s.positives.get(p) : d.reason === 'retracted' && d.to === 0 ? s.episodes.get(p) : undefined;
+    if (from !== undefined) s.voided.set(p, Math.min(from, s.voided.get(p) ?? from));
+    if (w.status[p] === 0 && d.to >= 1) s.episodes.set(p, e.metadata.tick);
+    if (d.to === 0) {
+      s.routes.delete(p);
+      s.episodes.delete(p);
+    }
     s.laterPositives.delete(d.personId);
     if (d.reason === 'test-positive') s.positives.set(d.personId, e.metadata.tick);
     else s.positives.delete(d.personId);
@@ -101,6 +121,21 @@ export function routeEvent(s: RoutesState, e: DomainEvent): void {
     else s.laterPositives.delete(p);
   }
   evolve(w, e);
+}
+
+/** Drop from `s.routes` the routes that `s.voided` names, in one pass. */
+function dropVoided(s: RoutesState): void {
+  for (const [person, list] of s.routes) {
+    const kept = list.filter((r) => !isVoided(s, r));
+    if (kept.length === 0) s.routes.delete(person);
+    else if (kept.length < list.length) s.routes.set(person, kept);
+  }
+  s.voided.clear();
+}
+
+function isVoided(s: RoutesState, r: Route): boolean {
+  const from = s.voided.get(r.source);
+  return from !== undefined && r.tick >= from;
 }
 
 function add(s: RoutesState, person: number, route: Route): void {
@@ -135,7 +170,8 @@ export function retraction(s: RoutesState, person: number): Retraction | undefin
   const positiveTick = s.positives.get(person);
   if (positiveTick === undefined || s.world.status[person] !== 2) return undefined;
   const released = new Set<number>();
-  const void_ = (r: Route) => (r.source === person && r.tick >= positiveTick) || released.has(r.source);
+  // a released person's routes as a source are void within their current episode (the one retracted), not before it
+  const void_ = (r: Route) => (r.source === person && r.tick >= positiveTick) || (released.has(r.source) && r.tick >= (s.episodes.get(r.source) ?? 0)) || isVoided(s, r);
   const { status, tracing } = s.world;
   for (let grew = true; grew; ) {
     grew = false;
