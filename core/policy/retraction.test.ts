@@ -1,8 +1,10 @@
 /**
  * Retraction of a revoked positive result (issue 13), on hand-worked worlds: a line (A -> C -> D,
  * A revoked: C and D return to 0 with released alerts) and a diamond (A and B both expose C, A
- * revoked: C stays 1), and revocations one after another (the routes an earlier one voided stay
- * void; a released person's earlier, legitimate episode stands). People are placed with `applyPositions`; commands go through
+ * revoked: C stays 1), revocations one after another (the routes an earlier one voided stay void;
+ * a released person's earlier, legitimate episode stands), and routes that stand only if their
+ * source stood before them (suspicious people who met do not hold each other up). Every expected
+ * value is worked out by hand from the rule, in the test's comment. People are placed with `applyPositions`; commands go through
  * `commandTick`, the revocation with what `retraction` works out from the world's log.
  */
 import { describe, expect, it } from 'vitest';
@@ -279,7 +281,9 @@ describe('retraction of a revoked positive result', () => {
     // A revoked at tick 7: A's route via I stands, A back to 1 (hop 1); D's route via A (5 >= 4) is
     // void, via C stands: D stays 1. A (at 1) meets D at tick 8: a new route, A at 8 (hop 2).
     // C revoked at tick 9: D's route A at 8 stands, D stays 1. Before the fix D kept the stale A at 5
-    // (so A at 8 was never recorded).
+    // (so A at 8 was never recorded). I revoked at tick 10: A's route via I is void, and A's route
+    // via D (they met at 8, both at 1) came after D's stood only on A: neither stands before the
+    // other, both released (D's routes: C withdrawn, A's retracted episode).
     const [I, A, D, C] = [0, 1, 2, 3];
     const w = world(4);
     command(w, I, 'positive');
@@ -296,6 +300,78 @@ describe('retraction of a revoked positive result', () => {
     ]);
     expect(changes(command(w, C, 'revoked'))).toEqual([[C, 2, 0, 'test-revoked']]);
     expect([...w.state.status]).toEqual([2, 1, 1, 0]);
+    expect(changes(command(w, I, 'revoked'))).toEqual([
+      [I, 2, 0, 'test-revoked'],
+      [A, 1, 0, 'retracted'],
+      [D, 1, 0, 'retracted'],
+    ]);
+  });
+
+  it('two people exposed only through the revoked case who met again while suspicious do not hold each other up', () => {
+    // hand-worked: I positive at tick 1 exposes A at tick 2 (A: I at 2); A exposes D at tick 3 (D: A
+    // at 3); A and D meet again at tick 4, both at 1 (A: I at 2, D at 4; D keeps its earliest, A at 3).
+    // I revoked at tick 5: A's route via I is void; A's route via D (tick 4) would stand only if D
+    // stood before tick 4, and D's only route is via A: neither ever stood, both released. Before
+    // the fix each one's route through the other counted and nobody was released.
+    const [I, A, D] = [0, 1, 2];
+    const w = world(3);
+    command(w, I, 'positive');
+    meet(w, [I, A]);
+    meet(w, [A, D]);
+    meet(w, [A, D]);
+    expect(routesOf(w.log).routes.get(A)).toEqual([
+      { source: I, tick: 2, hops: 1 },
+      { source: D, tick: 4, hops: 3 },
+    ]);
+    expect(changes(command(w, I, 'revoked'))).toEqual([
+      [I, 2, 0, 'test-revoked'],
+      [A, 1, 0, 'retracted'],
+      [D, 1, 0, 'retracted'],
+    ]);
+  });
+
+  it('a confirmed case stands from its positive result: whom it exposed while suspicious only through a revoked case is released', () => {
+    // hand-worked: I positive at tick 1 exposes A at tick 2; A (at 1) exposes D at tick 3 (D: A at 3);
+    // A tests positive at tick 4. I revoked at tick 5: A stays 2 (its own result stands) but stood
+    // before tick 4 only on I: D's route via A at 3 is void, D released. A revoked at tick 6: no route
+    // of A stands (via I: void), back to 0. Before the fix D stayed 1 after both revocations.
+    const [I, A, D] = [0, 1, 2];
+    const w = world(3);
+    command(w, I, 'positive');
+    meet(w, [I, A]);
+    expect(changes(meet(w, [A, D]))).toEqual([[D, 0, 1, 'contact']]);
+    command(w, A, 'positive');
+    expect(changes(command(w, I, 'revoked'))).toEqual([
+      [I, 2, 0, 'test-revoked'],
+      [D, 1, 0, 'retracted'],
+    ]);
+    expect(retraction(routesOf(w.log), A)).toEqual({ standing: 1, revokedTo: 0, released: [] });
+    expect(changes(command(w, A, 'revoked'))).toEqual([[A, 2, 0, 'test-revoked']]);
+    expect([...w.state.status]).toEqual([0, 0, 0]);
+  });
+
+  it('a case revoked to 0 whose every route before the result was void: its whole episode is void for later revocations', () => {
+    // hand-worked: I positive at tick 1, C at tick 2; I exposes A at tick 3; A exposes D at tick 4
+    // (D: A at 4); C meets D at tick 5 (D: A at 4, C at 5); A positive at tick 6. I revoked at tick 7:
+    // A stays 2; D's route via A at 4 is void (A stood before 6 only on I), via C stands: D stays 1.
+    // A revoked at tick 8: no route of A stands, back to 0, and its episode (from tick 3) was void
+    // all along. C revoked at tick 9: D's routes via A (that void episode) and via C (withdrawn):
+    // D released. Without the fold's rule A at 0 would have no episode and its route to D would stand.
+    const [I, A, D, C] = [0, 1, 2, 3];
+    const w = world(4);
+    command(w, I, 'positive');
+    command(w, C, 'positive');
+    meet(w, [I, A]);
+    expect(changes(meet(w, [A, D]))).toEqual([[D, 0, 1, 'contact']]);
+    meet(w, [C, D]);
+    command(w, A, 'positive');
+    expect(changes(command(w, I, 'revoked'))).toEqual([[I, 2, 0, 'test-revoked']]);
+    expect(changes(command(w, A, 'revoked'))).toEqual([[A, 2, 0, 'test-revoked']]);
+    expect(routesOf(w.log).routes.get(D)).toEqual([{ source: C, tick: 5, hops: 1 }]);
+    expect(changes(command(w, C, 'revoked'))).toEqual([
+      [C, 2, 0, 'test-revoked'],
+      [D, 1, 0, 'retracted'],
+    ]);
   });
 
   it('standingPositives: the test-positive change, plus positives after it, less revocations after it', () => {

@@ -5,12 +5,15 @@
  * person who could expose them. A person's episode ends when they return to 0. When a positive
  * result is revoked, its routes from the moment of the result are void, and so, transitively, are
  * all routes from the people whose every route is void; those people are released. People with
- * another route stay. The fold drops what a revocation voided, so that a later revocation reads
- * only the routes that still stand: a withdrawn case's routes as a source from its positive
- * result's tick, and a released person's routes as a source within the episode that was retracted
- * (their earlier episodes stand). The routes are folded from the log with the simulation's own `evolve`
- * (statuses at the start of each tick), through the projection runner, when a revocation comes:
- * a revocation is rare, and the routes would cost every tick otherwise. A person tested positive
+ * another route stay. A route stands only if its source stood before it (an index case from its
+ * positive result, anyone else from a route that stands): people exposed only through each other
+ * (two suspicious people who met) do not hold each other up. The fold drops
+ * what a revocation voided, so that a later revocation reads only the routes that still stand: a
+ * withdrawn case's routes as a source from its positive result's tick (from the start of its
+ * episode when it had routes before the result and none stood), and a released person's routes
+ * as a source within the episode that was retracted (their earlier episodes stand). The routes
+ * are folded from the log with the simulation's own `evolve` (statuses at the start of each
+ * tick), through the projection runner, when a revocation comes: a revocation is rare, and the routes would cost every tick otherwise. A person tested positive
  * more than once has several positive results standing ({@link standingPositives}): a revocation
  * withdraws one, and only the one that withdraws the last undoes the case.
  * @module
@@ -77,7 +80,7 @@ export function standingPositives(changes: readonly { position: number; reason: 
 /** Folds the routes (see the module) beside the world state. */
 export const routesProjection: Projection<RoutesState> = {
   name: 'routes',
-  version: 3, // 2: routes carry their hops; 3: routes voided by a revocation are dropped (folded in memory, never stored)
+  version: 4, // 2: routes carry their hops; 3: routes voided by a revocation are dropped; 4: a list they emptied stays (folded in memory, never stored)
   types: 'all',
   evolve(s, events) {
     for (const e of events) routeEvent(s, e as DomainEvent);
@@ -102,8 +105,10 @@ export function routeEvent(s: RoutesState, e: DomainEvent): void {
   } else if (e.type === 'HealthStatusChanged') {
     const d = e.data;
     const p = d.personId;
-    // a withdrawn case: its routes as a source from its positive result on; a released person: within the retracted episode
-    const from = d.reason === 'test-revoked' && w.status[p] === 2 ? s.positives.get(p) : d.reason === 'retracted' && d.to === 0 ? s.episodes.get(p) : undefined;
+    // a withdrawn case: its routes as a source from its positive result on (back to 0 with routes before it: every one of
+    // them was void, and so was the whole episode); a released person: within the retracted episode
+    const whole = (d.reason === 'retracted' || (d.reason === 'test-revoked' && s.routes.has(p))) && d.to === 0;
+    const from = whole ? s.episodes.get(p) : d.reason === 'test-revoked' && w.status[p] === 2 ? s.positives.get(p) : undefined;
     if (from !== undefined) s.voided.set(p, Math.min(from, s.voided.get(p) ?? from));
     if (w.status[p] === 0 && d.to >= 1) s.episodes.set(p, e.metadata.tick);
     if (d.to === 0) {
@@ -126,9 +131,9 @@ export function routeEvent(s: RoutesState, e: DomainEvent): void {
 /** Drop from `s.routes` the routes that `s.voided` names, in one pass. */
 function dropVoided(s: RoutesState): void {
   for (const [person, list] of s.routes) {
+    // an emptied list stays: its person had routes in their episode and none stands
     const kept = list.filter((r) => !isVoided(s, r));
-    if (kept.length === 0) s.routes.delete(person);
-    else if (kept.length < list.length) s.routes.set(person, kept);
+    if (kept.length < list.length) s.routes.set(person, kept);
   }
   s.voided.clear();
 }
@@ -169,20 +174,37 @@ export interface Retraction {
 export function retraction(s: RoutesState, person: number): Retraction | undefined {
   const positiveTick = s.positives.get(person);
   if (positiveTick === undefined || s.world.status[person] !== 2) return undefined;
-  const released = new Set<number>();
-  // a released person's routes as a source are void within their current episode (the one retracted), not before it
-  const void_ = (r: Route) => (r.source === person && r.tick >= positiveTick) || (released.has(r.source) && r.tick >= (s.episodes.get(r.source) ?? 0)) || isVoided(s, r);
   const { status, tracing } = s.world;
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [p, routes] of s.routes)
-      if (p !== person && !released.has(p) && status[p] === 1 && tracing.hops[p]! >= 1 && routes.every(void_)) {
-        released.add(p);
-        grew = true;
+  // for each person with routes, the tick from which they stood in their current episode (they could expose from the
+  // tick after it): an index case from their positive result (or the episode's start), else their earliest standing
+  // route, Infinity while none is known; the revoked person stands on their routes before the result alone
+  const first = new Map<number, number>();
+  // (a person at 0 has none: every route from them is from an earlier episode, and stands)
+  for (const p of s.routes.keys()) if (status[p]! >= 1) first.set(p, p !== person && tracing.hops[p] === 0 ? (s.positives.get(p) ?? s.episodes.get(p) ?? 0) : Infinity);
+  const episode = (p: number) => s.episodes.get(p) ?? Infinity;
+  // a route stands unless voided, or from the revoked result on, or from its source's current episode before they stood:
+  // so people exposed only through each other (two suspicious people who met) do not hold each other up
+  const stands = (r: Route) => {
+    if (isVoided(s, r) || (r.source === person && r.tick >= positiveTick)) return false;
+    const f = first.get(r.source);
+    return f === undefined || r.tick < episode(r.source) || f < r.tick;
+  };
+  const own = (p: number) => (p === person ? s.routes.get(p)!.filter((r) => r.tick < positiveTick) : s.routes.get(p)!);
+  // the earliest standing ticks only fall, and each fall can only make more routes stand: repeat until none falls
+  for (let fell = true; fell; ) {
+    fell = false;
+    for (const [p, f] of first) {
+      let best = f;
+      for (const r of own(p)) if (r.tick < best && stands(r)) best = r.tick;
+      if (best < f) {
+        first.set(p, best);
+        fell = true;
       }
+    }
   }
-  const routes = (s.routes.get(person) ?? []).filter((r) => r.tick < positiveTick && !void_(r));
-  const sorted = [...released].sort((a, b) => a - b);
+  const released = [...first].filter(([p, f]) => p !== person && f === Infinity && status[p] === 1 && tracing.hops[p]! >= 1).map(([p]) => p);
+  const routes = first.has(person) ? own(person).filter(stands) : [];
+  const sorted = released.sort((a, b) => a - b);
   const standing = 1 + (s.laterPositives.get(person) ?? 0);
   if (routes.length === 0) return { standing, revokedTo: 0, released: sorted };
   return { standing, revokedTo: 1, hops: routes.reduce((m, r) => Math.min(m, r.hops), Infinity), released: sorted };
