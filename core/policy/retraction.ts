@@ -13,9 +13,10 @@
  * episode when it had routes before the result and none stood), and a released person's routes
  * as a source within the episode that was retracted (their earlier episodes stand). The routes
  * are folded from the log with the simulation's own `evolve` (statuses at the start of each
- * tick), through the projection runner, when a revocation comes: a revocation is rare, and the routes would cost every tick otherwise. A person tested positive
- * more than once has several positive results standing ({@link standingPositives}): a revocation
- * withdraws one, and only the one that withdraws the last undoes the case.
+ * tick), through the projection runner, when a revocation comes: a revocation is rare, and the
+ * routes would cost every tick otherwise. A person tested positive more than once has several
+ * positive results standing ({@link standingPositives}): a revocation withdraws one, and only the
+ * one that withdraws the last undoes the case.
  * @module
  */
 import type { DomainEvent, StoredEvent } from '../../events/index.js';
