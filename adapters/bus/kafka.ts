@@ -118,6 +118,13 @@ function fenced(error: unknown): boolean {
   return !!e && (e.type === 'PRODUCER_FENCED' || e.type === 'INVALID_PRODUCER_EPOCH' || e.name === 'KafkaJSProducerFencedError' || fenced(e.cause) || fenced(e.originalError));
 }
 
+/** True for Kafka's CONCURRENT_TRANSACTIONS answer: the transactional id's previous transaction is still being completed. */
+function concurrent(error: unknown): boolean {
+  type E = { type?: string; cause?: E; originalError?: E };
+  const e = error as E | undefined;
+  return !!e && (e.type === 'CONCURRENT_TRANSACTIONS' || concurrent(e.cause) || concurrent(e.originalError));
+}
+
 /**
  * Connect to Kafka at `url`: create the topic if needed and connect an idempotent producer.
  * @throws BusError when the broker does not answer within `connectTimeoutMs` ("cannot reach Kafka ...").
@@ -224,37 +231,59 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
           return offset >= 0 ? offset : undefined;
         },
         async publishAt(alerts: readonly OutgoingAlert[], position: number) {
-          let transaction: Awaited<ReturnType<Producer['transaction']>> | undefined;
-          try {
-            await connect();
-            transaction = await tx.transaction();
-            // partition -> an offset this transaction wrote: once the stable offset passes it, the transaction is visible there
-            const written = new Map<number, bigint>();
-            for (let i = 0; i < alerts.length; i += 2000)
-              for (const r of await transaction.send({ topic, acks: -1, messages: alerts.slice(i, i + 2000).map(message) })) {
-                const offset = BigInt(r.baseOffset ?? '-1');
-                if (offset > (written.get(r.partition) ?? -1n)) written.set(r.partition, offset);
-              }
-            await transaction.sendOffsets({ consumerGroupId: group, topics: [{ topic: checkpointTopic, partitions: [{ partition: 0, offset: String(position) }] }] });
-            await transaction.commit();
-            await visible(written);
-          } catch (error) {
-            const aborted = transaction ? await transaction.abort().then(() => true, () => false) : true;
-            if (!aborted) {
-              // an abort that failed (the broker gone) leaves kafkajs' producer stuck in ABORTING: start a new one
-              // for the next try; its InitProducerId aborts the open transaction on the broker's side
-              await tx.disconnect().catch(() => undefined);
-              tx = producer();
-              connected = false;
-            }
-            if (fenced(error)) throw new BusError(`another bridge took over publishing these alerts (Kafka fenced transactional id ${group}); this one stops`, false, { cause: error });
-            throw translate(error, `publishing to Kafka at ${where}`);
+          // a transaction of offsets alone (a batch without alerts) writes its markers after EndTxn
+          // returns, and the coordinator refuses the next one's AddOffsetsToTxn with
+          // CONCURRENT_TRANSACTIONS until they are written: not an outage, so try again at once (as
+          // Kafka's Java producer does), within the request bound, before saying anything
+          const deadline = performance.now() + timeout;
+          for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+            const outcome = await attempt(alerts, position);
+            if (outcome === undefined) return;
+            if (!outcome.again || performance.now() + delay > deadline) throw outcome.error;
+            await new Promise((resolve) => setTimeout(resolve, delay));
           }
         },
         async close() {
           await tx.disconnect().catch(() => undefined);
         },
       };
+
+      /**
+       * One transaction of `alerts` and the checkpoint `position`: `undefined` when it committed,
+       * else the error, and `again` when it was refused before its commit and aborted, for a
+       * transaction still finishing (CONCURRENT_TRANSACTIONS), so that trying again is safe.
+       */
+      async function attempt(alerts: readonly OutgoingAlert[], position: number): Promise<{ error: BusError; again: boolean } | undefined> {
+        let transaction: Awaited<ReturnType<Producer['transaction']>> | undefined;
+        let committing = false;
+        try {
+          await connect();
+          transaction = await tx.transaction();
+          // partition -> an offset this transaction wrote: once the stable offset passes it, the transaction is visible there
+          const written = new Map<number, bigint>();
+          for (let i = 0; i < alerts.length; i += 2000)
+            for (const r of await transaction.send({ topic, acks: -1, messages: alerts.slice(i, i + 2000).map(message) })) {
+              const offset = BigInt(r.baseOffset ?? '-1');
+              if (offset > (written.get(r.partition) ?? -1n)) written.set(r.partition, offset);
+            }
+          await transaction.sendOffsets({ consumerGroupId: group, topics: [{ topic: checkpointTopic, partitions: [{ partition: 0, offset: String(position) }] }] });
+          committing = true;
+          await transaction.commit();
+          await visible(written);
+          return undefined;
+        } catch (error) {
+          const aborted = transaction ? await transaction.abort().then(() => true, () => false) : true;
+          if (!aborted) {
+            // an abort that failed (the broker gone) leaves kafkajs' producer stuck in ABORTING: start a new one
+            // for the next try; its InitProducerId aborts the open transaction on the broker's side
+            await tx.disconnect().catch(() => undefined);
+            tx = producer();
+            connected = false;
+          }
+          if (fenced(error)) throw new BusError(`another bridge took over publishing these alerts (Kafka fenced transactional id ${group}); this one stops`, false, { cause: error });
+          return { error: translate(error, `publishing to Kafka at ${where}`), again: aborted && !committing && concurrent(error) };
+        }
+      }
     },
 
     async consume(o: ConsumeOptions) {
