@@ -48,16 +48,20 @@ export async function startBridge(store: EventStore, bus: NotificationBus, optio
       down = false;
       options.onProgress?.(published, position);
     },
+    // true for an outage, also once stopped (runBridge then stops cleanly, the batch left in the
+    // store for the next run); false for an error no retry mends, which is thrown
     onPublishError: async (error, attempt) => {
-      if (!isBusError(error) || !error.retriable || options.signal.aborted) return false;
+      if (!isBusError(error) || !error.retriable) return false;
+      if (options.signal.aborted) return true;
       if (!down) options.warn(`Kafka unavailable (${error.message}); alerts stay in the store, retrying`);
       down = true;
       const delay = Math.min(10_000, 250 * 2 ** Math.min(attempt - 1, 10)) * (0.5 + Math.random() / 2);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        options.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        const stop = () => (clearTimeout(timer), resolve());
+        const timer = setTimeout(() => (options.signal.removeEventListener('abort', stop), resolve()), delay);
+        options.signal.addEventListener('abort', stop, { once: true });
       });
-      return !options.signal.aborted;
+      return true;
     },
   });
 }

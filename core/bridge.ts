@@ -47,7 +47,8 @@ export interface BridgeOptions {
   onProgress?(published: number, position: number): void;
   /**
    * Called when a publish failed; resolve true (after waiting) to try the same batch again,
-   * false to give up (the error is then thrown). Without it, errors are thrown at once.
+   * false to give up (the error is then thrown). True once `signal` aborted stops the bridge
+   * cleanly instead, the batch unpublished. Without it, errors are thrown at once.
    */
   onPublishError?(error: unknown, attempt: number): Promise<boolean>;
   /** After the bus acknowledged `batch` (the tracer's own view of the alerts: e.g. to mark them published in the alert ledger). */
