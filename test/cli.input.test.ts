@@ -49,3 +49,16 @@ describe('a store without a world', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe('bus URLs', () => {
+  it('a Kafka port out of range is bad input (exit 2, one line), not a broker that cannot be reached (exit 1)', async () => {
+    for (const command of [['bridge'], ['consume'], ['simulate', '--ticks', '1']]) {
+      const r = await run(...command, '--store', 'memory:', '--bus', 'kafka://127.0.0.1:99999');
+      expect(r.code, command[0]).toBe(2);
+      expect(r.stderr).toBe("Error: bus URL 'kafka://127.0.0.1:99999': port 99999 is not between 1 and 65535\n");
+    }
+    const zero = await run('bridge', '--store', 'memory:', '--bus', 'kafka://127.0.0.1:9092,127.0.0.1:0');
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toBe("Error: bus URL 'kafka://127.0.0.1:9092,127.0.0.1:0': port 0 is not between 1 and 65535\n");
+  });
+});

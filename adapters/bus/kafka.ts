@@ -50,6 +50,9 @@ export function parseKafkaUrl(url: string): string[] {
   if (!m || brokers.some((b) => !/^[\w.-]+:\d{1,5}$/.test(b) && !/^\[[0-9a-f:]+\]:\d{1,5}$/i.test(b))) {
     throw new BusError(`bus URL '${url}' is not kafka://host:port[,host:port]`, false);
   }
+  // a port out of range is the URL's fault, not an unreachable broker's
+  const port = brokers.map((b) => Number(b.slice(b.lastIndexOf(':') + 1))).find((p) => p < 1 || p > 65535);
+  if (port !== undefined) throw new BusError(`bus URL '${url}': port ${port} is not between 1 and 65535`, false);
   return brokers;
 }
 
