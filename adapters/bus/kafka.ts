@@ -167,7 +167,9 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
       `cannot reach Kafka at ${where} within ${timeout} ms`,
     );
   } catch (error) {
-    await disconnectAll();
+    // a broker that accepts connections and never answers keeps a request open until kafkajs'
+    // request timeout (5 s at least): the error must not wait for it, the connect timeout is the bound
+    await Promise.race([disconnectAll(), new Promise((resolve) => setTimeout(resolve, 100).unref())]);
     const e = translate(error, `cannot reach Kafka at ${where}`);
     throw e.message.startsWith('cannot reach') ? e : new BusError(`cannot reach Kafka at ${where}: ${e.message}`, e.retriable, { cause: error });
   }
@@ -209,7 +211,7 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
           `cannot reach Kafka at ${where} within ${timeout} ms`,
         );
       } catch (error) {
-        await tx.disconnect().catch(() => undefined);
+        await Promise.race([tx.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 100).unref())]);
         throw translate(error, `starting a transactional producer on Kafka at ${where}`);
       }
       /**
