@@ -219,6 +219,41 @@ describe.runIf(available)('Kafka pipeline against a real broker', () => {
     }
   }, 300_000);
 
+  it('simulate --bus stopped by Ctrl-C while the broker is down exits 0 at once, the alerts left in the store; a bridge later delivers each exactly once', async () => {
+    const { url, port, broker, home } = await ownBroker();
+    try {
+      const topic = topicName('ctrlc-outage');
+      const store = `sqlite:${join(dir, 'ctrlc-outage.db')}`;
+      const child = spawn(process.execPath, [BIN, 'simulate', '--store', store, '--people', '3000', '--grid', '80x80', '--tick-ms', '100', '--bus', url, '--topic', topic, '--json'], { env });
+      let stderr = '';
+      let stdout = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.stdout.on('data', (d) => (stdout += d));
+      await until(async () => (await topicSize(topic, `127.0.0.1:${port}`)) > 0, 30_000, 100);
+      broker('stop');
+      await until(() => stderr.includes('Kafka unavailable'), 30_000);
+      const stopped = performance.now();
+      child.kill('SIGINT');
+      const code = await exited(child);
+      const seconds = (performance.now() - stopped) / 1000;
+      // it waited the whole drain timeout (60 s), then said 'Kafka did not acknowledge every alert' and exited 1
+      expect(code, stderr).toBe(0);
+      expect(seconds).toBeLessThan(30);
+      expect(stderr).toMatch(/stopped before Kafka acknowledged every alert; they are safe in the store/);
+      expect((JSON.parse(stdout) as { stoppedBy: string }).stoppedBy).toBe('signal');
+      broker('start');
+      const bridged = await cli('bridge', '--store', store, '--bus', url, '--topic', topic, '--until-caught-up', '--json');
+      expect(bridged.code, bridged.stderr).toBe(0);
+      const consumed = await cli('consume', '--bus', url, '--topic', topic, '--store', store, '--group', `g-${topic}`, '--json');
+      expect(consumed.code, consumed.stderr).toBe(0);
+      const ids = parseAlerts(consumed.stdout).map((a) => a.notificationId);
+      expect(ids.sort()).toEqual((await storedAlerts(store)).map((a) => a.notificationId).sort());
+    } finally {
+      broker('stop');
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 300_000);
+
   it('an unreachable broker is one clear line within the connect timeout', async () => {
     const started = performance.now();
     const out = await cli('simulate', '--store', 'memory:', '--ticks', '1', '--bus', 'kafka://127.0.0.1:1', '--connect-timeout', '2000');
@@ -227,6 +262,18 @@ describe.runIf(available)('Kafka pipeline against a real broker', () => {
     expect(performance.now() - started).toBeLessThan(15_000);
   });
 });
+
+/** A broker of the test's own, on free ports (the jars of the shared broker when there are some), to stop and start at will. */
+async function ownBroker(): Promise<{ url: string; port: number; home: string; broker: (command: 'start' | 'stop') => void }> {
+  const home = mkdtempSync(join(tmpdir(), 'stopcovid-own-broker-'));
+  const jars = join(ROOT, '.kafka', 'lib');
+  if (existsSync(jars)) symlinkSync(jars, join(home, 'lib'));
+  const port = await freePort();
+  const brokerEnv = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(await freePort()), KAFKA_HOME_DIR: home, KAFKA_HEAP_OPTS: '-Xms128m -Xmx384m' };
+  const broker = (command: 'start' | 'stop') => execFileSync('bash', [SCRIPT, command], { stdio: 'ignore', env: brokerEnv });
+  broker('start');
+  return { url: `kafka://127.0.0.1:${port}`, port, home, broker };
+}
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<void> {
   const deadline = performance.now() + timeoutMs;
