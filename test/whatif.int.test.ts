@@ -64,7 +64,7 @@ describe('whatif with the world\'s own policy gives back the recorded history', 
     const store = `sqlite:${join(dir, 'tac.db')}`;
     await ok('simulate', '--store', store, '--people', '1000', '--grid', '30x30', '--tick-minutes', '60', '--ticks', '40', '--policy', 'tousanticovid');
     // a healthy person whose status never changed: never alerted
-    const healthy = (JSON.parse(await ok('people', '--store', store, '--status', '0', '--limit', '1000', '--json')) as { phone: string; lastChange?: unknown }[]).filter((p) => !p.lastChange);
+    const healthy = (JSON.parse(await ok('people', '--store', store, '--status', '0', '--limit', '1000', '--json')) as { personId: number; phone: string; lastChange?: unknown }[]).filter((p) => !p.lastChange);
     await ok('test', healthy[0]!.phone, 'positive', '--store', store);
     await ok('simulate', '--store', store, '--ticks', '10');
     const r = await whatif(store, 'tousanticovid');
@@ -84,7 +84,9 @@ describe('whatif with the world\'s own policy gives back the recorded history', 
     const strict = join(dir, 'tac-strict.yaml');
     writeFileSync(strict, (await ok('policy', 'show', '--store', store)).replace(/^name: .*$/m, 'name: tac-strict').replace('requireAlert: false', 'requireAlert: true'));
     const refused = await whatif(store, strict);
-    expect(refused.refused).toEqual([{ tick: 41, reason: `${healthy[0]!.phone} was never alerted and the policy requires an alert before a test` }]);
+    // with the person, as in gained and lost: a reader need not parse the phone out of the reason
+    const { personId, phone } = healthy[0]!;
+    expect(refused.refused).toEqual([{ tick: 41, personId, phone, reason: `${phone} was never alerted and the policy requires an alert before a test` }]);
     const text = await ok('whatif', '--store', store, '--policy', strict);
     expect(text).toContain(`reported test results refused under 'tac-strict': 1\n  tick 41: ${healthy[0]!.phone} was never alerted`);
   });

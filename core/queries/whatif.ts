@@ -9,7 +9,7 @@
 import type { DomainEvent, EventData, Policy, StoredEvent } from '../../events/index.js';
 import { evolve, evolveRun } from '../evolve.js';
 import { tickTime } from '../params.js';
-import { decideTracing, type InboxCommand, type TickContact } from '../policy/decide.js';
+import { decideTracing, personByPhone, type InboxCommand, type TickContact } from '../policy/decide.js';
 import { adoptPolicy } from '../policy/tracing.js';
 import { storedEvents, type Projection } from '../projections/projection.js';
 import { initialState, type WorldState } from '../world.js';
@@ -75,9 +75,9 @@ export interface WhatIfResult {
   /**
    * Reported test results the recorded world took and the other policy refuses (a person never
    * alerted, under a policy that requires an alert before a test), by tick: they change nothing
-   * on its side.
+   * on its side; with the person (`personId`, `phone`) each was reported for.
    */
-  refused: { tick: number; reason: string }[];
+  refused: Refusal[];
   /**
    * Revocations of a positive result reported in the recorded world, by tick: a what-if run does
    * not decide them again, so the positive result they withdrew stands on its side.
@@ -107,8 +107,16 @@ export interface WhatIfState {
   /** Each person's initial status (their `initial` status change; 0 without one), sized at the first. */
   initialStatus: Uint8Array;
   curve: WhatIfTick[];
-  refused: { tick: number; reason: string }[];
+  refused: Refusal[];
   revocationsKept: { tick: number; personId: number; phone: string }[];
+}
+
+/** A reported test result the other policy refuses: its tick, the person, and why. */
+export interface Refusal {
+  tick: number;
+  personId: number;
+  phone: string;
+  reason: string;
 }
 
 /** A fresh what-if state for `policy`. */
@@ -233,7 +241,7 @@ function settle(s: WhatIfState, done: StoredEvent<'TickCompleted'>): void {
     for (const d of decision.events) {
       if (d.type === 'CommandsApplied') {
         // the shadow has no inbox of its own; what it refuses is said, not dropped silently
-        for (const r of (d.data as EventData<'CommandsApplied'>).rejected) s.refused.push({ tick, reason: r.reason });
+        for (const r of refusals(shadow, s.commands, (d.data as EventData<'CommandsApplied'>).rejected)) s.refused.push({ tick, ...r });
         continue;
       }
       evolve(shadow, d as DomainEvent);
@@ -260,6 +268,21 @@ function settle(s: WhatIfState, done: StoredEvent<'TickCompleted'>): void {
   s.contactEvents = [];
   s.infections = [];
   s.counts.tickRecordedAlerts = 0;
+}
+
+/**
+ * The person and reason of each rejected command of a tick. `rejected` follows the order of
+ * `commands`, so each is matched to the next command with its revision (an old log's reported
+ * results without an inbox revision all share revision 0).
+ */
+function refusals(shadow: WorldState, commands: InboxCommand[], rejected: { revision: number; reason: string }[]): Omit<Refusal, 'tick'>[] {
+  let i = 0;
+  return rejected.map(({ revision, reason }) => {
+    while (i < commands.length && commands[i]!.revision !== revision) i++;
+    // the shadow's commands are built from its own people's phones: the person is always found
+    const phone = (commands[i++]!.data as EventData<'TestResultReported'>).phone;
+    return { personId: personByPhone(shadow, phone)!, phone, reason };
+  });
 }
 
 /** The answer of a finished what-if run. */
