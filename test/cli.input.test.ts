@@ -2,7 +2,7 @@
  * Input checks of the commands, in process (see test/inProcess.ts): phones that change country
  * while being read, time zones, a store without a world.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,20 @@ describe('parse errors', () => {
   it("a missing required flag is said in the project's words, one line, exit 2", async () => {
     const r = await run('whatif', '--store', 'memory:');
     expect([r.code, r.stderr]).toEqual([2, 'Error: missing required flag --policy\n']);
+  });
+
+  it("an integer flag out of its range is said in the project's words (as for counts), one line, exit 2", async () => {
+    for (const [argv, message] of [
+      [['people', '--status', '3'], '--status: expected a number from 0 to 2; got 3'],
+      [['people', '--status', '-1'], '--status: expected a number from 0 to 2; got -1'],
+      [['serve', '--port', '70000'], '--port: expected a number from 0 to 65535; got 70000'],
+    ] as const) {
+      const r = await run(...argv, '--store', 'memory:');
+      expect([r.code, r.stderr], argv.join(' ')).toEqual([2, `Error: ${message}\n`]);
+    }
+    // oclif's Flags.integer says its range in its own words ("Expected an integer less than or equal to ..."): no command uses it
+    const sources = readdirSync(join(import.meta.dirname, '..', 'cli'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    expect(sources.filter((f) => readFileSync(join(import.meta.dirname, '..', 'cli', f), 'utf8').includes('Flags.integer('))).toEqual([]);
   });
 });
 

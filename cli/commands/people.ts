@@ -1,4 +1,3 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand, noWorld } from '../base.js';
 import type { PersonView } from '../../adapters/readmodels/sqlite.js';
 import { placeless, placeOf } from './trace.js';
@@ -14,7 +13,7 @@ export default class People extends BaseCommand {
   static override examples = ['<%= config.bin %> people --limit 5', '<%= config.bin %> people --status 2 --json'];
 
   static override flags = {
-    status: Flags.integer({ summary: 'Only people of this status: 0 healthy, 1 suspicious, 2 infected.', min: 0, max: 2 }),
+    status: count({ summary: 'Only people of this status: 0 healthy, 1 suspicious, 2 infected.', min: 0, max: 2 }),
     limit: count({ summary: 'Most people to list.', default: 20, min: 1 }),
     offset: count({ summary: 'Skip this many people first.', default: 0, min: 0 }),
   };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Flags } from '@oclif/core';
 import { dashboardApp, listen, LISTEN_ERROR } from '../../web/server.js';
 import { BaseCommand, InputError } from '../base.js';
+import { count } from '../flags.js';
 import { isRegion, personQuery } from '../phone.js';
 import { counted } from '../../web/plural.js';
 
@@ -26,7 +27,7 @@ export default class Serve extends BaseCommand {
   static override examples = ['<%= config.bin %> serve', '<%= config.bin %> serve --port 9000 --store sqlite:./big.db', '<%= config.bin %> serve --host 0.0.0.0 --port 8080'];
 
   static override flags = {
-    port: Flags.integer({ summary: 'TCP port to listen on (0: any free port).', default: 8080, min: 0, max: 65535 }),
+    port: count({ summary: 'TCP port to listen on (0: any free port).', default: 8080, min: 0, max: 65535 }),
     host: Flags.string({ summary: 'Address to listen on (0.0.0.0: every interface; mind that the page shows phone numbers).', default: '127.0.0.1' }),
     region: Flags.string({ summary: 'Country for national phone forms typed in the search box (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
   };

@@ -30,7 +30,7 @@ async function fails(command: typeof Command, ...argv: string[]): Promise<[numbe
 
 describe('bad flags: one line, exit 2, before the store is opened', () => {
   it('serve', async () => {
-    expect(await fails(Serve, '--port', '70000')).toEqual([2, 'Error: --port: Expected an integer less than or equal to 65535 but received: 70000\n']);
+    expect(await fails(Serve, '--port', '70000')).toEqual([2, 'Error: --port: expected a number from 0 to 65535; got 70000\n']);
     process.exitCode = undefined;
     stderr = '';
     expect(await fails(Serve, '--region', 'XX', '--store', 'sqlite:/nonexistent/x.db')).toEqual([2, "Error: unknown region 'XX': use an ISO country code such as FR\n"]);
