@@ -24,6 +24,8 @@ export interface ContactFact {
 /** What explain reads: the `history` and `exposures` read models, and (for distances) one contact event of the log. */
 export interface ExplainSource {
   phoneOf(personId: number): string | undefined;
+  /** The person's id in the input data (ingested worlds only). */
+  sourceIdOf(personId: number): string | undefined;
   /** The status change that sent the alert `notificationId`, or `undefined`. */
   changeByNotification(notificationId: string): StatusHistoryRow | undefined;
   /** The person's latest status change that sent an alert (exposure or release), or `undefined`. */
@@ -43,10 +45,17 @@ export interface ExplainSource {
 /** A status change as explain shows it: tick, simulated time, from, to, reason and the global position of its `HealthStatusChanged`. */
 export type ExplainedChange = Omit<StatusChangeRow, 'personId' | 'hops'>;
 
+/** A person as explain names them: id, phone, and the id in the input data (ingested worlds only), as `trace` does. */
+export interface ExplainedPerson {
+  personId: number;
+  phone: string;
+  sourceId?: string;
+}
+
 /** One link of the chain: `source` exposed `exposed`. */
 export interface ExplainLink {
-  exposed: { personId: number; phone: string };
-  source: { personId: number; phone: string };
+  exposed: ExplainedPerson;
+  source: ExplainedPerson;
   /** Tick and simulated time the exposure was decided (the alert's tick). */
   tick: number;
   at: string;
@@ -73,18 +82,14 @@ export interface ExplainLink {
 }
 
 /** The index case at the end of a chain, and the test result that made them one, if any. */
-export interface ExplainIndexCase {
-  personId: number;
-  phone: string;
+export interface ExplainIndexCase extends ExplainedPerson {
   change: ExplainedChange;
   test?: { tick: number; sampledTick: number; result: string; source: string; position: number };
 }
 
 /** The answer of {@link explain}. */
-export interface Explanation {
+export interface Explanation extends ExplainedPerson {
   notificationId: string;
-  personId: number;
-  phone: string;
   kind: 'exposure' | 'released';
   /** Global position of the alert's `NotificationIssued`. */
   notificationPosition?: number;
@@ -123,8 +128,7 @@ export async function explain(source: ExplainSource, alert: { notificationId: st
   const released = change.to === 0;
   const out: Explanation = {
     notificationId: change.notificationId,
-    personId: change.personId,
-    phone: source.phoneOf(change.personId) ?? '?',
+    ...person(source, change.personId),
     kind: released ? 'released' : 'exposure',
     ...(change.notificationPosition !== undefined ? { notificationPosition: change.notificationPosition } : {}),
     chain: [],
@@ -169,8 +173,8 @@ export async function explain(source: ExplainSource, alert: { notificationId: st
     const policy = source.policyDuring(contactTick);
     const contact = await source.contact?.(edge.contactId, contactTick, contactPosition > 0 ? contactPosition : undefined);
     out.chain.push({
-      exposed: { personId: edge.exposed, phone: source.phoneOf(edge.exposed) ?? '?' },
-      source: { personId: edge.source, phone: source.phoneOf(edge.source) ?? '?' },
+      exposed: person(source, edge.exposed),
+      source: person(source, edge.source),
       tick: edge.tick,
       at: edge.at,
       contactTick,
@@ -204,7 +208,12 @@ function exposureBefore(source: ExplainSource, change: StatusHistoryRow): Status
 
 function indexCase(source: ExplainSource, change: StatusHistoryRow): ExplainIndexCase {
   const test = change.reason === 'test-positive' ? source.testBefore(change.personId, change.position) : undefined;
-  return { personId: change.personId, phone: source.phoneOf(change.personId) ?? '?', change: shown(change), ...(test ? { test: testShown(test) } : {}) };
+  return { ...person(source, change.personId), change: shown(change), ...(test ? { test: testShown(test) } : {}) };
+}
+
+function person(source: ExplainSource, personId: number): ExplainedPerson {
+  const sourceId = source.sourceIdOf(personId);
+  return { personId, phone: source.phoneOf(personId) ?? '?', ...(sourceId !== undefined ? { sourceId } : {}) };
 }
 
 function shown(c: StatusHistoryRow): ExplainedChange {

@@ -18,6 +18,7 @@ export function explainSource(stmt: Prepare, p: string, store: EventStore): Expl
   const history = new HistoryQueries(stmt, p);
   return {
     phoneOf: (id) => (stmt(`SELECT phone FROM ${p}people WHERE person_id = ?`).pluck().get(id) as string | undefined) ?? undefined,
+    sourceIdOf: (id) => (stmt(`SELECT source_id FROM ${p}people WHERE person_id = ?`).pluck().get(id) as string | null | undefined) ?? undefined,
     changeByNotification: (id) => history.changeByNotification(id),
     lastAlert: (id) => history.lastAlert(id),
     changeBefore: (id, position, beforeTick) => history.changeBefore(id, position, beforeTick),

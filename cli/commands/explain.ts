@@ -6,7 +6,7 @@ import { count } from '../flags.js';
 import { BaseCommand, InputError, noWorld } from '../base.js';
 import { personQuery } from '../phone.js';
 import { inZone, tz } from '../time.js';
-import { placeless, placeOf, type Place } from './trace.js';
+import { placeless, placeOf, who, type Place } from './trace.js';
 
 const STATUS = ['healthy', 'suspicious', 'infected'];
 const REASON: Record<string, string> = {
@@ -106,7 +106,7 @@ function where(l: ExplainLink, place: Place): string {
  * which a contact then counts for instead of a tick.
  */
 export function render(e: Explanation, place: Place = 'cell', zone = 'UTC', tickMinutes = 1, recordMinutes?: number): string[] {
-  const lines = [`alert ${e.notificationId} (${e.kind === 'released' ? 'released' : 'exposure, get tested'}) to ${e.phone} (person ${e.personId})${e.notificationPosition !== undefined ? ` [NotificationIssued ${at(e.notificationPosition)}]` : ''}`];
+  const lines = [`alert ${e.notificationId} (${e.kind === 'released' ? 'released' : 'exposure, get tested'}) to ${who(e.phone, e.sourceId)} (person ${e.personId})${e.notificationPosition !== undefined ? ` [NotificationIssued ${at(e.notificationPosition)}]` : ''}`];
   if (e.release) {
     const t = e.release.test;
     lines.push(`released at tick ${e.release.change.tick}: ${REASON[e.release.change.reason] ?? e.release.change.reason} [HealthStatusChanged ${at(e.release.change.position)}]${t ? `, test ${t.result} sampled at tick ${t.sampledTick} [TestResultRecorded ${at(t.position)}]` : ''}`);
@@ -117,17 +117,17 @@ export function render(e: Explanation, place: Place = 'cell', zone = 'UTC', tick
     const rule = l.rule
       ? `policy '${l.rule.policy}': ${l.rule.minMinutes > 0 ? `at least ${l.rule.minMinutes} min of contact within ${l.rule.windowMinutes} min` : 'any contact'}${l.rule.radius !== null ? `, within ${l.rule.radius}` : ''} [PolicyAdopted ${at(l.rule.position)}]`
       : 'seed policy, any contact';
-    lines.push(`${i + 1}. ${l.source.phone} (person ${l.source.personId}) exposed ${l.exposed.phone} (person ${l.exposed.personId})${l.hops !== undefined ? `, hop ${l.hops}` : ''}`);
+    lines.push(`${i + 1}. ${who(l.source.phone, l.source.sourceId)} (person ${l.source.personId}) exposed ${who(l.exposed.phone, l.exposed.sourceId)} (person ${l.exposed.personId})${l.hops !== undefined ? `, hop ${l.hops}` : ''}`);
     const minutes = recordMinutes ?? tickMinutes;
     const length = Number.isInteger(minutes) ? `${minutes} min` : `${Math.round(minutes * 60)} s`;
     lines.push(`   contact ${l.contactId} ${when}, one ${recordMinutes !== undefined ? 'record' : 'tick'} of ${length} [ContactDetected ${l.contactPosition > 0 ? at(l.contactPosition) : 'not found'}]; rule: ${rule}`);
-    lines.push(`   ${l.exposed.phone} healthy -> suspicious [HealthStatusChanged ${at(l.statusPosition)}]${l.notificationId ? `, alert ${l.notificationId} [NotificationIssued ${at(l.notificationPosition!)}]` : ''}`);
-    lines.push(`   source ${l.source.phone} then: ${l.sourceChange ? change(l.sourceChange, zone) : STATUS[l.sourceStatus]}`);
+    lines.push(`   ${who(l.exposed.phone, l.exposed.sourceId)} healthy -> suspicious [HealthStatusChanged ${at(l.statusPosition)}]${l.notificationId ? `, alert ${l.notificationId} [NotificationIssued ${at(l.notificationPosition!)}]` : ''}`);
+    lines.push(`   source ${who(l.source.phone, l.source.sourceId)} then: ${l.sourceChange ? change(l.sourceChange, zone) : STATUS[l.sourceStatus]}`);
   });
   if (e.indexCase) {
     const c = e.indexCase;
     const t = c.test;
-    lines.push(`index case: ${c.phone} (person ${c.personId}), ${change(c.change, zone)}${t ? `; test ${t.result} (${t.source}) sampled at tick ${t.sampledTick} [TestResultRecorded ${at(t.position)}]` : ''}`);
+    lines.push(`index case: ${who(c.phone, c.sourceId)} (person ${c.personId}), ${change(c.change, zone)}${t ? `; test ${t.result} (${t.source}) sampled at tick ${t.sampledTick} [TestResultRecorded ${at(t.position)}]` : ''}`);
   }
   if (e.note) lines.push(`(${e.note})`);
   return lines;

@@ -102,7 +102,8 @@ export function placeless<T>(value: T, place: Place): T {
   return strip(value) as T;
 }
 
-function who(phone: string, sourceId: string | undefined): string {
+/** A phone as the tracer reads it: with the person's id in the input data, `(id 445)`, in an ingested world. */
+export function who(phone: string, sourceId: string | undefined): string {
   return `${phone}${sourceId !== undefined ? ` (id ${sourceId})` : ''}`;
 }
 
