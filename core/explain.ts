@@ -24,8 +24,8 @@ export interface ContactFact {
 /** What explain reads: the `history` and `exposures` read models, and (for distances) one contact event of the log. */
 export interface ExplainSource {
   phoneOf(personId: number): string | undefined;
-  /** The person's id in the input data (ingested worlds only). */
-  sourceIdOf(personId: number): string | undefined;
+  /** The person's id in the input data (ingested worlds only; a source without it shows none). */
+  sourceIdOf?(personId: number): string | undefined;
   /** The status change that sent the alert `notificationId`, or `undefined`. */
   changeByNotification(notificationId: string): StatusHistoryRow | undefined;
   /** The person's latest status change that sent an alert (exposure or release), or `undefined`. */
@@ -212,7 +212,7 @@ function indexCase(source: ExplainSource, change: StatusHistoryRow): ExplainInde
 }
 
 function person(source: ExplainSource, personId: number): ExplainedPerson {
-  const sourceId = source.sourceIdOf(personId);
+  const sourceId = source.sourceIdOf?.(personId);
   return { personId, phone: source.phoneOf(personId) ?? '?', ...(sourceId !== undefined ? { sourceId } : {}) };
 }
 
