@@ -215,10 +215,10 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
         else await new Promise((resolve) => setImmediate(resolve));
       }
       if (bridge && !bridgeError && !lease?.lost.aborted) {
-        // stopped by Ctrl-C: the bridge gets a moment to publish the last ticks, not the whole
-        // drain timeout (Kafka may be down); Ctrl-C during the drain ends it too
-        const stopping = interrupted.aborted;
-        const drained = await this.drain(store, () => bridged.position, () => bridgeError !== undefined, stopping ? Math.min(STOP_DRAIN_MS, flags['drain-timeout']) : flags['drain-timeout'], progressed, interrupted);
+        // stopped by Ctrl-C: the bridge drains as long as it makes progress, but a second without a
+        // checkpoint (Kafka down) ends the wait instead of the whole drain timeout; Ctrl-C during the drain ends it too
+        const idleMs = interrupted.aborted ? STOP_IDLE_MS : Infinity;
+        const drained = await this.drain(store, () => bridged.position, () => bridgeError !== undefined, flags['drain-timeout'], progressed, interrupted, idleMs);
         if (!drained && !interrupted.aborted) throw new Error(`Kafka did not acknowledge every alert within ${flags['drain-timeout']} ms; they are safe in the store: run 'stopcovid bridge' to deliver them`);
         if (!drained) process.stderr.write(`${verbose ? '\n' : ''}stopped before Kafka acknowledged every alert; they are safe in the store: the next 'simulate --bus' or 'stopcovid bridge' delivers them\n`);
       }
@@ -258,16 +258,21 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
   }
 
   /**
-   * Wait until the bridge's checkpoint reaches the end of the log, at most `timeoutMs`, or until
-   * `signal` aborts (when it had not yet). False when it did not get there: the alerts are safe
-   * in the store, `stopcovid bridge` delivers them.
+   * Wait until the bridge's checkpoint reaches the end of the log, at most `timeoutMs`
+   * milliseconds, and at most `idleMs` without the checkpoint moving, or until `signal` aborts
+   * (when it had not yet). False when it did not get there: the alerts are safe in the store,
+   * `stopcovid bridge` delivers them.
    */
-  private async drain(store: { lastPosition(): Promise<number> }, position: () => number, failed: () => boolean, timeoutMs: number, progressed: AppendSignal, signal: AbortSignal): Promise<boolean> {
+  private async drain(store: { lastPosition(): Promise<number> }, position: () => number, failed: () => boolean, timeoutMs: number, progressed: AppendSignal, signal: AbortSignal, idleMs: number): Promise<boolean> {
     const end = await store.lastPosition();
     const deadline = performance.now() + timeoutMs;
     const aborted = signal.aborted;
+    let moved = performance.now();
+    let at = position();
     while (position() < end && !failed()) {
-      const left = deadline - performance.now();
+      const now = performance.now();
+      if (position() !== at) [at, moved] = [position(), now];
+      const left = Math.min(deadline - now, moved + idleMs - now);
       if (left <= 0 || (!aborted && signal.aborted)) return false;
       await progressed.wait(left, signal); // woken by the bridge's next checkpoint, not by polling
     }
@@ -275,8 +280,8 @@ Ctrl-C (SIGINT) or SIGTERM prints 'stopping after the last whole tick' and exits
   }
 }
 
-/** How long a simulate stopped by Ctrl-C waits for the bridge to publish the last ticks' alerts, milliseconds. */
-const STOP_DRAIN_MS = 1000;
+/** How long a simulate stopped by Ctrl-C waits for the bridge's checkpoint to move before it leaves the last ticks' alerts to the next run, milliseconds. */
+const STOP_IDLE_MS = 1000;
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
