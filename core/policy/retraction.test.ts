@@ -2,13 +2,15 @@
  * Retraction of a revoked positive result (issue 13), on hand-worked worlds: a line (A -> C -> D,
  * A revoked: C and D return to 0 with released alerts) and a diamond (A and B both expose C, A
  * revoked: C stays 1), revocations one after another (the routes an earlier one voided stay void;
- * a released person's earlier, legitimate episode stands), and routes that stand only if their
- * source stood before them (suspicious people who met do not hold each other up). Every expected
- * value is worked out by hand from the rule, in the test's comment. People are placed with `applyPositions`; commands go through
- * `commandTick`, the revocation with what `retraction` works out from the world's log.
+ * a released person's earlier, legitimate episode stands), routes that stand only if their
+ * source stood before them (suspicious people who met do not hold each other up), and retroactive
+ * alerts (a route through the positive result that sent them). Every expected value is worked out
+ * by hand from the rule, in the test's comment. People are placed with `applyPositions`; commands
+ * go through `commandTick`, the revocation with what `retraction` works out from the world's log.
  */
 import { describe, expect, it } from 'vitest';
-import type { DomainEvent } from '../../events/index.js';
+import type { DomainEvent, PolicyInput } from '../../events/index.js';
+import { Policy } from '../../events/index.js';
 import { DEFAULT_PARAMS } from '../params.js';
 import { applyPositions, commandTick } from '../simulation.js';
 import { evolve } from '../evolve.js';
@@ -19,17 +21,23 @@ import { retraction, routesOf, standingPositives } from './retraction.js';
 
 const GRID = 101;
 
-/** A world of `n` healthy people, tick 0 done, with its log. */
-function world(n: number): { state: WorldState; log: DomainEvent[] } {
+/**
+ * A world of `n` people, tick 0 done, with its log: healthy but for `initial` (person -> initial
+ * status), under `policy` (the seed's when absent); one tick = one minute.
+ */
+function world(n: number, { initial = {}, policy }: { initial?: Record<number, 1 | 2>; policy?: PolicyInput } = {}): { state: WorldState; log: DomainEvent[] } {
   const state = initialState();
   const params = { ...DEFAULT_PARAMS, people: n, width: GRID, height: GRID };
   const m = { tick: 0, at: params.start, schemaVersion: 1 };
   const log: DomainEvent[] = [
     { type: 'SimulationStarted', data: params, metadata: m },
+    ...(policy ? [{ type: 'PolicyAdopted', data: { policy: Policy.parse(policy), source: 'test' }, metadata: m } as DomainEvent] : []),
     ...Array.from({ length: n }, (_, p): DomainEvent => ({ type: 'PersonRegistered', data: { personId: p, phone: `+3361000${String(p).padStart(4, '0')}`, x: p, y: 0 }, metadata: m })),
+    ...Object.entries(initial).map(([p, to]): DomainEvent => ({ type: 'HealthStatusChanged', data: { personId: Number(p), from: 0, to, reason: 'initial' }, metadata: m })),
   ];
   for (const e of log) evolve(state, e);
-  const done: DomainEvent = { type: 'TickCompleted', data: { tick: 0, healthy: n, suspicious: 0, infected: 0, moves: 0, contacts: 0, exposures: 0, events: log.length + 1, stateHash: stateHash(state) }, metadata: m };
+  const [healthy, suspicious, infected] = state.counts;
+  const done: DomainEvent = { type: 'TickCompleted', data: { tick: 0, healthy, suspicious, infected, moves: 0, contacts: 0, exposures: 0, events: log.length + 1, stateHash: stateHash(state) }, metadata: m };
   evolve(state, done);
   log.push(done);
   return { state, log };
@@ -371,6 +379,101 @@ describe('retraction of a revoked positive result', () => {
     expect(changes(command(w, C, 'revoked'))).toEqual([
       [C, 2, 0, 'test-revoked'],
       [D, 1, 0, 'retracted'],
+    ]);
+  });
+
+  it('a retroactive alert: revoking the positive result that sent it releases the person alerted', () => {
+    // hand-worked (a 60-minute window, one tick a minute): A and B meet at tick 1, both at 0; A
+    // positive at tick 2 alerts B retroactively (contact tick 1, a route through A's result). A
+    // revoked at tick 3: A has no route, back to 0; B's only route ran through A's result: released.
+    // Before the fix the alert left no route and B stayed 1.
+    const [A, B] = [0, 1];
+    const w = world(2, { policy: { retroactiveMinutes: 60 } });
+    expect(changes(meet(w, [A, B]))).toEqual([]);
+    const positive = command(w, A, 'positive');
+    expect(changes(positive)).toEqual([
+      [A, 0, 2, 'test-positive'],
+      [B, 0, 1, 'contact'],
+    ]);
+    expect(positive.find((e) => e.type === 'HealthStatusChanged' && e.data.personId === B)?.data).toMatchObject({ sourcePersonId: A, contactTick: 1 });
+    expect(routesOf(w.log).routes.get(B)).toEqual([{ source: A, tick: 1, hops: 1, result: 2 }]);
+    const events = command(w, A, 'revoked');
+    expect(changes(events)).toEqual([
+      [A, 2, 0, 'test-revoked'],
+      [B, 1, 0, 'retracted'],
+    ]);
+    expect(released(events)).toEqual([A, B]);
+    expect([...w.state.status]).toEqual([0, 0]);
+  });
+
+  it('a retroactive alert stands while the positive result that sent it stands, though its source stood on a revoked case before', () => {
+    // hand-worked (only confirmed cases expose, a 60-minute window): I positive at tick 1 exposes A
+    // at tick 2; A (at 1, not exposing) meets B at tick 3; A positive at tick 4 alerts B (contact
+    // tick 3, through A's result at 4). I revoked at tick 5: A stays 2 (its own result stands), and
+    // B's route needs A's result, not A's standing before it (A stood only on I then): B stays 1.
+    // A revoked at tick 6: A's route via I is void, back to 0; B's route through A's result is void:
+    // released. Before the fix B stayed 1 after both; a route counted from its contact tick (A stood
+    // only from 4 > 3) would have released B at tick 5.
+    const [I, A, B] = [0, 1, 2];
+    const w = world(3, { policy: { exposingStatuses: [2], retroactiveMinutes: 60 } });
+    command(w, I, 'positive');
+    expect(changes(meet(w, [I, A]))).toEqual([[A, 0, 1, 'contact']]);
+    expect(changes(meet(w, [A, B]))).toEqual([]);
+    expect(changes(command(w, A, 'positive'))).toEqual([
+      [A, 1, 2, 'test-positive'],
+      [B, 0, 1, 'contact'],
+    ]);
+    expect(changes(command(w, I, 'revoked'))).toEqual([[I, 2, 0, 'test-revoked']]);
+    expect([...w.state.status]).toEqual([0, 2, 1]);
+    expect(changes(command(w, A, 'revoked'))).toEqual([
+      [A, 2, 0, 'test-revoked'],
+      [B, 1, 0, 'retracted'],
+    ]);
+    expect([...w.state.status]).toEqual([0, 0, 0]);
+  });
+
+  it('a retroactive alert and a later route: revoking the later source leaves the person at 1, revoking the first releases them', () => {
+    // hand-worked (a 60-minute window): C positive at tick 1; A and B meet at tick 2; A positive at
+    // tick 3 alerts B (contact tick 2, through A's result at 3); B (at 1) meets C at tick 4 (a second
+    // route, C at 4). C revoked at tick 5: B's route through A's result stands: B stays 1. A revoked
+    // at tick 6: both routes void, B released. Before the fix B's only route was C's and the first
+    // revocation released B.
+    const [A, B, C] = [0, 1, 2];
+    const w = world(3, { policy: { retroactiveMinutes: 60 } });
+    command(w, C, 'positive');
+    meet(w, [A, B]);
+    expect(changes(command(w, A, 'positive'))).toEqual([
+      [A, 0, 2, 'test-positive'],
+      [B, 0, 1, 'contact'],
+    ]);
+    expect(changes(meet(w, [B, C]))).toEqual([]);
+    expect(changes(command(w, C, 'revoked'))).toEqual([[C, 2, 0, 'test-revoked']]);
+    expect(changes(command(w, A, 'revoked'))).toEqual([
+      [A, 2, 0, 'test-revoked'],
+      [B, 1, 0, 'retracted'],
+    ]);
+  });
+
+  it('a retroactive alert\'s route is dropped by the fold once the result that sent it is revoked', () => {
+    // the world above, revoked the other way round: A revoked at tick 5 voids B's route through A's
+    // result (at 3, though the contact was at 2): the fold keeps only C at 4, B stays 1; C revoked at
+    // tick 6 releases B. (A guard of the fold's rule: it passes without the fix too, as B then had
+    // only C's route.)
+    const [A, B, C] = [0, 1, 2];
+    const w = world(3, { policy: { retroactiveMinutes: 60 } });
+    command(w, C, 'positive');
+    meet(w, [A, B]);
+    command(w, A, 'positive');
+    meet(w, [B, C]);
+    expect(routesOf(w.log).routes.get(B)).toEqual([
+      { source: A, tick: 2, hops: 1, result: 3 },
+      { source: C, tick: 4, hops: 1 },
+    ]);
+    expect(changes(command(w, A, 'revoked'))).toEqual([[A, 2, 0, 'test-revoked']]);
+    expect(routesOf(w.log).routes.get(B)).toEqual([{ source: C, tick: 4, hops: 1 }]);
+    expect(changes(command(w, C, 'revoked'))).toEqual([
+      [C, 2, 0, 'test-revoked'],
+      [B, 1, 0, 'retracted'],
     ]);
   });
 

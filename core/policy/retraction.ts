@@ -7,7 +7,10 @@
  * all routes from the people whose every route is void; those people are released. People with
  * another route stay. A route stands only if its source stood before it (an index case from its
  * positive result, anyone else from a route that stands): people exposed only through each other
- * (two suspicious people who met) do not hold each other up. The fold drops
+ * (two suspicious people who met) do not hold each other up. A retroactive alert (a positive
+ * result alerts the contacts of the window before the sample) is a route too, through that
+ * result: its source stood from the result, after the contact, so it stands while the result
+ * stands and is void with it, whatever the source's standing at the contact. The fold drops
  * what a revocation voided, so that a later revocation reads only the routes that still stand: a
  * withdrawn case's routes as a source from its positive result's tick (from the start of its
  * episode when it had routes before the result and none stood), and a released person's routes
@@ -28,12 +31,27 @@ import { runProjection } from '../projections/runner.js';
 import { initialState, type WorldState } from '../world.js';
 import { exposureRules, type ExposureRules } from './rules.js';
 
-/** A route to exposure: a counting contact at `tick` with `source`, who could expose then. */
+/**
+ * A route to exposure: a counting contact at `tick` with `source`, who could expose then; or a
+ * retroactive alert (`result` set): a contact at `tick` with `source`, alerted when the source's
+ * positive result at tick `result` came (policy `retroactiveMinutes`).
+ */
 export interface Route {
   source: number;
   tick: number;
   /** The hops from the index case it gives, as an exposure then would have: one more than the source's (an index case: 1). */
   hops: number;
+  /**
+   * A retroactive alert's route: the tick of the source's positive result that sent it (later than
+   * `tick`). It stands while that result stands, whatever the source's standing at the contact,
+   * and counts from that tick: a revocation voids it with the result, never before.
+   */
+  result?: number;
+}
+
+/** The tick from which `r` counts: its contact's, or a retroactive alert's positive result's (see {@link Route.result}). */
+function routeTick(r: Route): number {
+  return r.result ?? r.tick;
 }
 
 /**
@@ -81,7 +99,9 @@ export function standingPositives(changes: readonly { position: number; reason: 
 /** Folds the routes (see the module) beside the world state. */
 export const routesProjection: Projection<RoutesState> = {
   name: 'routes',
-  version: 4, // 2: routes carry their hops; 3: routes voided by a revocation are dropped; 4: a list they emptied stays (folded in memory, never stored)
+  // 2: routes carry their hops; 3: routes voided by a revocation are dropped; 4: a list they emptied stays;
+  // 5: retroactive alerts are routes (folded in memory, never stored)
+  version: 5,
   types: 'all',
   evolve(s, events) {
     for (const e of events) routeEvent(s, e as DomainEvent);
@@ -106,6 +126,14 @@ export function routeEvent(s: RoutesState, e: DomainEvent): void {
   } else if (e.type === 'HealthStatusChanged') {
     const d = e.data;
     const p = d.personId;
+    // a 0 -> 1 exposure with no route from its source yet (a live one has its contact's): a retroactive alert,
+    // through the source's positive result of this tick; read on the state before it, as `evolve` counts its hops
+    if (d.reason === 'contact' && d.from === 0 && d.sourcePersonId !== undefined) {
+      const src = d.sourcePersonId;
+      const tick = e.metadata.tick;
+      const through = w.status[src] === 2 && s.positives.get(src) === tick ? { result: tick } : {};
+      add(s, p, { source: src, tick: d.contactTick ?? tick, hops: Math.max(0, w.tracing.hops[src]!) + 1, ...through });
+    }
     // a withdrawn case: its routes as a source from its positive result on (back to 0 with routes before it: every one of
     // them was void, and so was the whole episode); a released person: within the retracted episode
     const whole = (d.reason === 'retracted' || (d.reason === 'test-revoked' && s.routes.has(p))) && d.to === 0;
@@ -141,7 +169,7 @@ function dropVoided(s: RoutesState): void {
 
 function isVoided(s: RoutesState, r: Route): boolean {
   const from = s.voided.get(r.source);
-  return from !== undefined && r.tick >= from;
+  return from !== undefined && routeTick(r) >= from;
 }
 
 function add(s: RoutesState, person: number, route: Route): void {
@@ -184,19 +212,22 @@ export function retraction(s: RoutesState, person: number): Retraction | undefin
   for (const p of s.routes.keys()) if (status[p]! >= 1) first.set(p, p !== person && tracing.hops[p] === 0 ? (s.positives.get(p) ?? s.episodes.get(p) ?? 0) : Infinity);
   const episode = (p: number) => s.episodes.get(p) ?? Infinity;
   // a route stands unless voided, or from the revoked result on, or from its source's current episode before they stood:
-  // so people exposed only through each other (two suspicious people who met) do not hold each other up
+  // so people exposed only through each other (two suspicious people who met) do not hold each other up. A retroactive
+  // alert's route stands on the positive result that sent it alone (its source stood from that result, after the
+  // contact): it counts from that result and is void only with it (revoked now, or voided in the fold)
   const stands = (r: Route) => {
-    if (isVoided(s, r) || (r.source === person && r.tick >= positiveTick)) return false;
+    if (isVoided(s, r) || (r.source === person && routeTick(r) >= positiveTick)) return false;
+    if (r.result !== undefined) return true;
     const f = first.get(r.source);
     return f === undefined || r.tick < episode(r.source) || f < r.tick;
   };
-  const own = (p: number) => (p === person ? s.routes.get(p)!.filter((r) => r.tick < positiveTick) : s.routes.get(p)!);
+  const own = (p: number) => (p === person ? s.routes.get(p)!.filter((r) => routeTick(r) < positiveTick) : s.routes.get(p)!);
   // the earliest standing ticks only fall, and each fall can only make more routes stand: repeat until none falls
   for (let fell = true; fell; ) {
     fell = false;
     for (const [p, f] of first) {
       let best = f;
-      for (const r of own(p)) if (r.tick < best && stands(r)) best = r.tick;
+      for (const r of own(p)) if (routeTick(r) < best && stands(r)) best = routeTick(r);
       if (best < f) {
         first.set(p, best);
         fell = true;
