@@ -105,8 +105,9 @@ export const HealthStatusChanged = z
     contactTick: z.number().int().nonnegative().optional(),
     /**
      * A `test-revoked` back to 1: the person's hops from the index case through the route to
-     * exposure that stands (not an index case). Absent in logs written before it was recorded:
-     * such a person kept the hops of the revoked positive (0), as those logs decided.
+     * exposure that stands (not an index case). Absent for a person suspicious from the start
+     * (`initial`), who keeps the hops of the revoked positive (0, as the initial status gave), and
+     * in logs written before it was recorded: such a person kept those hops too, as those logs decided.
      */
     hops: z.number().int().positive().optional(),
   })

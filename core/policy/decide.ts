@@ -107,7 +107,8 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
   const revoke = (p: number, r: Retraction) => {
     if (changed[p] || status[p] !== 2) return;
     changed[p] = 1;
-    const hops = r.revokedTo === 1 && r.hops !== undefined ? { hops: r.hops } : {};
+    // hops 0 (suspicious from the start) is the revoked positive's own: the event carries none, `evolve` keeps it
+    const hops = r.revokedTo === 1 && r.hops !== undefined && r.hops > 0 ? { hops: r.hops } : {};
     events.push({ type: 'HealthStatusChanged', data: { personId: p, from: 2, to: r.revokedTo, reason: 'test-revoked', ...hops }, metadata });
     if (r.revokedTo === 0) {
       out.releases++;

@@ -3,8 +3,9 @@
  * A revoked: C and D return to 0 with released alerts) and a diamond (A and B both expose C, A
  * revoked: C stays 1), revocations one after another (the routes an earlier one voided stay void;
  * a released person's earlier, legitimate episode stands), routes that stand only if their
- * source stood before them (suspicious people who met do not hold each other up), and retroactive
- * alerts (a route through the positive result that sent them). Every expected value is worked out
+ * source stood before them (suspicious people who met do not hold each other up), retroactive
+ * alerts (a route through the positive result that sent them), and a person suspicious from the
+ * start (no revocation undoes it). Every expected value is worked out
  * by hand from the rule, in the test's comment. People are placed with `applyPositions`; commands
  * go through `commandTick`, the revocation with what `retraction` works out from the world's log.
  */
@@ -475,6 +476,25 @@ describe('retraction of a revoked positive result', () => {
       [C, 2, 0, 'test-revoked'],
       [B, 1, 0, 'retracted'],
     ]);
+  });
+
+  it('a person suspicious from the start whose positive result is revoked returns to 1, an index case at hop 0', () => {
+    // hand-worked: P at 1 from tick 0 (initial, hop 0); P positive at tick 1 (hop 0); revoked at
+    // tick 2: the initial suspicion came from no contact and no revocation undoes it: back to 1 at
+    // hop 0, as an initial case has it (the event carries no hops: 0 is the hops the positive left,
+    // and the schema's are positive). P exposes Q at tick 3: hop 0 + 1 = 1. Before the fix P went
+    // to 0 with a released alert.
+    const [P, Q] = [0, 1];
+    const w = world(2, { initial: { [P]: 1 } });
+    expect([w.state.status[P], w.state.tracing.hops[P]]).toEqual([1, 0]);
+    expect(changes(command(w, P, 'positive'))).toEqual([[P, 1, 2, 'test-positive']]);
+    expect(retraction(routesOf(w.log), P)).toEqual({ standing: 1, revokedTo: 1, hops: 0, released: [] });
+    const events = command(w, P, 'revoked');
+    expect(events.find((e) => e.type === 'HealthStatusChanged')?.data).toEqual({ personId: P, from: 2, to: 1, reason: 'test-revoked' });
+    expect(released(events)).toEqual([]);
+    expect([w.state.status[P], w.state.tracing.hops[P]]).toEqual([1, 0]);
+    expect(changes(meet(w, [P, Q]))).toEqual([[Q, 0, 1, 'contact']]);
+    expect(w.state.tracing.hops[Q]).toBe(1);
   });
 
   it('standingPositives: the test-positive change, plus positives after it, less revocations after it', () => {

@@ -10,7 +10,8 @@
  * (two suspicious people who met) do not hold each other up. A retroactive alert (a positive
  * result alerts the contacts of the window before the sample) is a route too, through that
  * result: its source stood from the result, after the contact, so it stands while the result
- * stands and is void with it, whatever the source's standing at the contact. The fold drops
+ * stands and is void with it, whatever the source's standing at the contact. A person suspicious
+ * from the start (`initial`) is not undone by a revocation: they return to 1 at hop 0. The fold drops
  * what a revocation voided, so that a later revocation reads only the routes that still stand: a
  * withdrawn case's routes as a source from its positive result's tick (from the start of its
  * episode when it had routes before the result and none stood), and a released person's routes
@@ -67,6 +68,11 @@ export interface RoutesState {
   /** The tick each person of status >= 1 began their current episode (their last change from 0). */
   episodes: Map<number, number>;
   /**
+   * The people whose current episode began with an initial status (`initial`, tick 0): a status
+   * that came from no contact nor test, which no revocation undoes ({@link retraction}).
+   */
+  initial: Set<number>;
+  /**
    * Routes voided by the events read so far and not yet dropped from `routes`: each source's
    * routes from that tick on are void. Dropped in one pass before the next contact or at the end
    * of the tick (a retraction voids many sources at once); {@link retraction} reads them too.
@@ -77,7 +83,7 @@ export interface RoutesState {
 
 /** A fresh {@link RoutesState}. */
 export function routesState(): RoutesState {
-  return { world: initialState(), routes: new Map(), positives: new Map(), laterPositives: new Map(), episodes: new Map(), voided: new Map() };
+  return { world: initialState(), routes: new Map(), positives: new Map(), laterPositives: new Map(), episodes: new Map(), initial: new Set(), voided: new Map() };
 }
 
 /**
@@ -100,8 +106,8 @@ export function standingPositives(changes: readonly { position: number; reason: 
 export const routesProjection: Projection<RoutesState> = {
   name: 'routes',
   // 2: routes carry their hops; 3: routes voided by a revocation are dropped; 4: a list they emptied stays;
-  // 5: retroactive alerts are routes (folded in memory, never stored)
-  version: 5,
+  // 5: retroactive alerts are routes; 6: who is suspicious from the start (folded in memory, never stored)
+  version: 6,
   types: 'all',
   evolve(s, events) {
     for (const e of events) routeEvent(s, e as DomainEvent);
@@ -140,9 +146,11 @@ export function routeEvent(s: RoutesState, e: DomainEvent): void {
     const from = whole ? s.episodes.get(p) : d.reason === 'test-revoked' && w.status[p] === 2 ? s.positives.get(p) : undefined;
     if (from !== undefined) s.voided.set(p, Math.min(from, s.voided.get(p) ?? from));
     if (w.status[p] === 0 && d.to >= 1) s.episodes.set(p, e.metadata.tick);
+    if (d.reason === 'initial' && d.to >= 1) s.initial.add(p);
     if (d.to === 0) {
       s.routes.delete(p);
       s.episodes.delete(p);
+      s.initial.delete(p);
     }
     s.laterPositives.delete(d.personId);
     if (d.reason === 'test-positive') s.positives.set(d.personId, e.metadata.tick);
@@ -187,9 +195,16 @@ export interface Retraction {
    * record; the one that withdraws the last undoes the case as the fields below say.
    */
   standing: number;
-  /** The revoked person's status afterwards: 1 when another route to exposure stands, else 0. */
+  /**
+   * The revoked person's status afterwards: 1 when they were suspicious from the start of their
+   * episode (`initial`) or another route to exposure stands, else 0.
+   */
   revokedTo: 0 | 1;
-  /** With `revokedTo` 1: their hops from the index case through the standing routes (the fewest); they are no longer an index case. */
+  /**
+   * With `revokedTo` 1: their hops from the index case: 0 for a person suspicious from the start
+   * (as the initial status gave them), else through the standing routes (the fewest; they are no
+   * longer an index case).
+   */
   hops?: number;
   /** People of status 1 from a contact whose every route ran through the revoked case, by id. */
   released: number[];
@@ -238,6 +253,8 @@ export function retraction(s: RoutesState, person: number): Retraction | undefin
   const routes = first.has(person) ? own(person).filter(stands) : [];
   const sorted = released.sort((a, b) => a - b);
   const standing = 1 + (s.laterPositives.get(person) ?? 0);
+  // suspicious from the start: no contact made it, no revocation undoes it; back to 1 at hop 0, as `initial` gives
+  if (s.initial.has(person)) return { standing, revokedTo: 1, hops: 0, released: sorted };
   if (routes.length === 0) return { standing, revokedTo: 0, released: sorted };
   return { standing, revokedTo: 1, hops: routes.reduce((m, r) => Math.min(m, r.hops), Infinity), released: sorted };
 }

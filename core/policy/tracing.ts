@@ -64,7 +64,8 @@ export function evolveTracing(t: TracingState, event: DomainEvent, tickMs: numbe
       if (d.to === 0) t.hops[d.personId] = -1;
       else if (d.reason === 'contact') t.hops[d.personId] = Math.max(0, t.hops[d.sourcePersonId!]!) + 1;
       else if (d.reason === 'initial' || d.reason === 'test-positive') t.hops[d.personId] = 0;
-      // back to 1 through the route that stands; a log without the hops keeps those of the revoked positive (0), as it decided
+      // back to 1 through the route that stands; without the hops (suspicious from the start, or a log written before
+      // they were recorded, as it decided) the revoked positive's are kept (0)
       else if (d.reason === 'test-revoked' && d.hops !== undefined) t.hops[d.personId] = d.hops;
       if (d.reason === 'initial' && d.to === 2) t.truth[d.personId] = 1;
       return;
