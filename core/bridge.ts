@@ -13,7 +13,7 @@ import type { EventData, StoredEvent } from '../events/index.js';
 import type { AlertKey } from './alertId.js';
 import { readWorldClock, type WorldClock } from './alertDay.js';
 import { personAlert } from './personAlert.js';
-import type { EventStore, Notification, NotificationBus } from './ports.js';
+import { isBusError, type EventStore, type Notification, type NotificationBus } from './ports.js';
 import { after, eventsOf, type Projection, type ReadModelStore } from './projections/projection.js';
 import { runProjection } from './projections/runner.js';
 
@@ -40,6 +40,11 @@ export interface BridgeOptions {
   checkpoint: string;
   /** Keep following the store live until `signal` aborts; otherwise stop once caught up. */
   follow: boolean;
+  /**
+   * Stops the bridge, also during a publish or a checkpoint read that the bus has not answered:
+   * the batch is then left in the store for the next run (on Kafka its transaction commits whole
+   * or not at all, and the next run resumes from the checkpoint Kafka kept).
+   */
   signal?: AbortSignal;
   /** Most notifications per publish call (default 2000). */
   batchSize?: number;
@@ -129,13 +134,27 @@ export async function runBridge(store: EventStore, bus: NotificationBus, options
   const tx = bus.transactional ? await bus.transactional(`${key.worldId}.${options.checkpoint}`) : undefined;
   let published = 0;
   // the bus's transactional checkpoint is the truth; the store's one is a copy (and a start for a bridge of an older release)
-  const start = (await tx?.checkpoint()) ?? (await store.checkpoints.load(options.checkpoint)) ?? 0;
+  const stored = await store.checkpoints.load(options.checkpoint);
+  let start: number;
+  try {
+    start = (await tx?.checkpoint(options.signal)) ?? stored ?? 0;
+  } catch (error) {
+    await tx?.close();
+    // stopped before the bus told where it stands: nothing published
+    if (options.signal?.aborted) return { published: 0, position: stored ?? 0 };
+    throw error;
+  }
   let gaveUp = false;
   const retry = async (work: () => Promise<void>) => {
     for (let attempt = 1; ; attempt++) {
       try {
         return await work();
       } catch (error) {
+        // stopped while the bus had not answered: the batch stays in the store for the next run
+        if (options.signal?.aborted && isBusError(error) && error.retriable) {
+          gaveUp = true;
+          throw new BridgeStopped();
+        }
         if (!options.onPublishError || !(await options.onPublishError(error, attempt))) throw error;
         if (options.signal?.aborted) {
           gaveUp = true;
@@ -152,16 +171,16 @@ export async function runBridge(store: EventStore, bus: NotificationBus, options
       let again = false;
       await retry(async () => {
         // after a failure the outcome may be unknown (a commit whose answer was lost): look before publishing again
-        if (again && ((await tx.checkpoint()) ?? 0) >= last) return;
+        if (again && ((await tx.checkpoint(options.signal)) ?? 0) >= last) return;
         again = true;
-        await tx.publishAt(outgoing, last);
+        await tx.publishAt(outgoing, last, options.signal);
       });
       published += notifications.length;
       if (notifications.length > 0) await options.onPublished?.(notifications);
     } else
       for (let i = 0; i < notifications.length; i += batchSize) {
         const batch = notifications.slice(i, i + batchSize);
-        await retry(() => bus.publish(outgoing.slice(i, i + batchSize)));
+        await retry(() => bus.publish(outgoing.slice(i, i + batchSize), options.signal));
         published += batch.length;
         await options.onPublished?.(batch);
       }

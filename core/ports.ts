@@ -263,13 +263,18 @@ export interface ConsumeOptions {
  * that read committed messages only).
  */
 export interface TransactionalPublisher {
-  /** The position saved by the last committed transaction, or `undefined` when none was. */
-  checkpoint(): Promise<number | undefined>;
   /**
-   * Publish `alerts` and save `position`, atomically.
+   * The position saved by the last committed transaction, or `undefined` when none was.
+   * @throws BusError (retriable) at once when `signal` aborts before the bus answered.
+   */
+  checkpoint(signal?: AbortSignal): Promise<number | undefined>;
+  /**
+   * Publish `alerts` and save `position`, atomically. When `signal` aborts before the commit is
+   * known, it rejects at once with a retriable BusError and the outcome is left to the bus: the
+   * transaction commits whole or not at all, and {@link checkpoint} tells which.
    * @throws BusError; `retriable` false when another publisher of the same name took over (fenced).
    */
-  publishAt(alerts: readonly OutgoingAlert[], position: number): Promise<void>;
+  publishAt(alerts: readonly OutgoingAlert[], position: number, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -277,8 +282,11 @@ export interface TransactionalPublisher {
 export interface NotificationBus {
   /** A transactional publisher named `name` (one per world and topic), where the bus has transactions. */
   transactional?(name: string): Promise<TransactionalPublisher>;
-  /** Publish `alerts` in order; resolves once the bus acknowledged all of them. @throws BusError */
-  publish(alerts: readonly OutgoingAlert[]): Promise<void>;
+  /**
+   * Publish `alerts` in order; resolves once the bus acknowledged all of them.
+   * @throws BusError; a retriable one at once when `signal` aborts first (some alerts may be published).
+   */
+  publish(alerts: readonly OutgoingAlert[], signal?: AbortSignal): Promise<void>;
   /** Read alerts as a member of `options.group`. @throws BusError, or the error `onNotification` threw */
   consume(options: ConsumeOptions): Promise<void>;
   close(): Promise<void>;

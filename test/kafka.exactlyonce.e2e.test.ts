@@ -18,7 +18,7 @@ import { alertId } from '../core/index.js';
 import { sqliteStore } from '../adapters/store/sqlite.js';
 import { worldAlertKey } from '../cli/identity.js';
 import { BIN } from './cli.js';
-import { BROKER, brokerAvailable, cli, env, topicSize, URL } from './kafka.js';
+import { BROKER, brokerAvailable, cli, env, readCommitted, topicSize, URL } from './kafka.js';
 
 const run = `${process.pid}-${Math.floor(performance.now())}`;
 const topicName = (name: string) => `test-eo-${run}-${name}`;
@@ -41,42 +41,6 @@ async function storedIds(store: string): Promise<string[]> {
   } finally {
     await sqlite.close();
   }
-}
-
-/**
- * Every message of `topic` that a READ_COMMITTED consumer receives, raw (no de-duplication):
- * their `notificationId` headers (`<worldId>:<opaque>`). Reads until each partition's position reaches its end.
- */
-async function readCommitted(topic: string): Promise<string[]> {
-  const kafka = new Kafka({ brokers: [BROKER], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
-  await admin.disconnect();
-  const consumer = kafka.consumer({ groupId: `raw-${topic}-${Math.random()}`, readUncommitted: false, maxWaitTimeInMs: 100 });
-  const ids: string[] = [];
-  const reached = new Map<number, bigint>();
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  const check = () => [...ends].every(([p, end]) => (reached.get(p) ?? 0n) >= end) && done();
-  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-    const { partition, lastOffset } = e.payload as { partition: number; lastOffset: string };
-    reached.set(partition, BigInt(lastOffset) + 1n);
-    check();
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      for (const m of batch.messages) ids.push((m.headers?.notificationId ?? '').toString());
-    },
-  });
-  check();
-  const timeout = setTimeout(done, 60_000);
-  await finished;
-  clearTimeout(timeout);
-  await consumer.disconnect();
-  return ids;
 }
 
 function exited(child: ReturnType<typeof spawn>): Promise<number | null> {

@@ -1,7 +1,8 @@
 /**
  * What the Kafka tests share: the broker from STOPCOVID_KAFKA_URL (default 127.0.0.1:9092),
  * whether it answers (a missing broker fails when STOPCOVID_REQUIRE_KAFKA=1, as in CI, and skips
- * with a notice elsewhere), the CLI run with a clean environment, and a topic's size.
+ * with a notice elsewhere), the CLI run with a clean environment, a topic's size and its
+ * read-committed messages.
  */
 import { execFile } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
@@ -64,4 +65,40 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Every message of `topic` that a READ_COMMITTED consumer receives, raw (no de-duplication):
+ * their `notificationId` headers (`<worldId>:<opaque>`). Reads until each partition's position reaches its end.
+ */
+export async function readCommitted(topic: string, broker = BROKER): Promise<string[]> {
+  const kafka = new Kafka({ brokers: [broker], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+  await admin.disconnect();
+  const consumer = kafka.consumer({ groupId: `raw-${topic}-${Math.random()}`, readUncommitted: false, maxWaitTimeInMs: 100 });
+  const ids: string[] = [];
+  const reached = new Map<number, bigint>();
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const check = () => [...ends].every(([p, end]) => (reached.get(p) ?? 0n) >= end) && done();
+  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+    const { partition, lastOffset } = e.payload as { partition: number; lastOffset: string };
+    reached.set(partition, BigInt(lastOffset) + 1n);
+    check();
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) ids.push((m.headers?.notificationId ?? '').toString());
+    },
+  });
+  check();
+  const timeout = setTimeout(done, 60_000);
+  await finished;
+  clearTimeout(timeout);
+  await consumer.disconnect();
+  return ids;
 }

@@ -93,6 +93,33 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BusError(message, true)), ms)))]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Run `request` unless `signal` aborted, and stop waiting for it `graceMs` after `signal` aborts:
+ * then reject with a retriable BusError "`what`: stopped ..." (the request goes on unobserved: a
+ * kafkajs request to a broker that is down retries for seconds and cannot be cancelled).
+ */
+function stoppable<T>(request: () => Promise<T>, signal: AbortSignal | undefined, what: string, graceMs = 0): Promise<T> {
+  const stopped = () => new BusError(`${what}: stopped before Kafka answered`, true);
+  if (!signal) return request();
+  if (signal.aborted) return Promise.reject(stopped());
+  const pending = request();
+  pending.catch(() => undefined); // its failure after the stop is nobody's concern
+  let onAbort!: () => void;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', (onAbort = () => (timer = setTimeout(() => reject(stopped()), graceMs))), { once: true }));
+  return Promise.race([pending, aborted]).finally(() => {
+    signal.removeEventListener('abort', onAbort);
+    clearTimeout(timer);
+  });
+}
+
+/**
+ * How long a publish that a stop interrupts may still finish, milliseconds: on a live broker a
+ * transaction commits well within it, so a stopped bridge leaves none open (an open one holds
+ * read-committed consumers back until the next bridge, or Kafka's transaction timeout, aborts it).
+ */
+const STOP_GRACE_MS = 500;
+
 /** How long a consumer may go without a fetch before it says so (milliseconds), and how often it looks. */
 const STALL_MS = 30_000;
 const WATCHDOG_MS = 2_000;
@@ -176,10 +203,10 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
 
   const checkpointTopic = `${topic}.bridge-checkpoints`;
   return {
-    async publish(alerts: readonly OutgoingAlert[]) {
+    async publish(alerts: readonly OutgoingAlert[], signal?: AbortSignal) {
       if (alerts.length === 0) return;
       try {
-        await producer.send({ topic, acks: -1, messages: alerts.map(message) });
+        await stoppable(() => producer.send({ topic, acks: -1, messages: alerts.map(message) }), signal, `publishing to Kafka at ${where}`);
       } catch (error) {
         throw translate(error, `publishing to Kafka at ${where}`);
       }
@@ -217,34 +244,35 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
       /**
        * Kafka writes a transaction's commit markers after the commit returns: wait (10 s at most)
        * until read-committed consumers can see the offsets just written, so that "published"
-       * means visible and a consumer started right after sees them.
+       * means visible and a consumer started right after sees them; not once `signal` aborted.
        */
-      const visible = async (written: Map<number, bigint>) => {
+      const visible = async (written: Map<number, bigint>, signal?: AbortSignal) => {
         const deadline = performance.now() + 10_000;
-        while (written.size > 0 && performance.now() < deadline) {
-          const stable = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.offset)]));
+        while (written.size > 0 && performance.now() < deadline && !signal?.aborted) {
+          const stable = new Map((await stoppable(() => admin.fetchTopicOffsets(topic), signal, 'reading offsets')).map((p) => [p.partition, BigInt(p.offset)]));
           if ([...written].every(([partition, last]) => (stable.get(partition) ?? 0n) > last)) return;
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
       };
       return {
-        async checkpoint() {
-          const offsets = await retrying(() => admin.fetchOffsets({ groupId: group, topics: [checkpointTopic] }), timeout).catch((error) => {
-            throw translate(error, `reading the bridge checkpoint from Kafka at ${where}`);
+        async checkpoint(signal?: AbortSignal) {
+          const what = `reading the bridge checkpoint from Kafka at ${where}`;
+          const offsets = await stoppable(() => retrying(() => admin.fetchOffsets({ groupId: group, topics: [checkpointTopic] }), timeout), signal, what).catch((error) => {
+            throw translate(error, what);
           });
           const offset = Number(offsets[0]?.partitions.find((p) => p.partition === 0)?.offset ?? -1);
           return offset >= 0 ? offset : undefined;
         },
-        async publishAt(alerts: readonly OutgoingAlert[], position: number) {
+        async publishAt(alerts: readonly OutgoingAlert[], position: number, signal?: AbortSignal) {
           // a transaction of offsets alone (a batch without alerts) writes its markers after EndTxn
           // returns, and the coordinator refuses the next one's AddOffsetsToTxn with
           // CONCURRENT_TRANSACTIONS until they are written: not an outage, so try again at once (as
           // Kafka's Java producer does), within the request bound, before saying anything
           const deadline = performance.now() + timeout;
           for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
-            const outcome = await attempt(alerts, position);
+            const outcome = await attempt(alerts, position, signal);
             if (outcome === undefined) return;
-            if (!outcome.again || performance.now() + delay > deadline) throw outcome.error;
+            if (!outcome.again || performance.now() + delay > deadline || signal?.aborted) throw outcome.error;
             await new Promise((resolve) => setTimeout(resolve, delay));
           }
         },
@@ -254,40 +282,68 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
       };
 
       /**
+       * Leave the producer `old` behind for a new one of the same transactional id; `old` is
+       * disconnected in the background, after `before` (an abort of its transaction) settled.
+       */
+      function replace(old: Producer, before: Promise<unknown> = Promise.resolve()) {
+        if (tx !== old) return;
+        void before.catch(() => undefined).then(() => old.disconnect().catch(() => undefined));
+        tx = producer();
+        connected = false;
+      }
+
+      /**
        * One transaction of `alerts` and the checkpoint `position`: `undefined` when it committed,
        * else the error, and `again` when it was refused before its commit and aborted, for a
        * transaction still finishing (CONCURRENT_TRANSACTIONS), so that trying again is safe.
+       * When `signal` aborts before the commit returned, the transaction is left to Kafka (it
+       * commits whole or is aborted by the next producer's InitProducerId) and its producer is
+       * replaced: the error says it stopped.
        */
-      async function attempt(alerts: readonly OutgoingAlert[], position: number): Promise<{ error: BusError; again: boolean } | undefined> {
+      async function attempt(alerts: readonly OutgoingAlert[], position: number, signal?: AbortSignal): Promise<{ error: BusError; again: boolean } | undefined> {
+        const current = tx;
         let transaction: Awaited<ReturnType<Producer['transaction']>> | undefined;
         let committing = false;
+        // partition -> an offset this transaction wrote: once the stable offset passes it, the transaction is visible there
+        const written = new Map<number, bigint>();
+        const what = `publishing to Kafka at ${where}`;
         try {
-          await connect();
-          transaction = await tx.transaction();
-          // partition -> an offset this transaction wrote: once the stable offset passes it, the transaction is visible there
-          const written = new Map<number, bigint>();
-          for (let i = 0; i < alerts.length; i += 2000)
-            for (const r of await transaction.send({ topic, acks: -1, messages: alerts.slice(i, i + 2000).map(message) })) {
-              const offset = BigInt(r.baseOffset ?? '-1');
-              if (offset > (written.get(r.partition) ?? -1n)) written.set(r.partition, offset);
-            }
-          await transaction.sendOffsets({ consumerGroupId: group, topics: [{ topic: checkpointTopic, partitions: [{ partition: 0, offset: String(position) }] }] });
-          committing = true;
-          await transaction.commit();
-          await visible(written);
-          return undefined;
+          await stoppable(
+            async () => {
+              await connect();
+              transaction = await current.transaction();
+              for (let i = 0; i < alerts.length; i += 2000)
+                for (const r of await transaction.send({ topic, acks: -1, messages: alerts.slice(i, i + 2000).map(message) })) {
+                  const offset = BigInt(r.baseOffset ?? '-1');
+                  if (offset > (written.get(r.partition) ?? -1n)) written.set(r.partition, offset);
+                }
+              await transaction.sendOffsets({ consumerGroupId: group, topics: [{ topic: checkpointTopic, partitions: [{ partition: 0, offset: String(position) }] }] });
+              committing = true;
+              await transaction.commit();
+            },
+            signal,
+            what,
+            STOP_GRACE_MS,
+          );
         } catch (error) {
+          if (signal?.aborted && !fenced(error)) {
+            // the request goes on unobserved: this producer's state is unknown, the next try takes a
+            // new one; a broker that answers gets the transaction aborted now rather than at the next start
+            replace(current, committing ? undefined : transaction?.abort());
+            return { error: translate(error, what), again: false };
+          }
           const aborted = transaction ? await transaction.abort().then(() => true, () => false) : true;
           if (!aborted) {
             // an abort that failed (the broker gone) leaves kafkajs' producer stuck in ABORTING: start a new one
             // for the next try; its InitProducerId aborts the open transaction on the broker's side
-            await tx.disconnect().catch(() => undefined);
-            tx = producer();
-            connected = false;
+            replace(current);
           }
           if (fenced(error)) throw new BusError(`another bridge took over publishing these alerts (Kafka fenced transactional id ${group}); this one stops`, false, { cause: error });
-          return { error: translate(error, `publishing to Kafka at ${where}`), again: aborted && !committing && concurrent(error) };
+          return { error: translate(error, what), again: aborted && !committing && concurrent(error) };
         }
+        // committed: a stop no longer waits for the markers to be readable
+        await visible(written, signal).catch(() => undefined);
+        return undefined;
       }
     },
 
