@@ -23,6 +23,8 @@ export interface StartBridgeOptions {
   /** Told about outages and recoveries, one line each. */
   warn(line: string): void;
   onProgress?(published: number, position: number): void;
+  /** Once the bridge knows the position it resumes from (Kafka's checkpoint, which the store's copy may trail). */
+  onStart?(position: number): void;
   /** After the bus acknowledged `batch`. */
   onPublished?(batch: readonly Notification[]): void;
   /** The world's identity (see cli/identity.ts); read from the store when absent. */
@@ -43,6 +45,7 @@ export async function startBridge(store: EventStore, bus: NotificationBus, optio
     signal: options.signal,
     batchSize: options.batchSize,
     onPublished: options.onPublished,
+    onStart: options.onStart,
     onProgress: (published, position) => {
       if (down) options.warn('Kafka is back: publishing the alerts written meanwhile');
       down = false;

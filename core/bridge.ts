@@ -48,6 +48,8 @@ export interface BridgeOptions {
   signal?: AbortSignal;
   /** Most notifications per publish call (default 2000). */
   batchSize?: number;
+  /** Once the bridge knows where it resumes: the bus's transactional checkpoint, else the store's copy, else 0. */
+  onStart?(position: number): void;
   /** After each committed tick: total published so far and the checkpoint saved. */
   onProgress?(published: number, position: number): void;
   /**
@@ -144,6 +146,7 @@ export async function runBridge(store: EventStore, bus: NotificationBus, options
     if (options.signal?.aborted) return { published: 0, position: stored ?? 0 };
     throw error;
   }
+  options.onStart?.(start);
   let gaveUp = false;
   const retry = async (work: () => Promise<void>) => {
     for (let attempt = 1; ; attempt++) {

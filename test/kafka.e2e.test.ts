@@ -177,6 +177,26 @@ describe.runIf(available)('Kafka pipeline against a real broker', () => {
     console.info(`crash test: ${expected.length} alerts, topic offsets ${atKill} at SIGKILL, ${raw} after the restart (offsets include transaction markers and aborted messages)`);
   });
 
+  it("bridge's start-up line names the checkpoint it resumes from (Kafka's), also when the store's copy trails it", async () => {
+    const topic = topicName('resume-line');
+    const file = join(dir, 'resume-line.db');
+    const store = `sqlite:${file}`;
+    expect((await cli('simulate', '--store', store, '--people', '1500', '--grid', '50x50', '--ticks', '4')).code).toBe(0);
+    const first = await cli('bridge', '--store', store, '--bus', URL, '--topic', topic, '--until-caught-up', '--json');
+    expect(first.code, first.stderr).toBe(0);
+    const { position } = JSON.parse(first.stdout) as { position: number };
+    expect(position).toBeGreaterThan(0);
+    // as a bridge SIGKILLed between Kafka's commit and the store's save leaves it: the store's copy behind
+    const sqlite = sqliteStore(file, { create: false });
+    await sqlite.checkpoints.save(`bridge:${topic}`, 0);
+    await sqlite.close();
+    const again = await cli('bridge', '--store', store, '--bus', URL, '--topic', topic, '--until-caught-up');
+    expect(again.code, again.stderr).toBe(0);
+    // it said 'checkpoint 0' and then published nothing, resuming from Kafka's
+    expect(again.stdout).toContain(`bridge from ${store} (checkpoint ${position}) to ${URL} topic ${topic}\n`);
+    expect(again.stdout).toMatch(/published 0 alerts/);
+  });
+
   // its own broker, on free ports: stopping the shared one would break the Kafka tests running beside this file
   it('a broker outage during a simulation loses no alert', async () => {
     const home = mkdtempSync(join(tmpdir(), 'stopcovid-outage-broker-'));

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, InputError } from '../base.js';
 import { busFlags, count } from '../flags.js';
 import { counted } from '../../web/plural.js';
-import { bridgeCheckpoint, startBridge, takeLease } from '../bridgeRunner.js';
+import { startBridge, takeLease } from '../bridgeRunner.js';
 import { worldIdentity } from '../identity.js';
 import { StatusLine } from '../progress.js';
 
@@ -37,11 +37,9 @@ It follows the store live until Ctrl-C; --until-caught-up stops once everything 
     const models = await this.readModels(store, flags);
     const status = new StatusLine(!this.jsonEnabled());
     const started = performance.now();
-    const from = (await store.checkpoints.load(bridgeCheckpoint(flags.topic))) ?? 0;
     const worldId = await worldIdentity(store);
     // the lease first: a bridge refused for another one running says only that
     const lease = await takeLease(store, flags.topic);
-    if (!this.jsonEnabled()) this.log(`bridge from ${flags.store} (checkpoint ${from}) to ${flags.bus} topic ${flags.topic}`);
     let result;
     try {
       result = await startBridge(store, bus, {
@@ -50,6 +48,10 @@ It follows the store live until Ctrl-C; --until-caught-up stops once everything 
         signal: AbortSignal.any([this.interrupted(), lease.lost]),
         worldId,
         batchSize: flags['batch-size'],
+        // the checkpoint Kafka keeps, where the bridge resumes: the store's copy trails it after a crash between the two saves
+        onStart: (from) => {
+          if (!this.jsonEnabled()) this.log(`bridge from ${flags.store} (checkpoint ${from}) to ${flags.bus} topic ${flags.topic}`);
+        },
         warn: (line) => process.stderr.write(`${line}\n`),
         onPublished: (batch) => models.markPublished(batch.map((n) => n.notificationId), new Date().toISOString()),
         onProgress: (published, position) => status.update(`published ${published} alerts, checkpoint ${position}, ${Math.round(published / ((performance.now() - started) / 1000))} alerts/s`),
