@@ -141,6 +141,17 @@ function alertIn(value: Buffer | null): PersonAlert | undefined {
   }
 }
 
+/**
+ * The Kafka request that the server refused as unknown (kafkajs' KafkaJSServerDoesNotSupportApiKey:
+ * it answered ApiVersions without it, as a KRaft controller does for Metadata), or `undefined`.
+ */
+function unsupportedApi(error: unknown): { apiName?: string } | undefined {
+  type E = { name?: string; apiName?: string; cause?: E; originalError?: E };
+  const e = error as E | undefined;
+  if (!e) return undefined;
+  return e.name === 'KafkaJSServerDoesNotSupportApiKey' ? { apiName: e.apiName } : (unsupportedApi(e.cause) ?? unsupportedApi(e.originalError));
+}
+
 /** True for Kafka's "producer fenced" answers: a newer producer with the same transactional id exists. */
 function fenced(error: unknown): boolean {
   type E = { type?: string; name?: string; cause?: E; originalError?: E };
@@ -157,7 +168,8 @@ function concurrent(error: unknown): boolean {
 
 /**
  * Connect to Kafka at `url`: create the topic if needed and connect an idempotent producer.
- * @throws BusError when the broker does not answer within `connectTimeoutMs` ("cannot reach Kafka ...").
+ * @throws BusError when the broker does not answer within `connectTimeoutMs` ("cannot reach Kafka ...");
+ *   not retriable when the server there answers but is not a broker ("... is not a Kafka broker").
  */
 export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Promise<NotificationBus> {
   const brokers = parseKafkaUrl(url);
@@ -197,6 +209,9 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
     // a broker that accepts connections and never answers keeps a request open until kafkajs'
     // request timeout (5 s at least): the error must not wait for it, the connect timeout is the bound
     await Promise.race([disconnectAll(), new Promise((resolve) => setTimeout(resolve, 100).unref())]);
+    // a server that speaks Kafka's protocol but serves no clients: the URL names the wrong port, no retry mends it
+    const api = unsupportedApi(error);
+    if (api) throw new BusError(`${where} answers but is not a Kafka broker (it does not serve ${api.apiName ? `the ${api.apiName} request` : "a client's requests"}: a KRaft controller's port?)`, false, { cause: error });
     const e = translate(error, `cannot reach Kafka at ${where}`);
     throw e.message.startsWith('cannot reach') ? e : new BusError(`cannot reach Kafka at ${where}: ${e.message}`, e.retriable, { cause: error });
   }
