@@ -4,8 +4,10 @@
  * revoked: C stays 1), revocations one after another (the routes an earlier one voided stay void;
  * a released person's earlier, legitimate episode stands), routes that stand only if their
  * source stood before them (suspicious people who met do not hold each other up), retroactive
- * alerts (a route through the positive result that sent them), and a person suspicious from the
- * start (no revocation undoes it). Every expected value is worked out
+ * alerts (a route through the positive result that sent them), a person suspicious from the
+ * start (no revocation undoes it), and a case revoked back to 1 that keeps whom it exposed at 2 when
+ * a 1 could have exposed them then (the policy and hop cap of the route's tick; in the fold too).
+ * Every expected value is worked out
  * by hand from the rule, in the test's comment. People are placed with `applyPositions`; commands
  * go through `commandTick`, the revocation with what `retraction` works out from the world's log.
  */
@@ -62,6 +64,12 @@ function command(w: { state: WorldState; log: DomainEvent[] }, person: number, r
   const { events } = commandTick(w.state, [c]);
   w.log.push(...events);
   return events;
+}
+
+/** Adopt `policy` through the inbox (`stopcovid policy set`): it governs from the tick after this one. */
+function adopt(w: { state: WorldState; log: DomainEvent[] }, policy: PolicyInput): void {
+  const { events } = commandTick(w.state, [{ revision: 0, type: 'PolicyChangeRequested', data: { policy: Policy.parse(policy), source: 'test' } }]);
+  w.log.push(...events);
 }
 
 const changes = (events: DomainEvent[]) => events.flatMap((e) => (e.type === 'HealthStatusChanged' ? [[e.data.personId, e.data.from, e.data.to, e.data.reason]] : []));
@@ -224,7 +232,7 @@ describe('retraction of a revoked positive result', () => {
     ]);
     expect([...w.state.status]).toEqual([0, 0, 2, 1]);
     // the fold dropped D's route via B (B's retracted episode began at tick 3)
-    expect(routesOf(w.log).routes.get(D)).toEqual([{ source: C, tick: 5, hops: 1 }]);
+    expect(routesOf(w.log).routes.get(D)).toEqual([{ source: C, tick: 5, hops: 1, exposes1: true }]);
     expect(retraction(routesOf(w.log), C)).toEqual({ standing: 1, revokedTo: 0, released: [D] });
     const events = command(w, C, 'revoked');
     expect(changes(events)).toEqual([
@@ -247,7 +255,7 @@ describe('retraction of a revoked positive result', () => {
     expect(changes(meet(w, [A, D]))).toEqual([[D, 0, 1, 'contact']]);
     meet(w, [C, D]);
     expect(changes(command(w, A, 'revoked'))).toEqual([[A, 2, 0, 'test-revoked']]);
-    expect(routesOf(w.log).routes.get(D)).toEqual([{ source: C, tick: 4, hops: 1 }]);
+    expect(routesOf(w.log).routes.get(D)).toEqual([{ source: C, tick: 4, hops: 1, exposes1: true }]);
     expect(changes(command(w, C, 'revoked'))).toEqual([
       [C, 2, 0, 'test-revoked'],
       [D, 1, 0, 'retracted'],
@@ -284,17 +292,19 @@ describe('retraction of a revoked positive result', () => {
     expect([...w.state.status]).toEqual([2, 0, 1, 0, 0]);
   });
 
-  it('a case revoked back to 1 exposes again from then on: its routes from its positive on are void, later ones count', () => {
-    // hand-worked: I positive at tick 1 exposes A at tick 2 (A: I at 2, hop 1); C positive at tick 3;
-    // A positive at tick 4; A exposes D at tick 5 (D: A at 5); C meets D at tick 6 (D: A at 5, C at 6).
-    // A revoked at tick 7: A's route via I stands, A back to 1 (hop 1); D's route via A (5 >= 4) is
-    // void, via C stands: D stays 1. A (at 1) meets D at tick 8: a new route, A at 8 (hop 2).
-    // C revoked at tick 9: D's route A at 8 stands, D stays 1. Before the fix D kept the stale A at 5
-    // (so A at 8 was never recorded). I revoked at tick 10: A's route via I is void, and A's route
-    // via D (they met at 8, both at 1) came after D's stood only on A: neither stands before the
-    // other, both released (D's routes: C withdrawn, A's retracted episode).
+  it('a case revoked back to 1 exposes again from then on: its routes from its positive on a 1 could not have made are void, later ones count', () => {
+    // hand-worked (only confirmed cases expose until tick 9, then 1 and 2 do): I positive at tick 1
+    // exposes A at tick 2 (A: I at 2, hop 1); C positive at tick 3; A positive at tick 4; A exposes D
+    // at tick 5 (D: A at 5); C meets D at tick 6 (D: A at 5, C at 6). A revoked at tick 7: A's route
+    // via I stands, A back to 1 (hop 1); D's route via A (5 >= 4) is void (a 1 exposed nobody at
+    // tick 5), via C stands: D stays 1. Tick 8 adopts exposingStatuses [1, 2]; A (at 1) meets D at
+    // tick 9: a new route, A at 9 (hop 2). C revoked at tick 10: D's route A at 9 stands, D stays 1.
+    // Before the fold dropped it D kept the stale A at 5 (so A at 9 was never recorded). I revoked at
+    // tick 11: A's route via I is void, and A's route via D (they met at 9, both at 1) came after D's
+    // stood only on A: neither stands before the other, both released (D's routes: C withdrawn, A's
+    // retracted episode).
     const [I, A, D, C] = [0, 1, 2, 3];
-    const w = world(4);
+    const w = world(4, { policy: { exposingStatuses: [2] } });
     command(w, I, 'positive');
     meet(w, [I, A]);
     command(w, C, 'positive');
@@ -302,10 +312,11 @@ describe('retraction of a revoked positive result', () => {
     expect(changes(meet(w, [A, D]))).toEqual([[D, 0, 1, 'contact']]);
     meet(w, [C, D]);
     expect(changes(command(w, A, 'revoked'))).toEqual([[A, 2, 1, 'test-revoked']]);
+    adopt(w, { exposingStatuses: [1, 2] });
     expect(changes(meet(w, [A, D]))).toEqual([]);
     expect(routesOf(w.log).routes.get(D)).toEqual([
       { source: C, tick: 6, hops: 1 },
-      { source: A, tick: 8, hops: 2 },
+      { source: A, tick: 9, hops: 2 },
     ]);
     expect(changes(command(w, C, 'revoked'))).toEqual([[C, 2, 0, 'test-revoked']]);
     expect([...w.state.status]).toEqual([2, 1, 1, 0]);
@@ -329,7 +340,7 @@ describe('retraction of a revoked positive result', () => {
     meet(w, [A, D]);
     meet(w, [A, D]);
     expect(routesOf(w.log).routes.get(A)).toEqual([
-      { source: I, tick: 2, hops: 1 },
+      { source: I, tick: 2, hops: 1, exposes1: true },
       { source: D, tick: 4, hops: 3 },
     ]);
     expect(changes(command(w, I, 'revoked'))).toEqual([
@@ -376,7 +387,7 @@ describe('retraction of a revoked positive result', () => {
     command(w, A, 'positive');
     expect(changes(command(w, I, 'revoked'))).toEqual([[I, 2, 0, 'test-revoked']]);
     expect(changes(command(w, A, 'revoked'))).toEqual([[A, 2, 0, 'test-revoked']]);
-    expect(routesOf(w.log).routes.get(D)).toEqual([{ source: C, tick: 5, hops: 1 }]);
+    expect(routesOf(w.log).routes.get(D)).toEqual([{ source: C, tick: 5, hops: 1, exposes1: true }]);
     expect(changes(command(w, C, 'revoked'))).toEqual([
       [C, 2, 0, 'test-revoked'],
       [D, 1, 0, 'retracted'],
@@ -468,10 +479,10 @@ describe('retraction of a revoked positive result', () => {
     meet(w, [B, C]);
     expect(routesOf(w.log).routes.get(B)).toEqual([
       { source: A, tick: 2, hops: 1, result: 3 },
-      { source: C, tick: 4, hops: 1 },
+      { source: C, tick: 4, hops: 1, exposes1: true },
     ]);
     expect(changes(command(w, A, 'revoked'))).toEqual([[A, 2, 0, 'test-revoked']]);
-    expect(routesOf(w.log).routes.get(B)).toEqual([{ source: C, tick: 4, hops: 1 }]);
+    expect(routesOf(w.log).routes.get(B)).toEqual([{ source: C, tick: 4, hops: 1, exposes1: true }]);
     expect(changes(command(w, C, 'revoked'))).toEqual([
       [C, 2, 0, 'test-revoked'],
       [B, 1, 0, 'retracted'],
@@ -495,6 +506,92 @@ describe('retraction of a revoked positive result', () => {
     expect([w.state.status[P], w.state.tracing.hops[P]]).toEqual([1, 0]);
     expect(changes(meet(w, [P, Q]))).toEqual([[Q, 0, 1, 'contact']]);
     expect(w.state.tracing.hops[Q]).toBe(1);
+  });
+
+  it('a case revoked back to 1: whom it exposed after its positive stays 1 when a 1 could expose then (the seed), is released when not ([2])', () => {
+    // hand-worked from the rule (a route from the revoked case from its positive on stands when it
+    // goes back to 1 and, at the route's tick, the policy let a 1 expose with its restored hops):
+    // I positive at tick 1 exposes A at tick 2 (A: I at 2, hop 1); A positive at tick 3 (hop 0);
+    // A (at 2) exposes B at tick 4 (B: A at 4, hop 1). A revoked at tick 5: A's route via I (2 < 3)
+    // stands, A back to 1 at hop 1. Under the seed (exposingStatuses [1, 2], no hop cap) A at 1
+    // would have exposed B at tick 4 too: B's route stands, B stays 1 (its hops stay 1: not
+    // recomputed). Under exposingStatuses [2] a 1 exposes nobody: B released. Before the fix B was
+    // released under both.
+    const [I, A, B] = [0, 1, 2];
+    for (const [policy, expected] of [
+      [undefined, { standing: 1, revokedTo: 1, hops: 1, released: [] }],
+      [{ exposingStatuses: [2] }, { standing: 1, revokedTo: 1, hops: 1, released: [B] }],
+    ] as const) {
+      const w = world(3, policy ? { policy: { exposingStatuses: [...policy.exposingStatuses] } } : {});
+      command(w, I, 'positive');
+      expect(changes(meet(w, [I, A]))).toEqual([[A, 0, 1, 'contact']]);
+      command(w, A, 'positive');
+      expect(changes(meet(w, [A, B]))).toEqual([[B, 0, 1, 'contact']]);
+      expect(retraction(routesOf(w.log), A)).toEqual(expected);
+      const events = command(w, A, 'revoked');
+      expect(changes(events)).toEqual([[A, 2, 1, 'test-revoked'], ...expected.released.map((p) => [p, 1, 0, 'retracted'])]);
+      expect([...w.state.status]).toEqual([2, 1, expected.released.length ? 0 : 1]);
+    }
+  });
+
+  it('a case revoked back to 1: its routes after the positive stand only under the hop cap of their tick for its restored hops', () => {
+    // hand-worked (exposingStatuses [1, 2], maxHops 1): I positive at tick 1 exposes A at tick 2
+    // (0 + 1 <= 1; A hop 1); A positive at tick 3 (hop 0); A exposes B at tick 4 (0 + 1 <= 1);
+    // tick 5 adopts maxHops 2 (in force from tick 6); A exposes C at tick 6. A revoked at tick 7:
+    // back to 1 at hop 1 (via I). B's route (tick 4, cap 1): 1 + 1 = 2 > 1, a 1 at hop 1 could not
+    // have exposed B: released. C's route (tick 6, cap 2): 2 <= 2: stands, C stays 1. Before the
+    // fix both were released.
+    const [I, A, B, C] = [0, 1, 2, 3];
+    const w = world(4, { policy: { maxHops: 1 } });
+    command(w, I, 'positive');
+    expect(changes(meet(w, [I, A]))).toEqual([[A, 0, 1, 'contact']]);
+    command(w, A, 'positive');
+    expect(changes(meet(w, [A, B]))).toEqual([[B, 0, 1, 'contact']]);
+    adopt(w, { maxHops: 2 });
+    expect(changes(meet(w, [A, C]))).toEqual([[C, 0, 1, 'contact']]);
+    expect(retraction(routesOf(w.log), A)).toEqual({ standing: 1, revokedTo: 1, hops: 1, released: [B] });
+    expect(changes(command(w, A, 'revoked'))).toEqual([
+      [A, 2, 1, 'test-revoked'],
+      [B, 1, 0, 'retracted'],
+    ]);
+    expect([...w.state.status]).toEqual([2, 1, 0, 1]);
+  });
+
+  it('a person suspicious from the start, revoked back to 1 at hop 0: whom they exposed after the positive stays 1 (the seed)', () => {
+    // hand-worked: P at 1 from tick 0 (initial, hop 0); P positive at tick 1; P exposes Q at tick 2
+    // (Q: P at 2). P revoked at tick 3: back to 1 at hop 0; under the seed a 1 exposes, no cap: Q's
+    // route stands, Q stays 1. Before the fix Q was released.
+    const [P, Q] = [0, 1];
+    const w = world(2, { initial: { [P]: 1 } });
+    command(w, P, 'positive');
+    expect(changes(meet(w, [P, Q]))).toEqual([[Q, 0, 1, 'contact']]);
+    expect(retraction(routesOf(w.log), P)).toEqual({ standing: 1, revokedTo: 1, hops: 0, released: [] });
+    expect(changes(command(w, P, 'revoked'))).toEqual([[P, 2, 1, 'test-revoked']]);
+    expect([...w.state.status]).toEqual([1, 1]);
+  });
+
+  it('the fold keeps the routes a revocation back to 1 left standing: a second revocation reads them (seed: stays; [2]: released)', () => {
+    // hand-worked: C positive at tick 1, I at tick 2; I exposes A at tick 3 (hop 1); A positive at
+    // tick 4; A (at 2) exposes B at tick 5 (B: A at 5); C meets B at tick 6 (B: A at 5, C at 6).
+    // A revoked at tick 7: back to 1 via I; B stays 1 either way (C's route stands). Under the seed
+    // the fold keeps B's route via A at 5 (a 1 exposed then), so C revoked at tick 8 leaves B at 1
+    // (A stood from tick 3 < 5). Under exposingStatuses [2] the fold drops it and C's revocation
+    // releases B. Before the fix the fold dropped it under both and B was released.
+    const [C, I, A, B] = [0, 1, 2, 3];
+    for (const exposingStatuses of [[1, 2], [2]] as (1 | 2)[][]) {
+      const seed = exposingStatuses.length === 2;
+      const w = world(4, { policy: { exposingStatuses } });
+      command(w, C, 'positive');
+      command(w, I, 'positive');
+      expect(changes(meet(w, [I, A]))).toEqual([[A, 0, 1, 'contact']]);
+      command(w, A, 'positive');
+      expect(changes(meet(w, [A, B]))).toEqual([[B, 0, 1, 'contact']]);
+      meet(w, [C, B]);
+      expect(changes(command(w, A, 'revoked'))).toEqual([[A, 2, 1, 'test-revoked']]);
+      expect(routesOf(w.log).routes.get(B)?.map((r) => [r.source, r.tick])).toEqual(seed ? [[A, 5], [C, 6]] : [[C, 6]]);
+      expect(changes(command(w, C, 'revoked'))).toEqual([[C, 2, 0, 'test-revoked'], ...(seed ? [] : [[B, 1, 0, 'retracted']])]);
+      expect([...w.state.status]).toEqual([0, 2, 1, seed ? 1 : 0]);
+    }
   });
 
   it('standingPositives: the test-positive change, plus positives after it, less revocations after it', () => {

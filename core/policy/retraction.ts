@@ -8,19 +8,24 @@
  * another route stay. A route stands only if its source stood before it (an index case from its
  * positive result, anyone else from a route that stands): people exposed only through each other
  * (two suspicious people who met) do not hold each other up. A retroactive alert (a positive
- * result alerts the contacts of the window before the sample) is a route too, through that
- * result: its source stood from the result, after the contact, so it stands while the result
- * stands and is void with it, whatever the source's standing at the contact. A person suspicious
- * from the start (`initial`) is not undone by a revocation: they return to 1 at hop 0. The fold drops
- * what a revocation voided, so that a later revocation reads only the routes that still stand: a
- * withdrawn case's routes as a source from its positive result's tick (from the start of its
- * episode when it had routes before the result and none stood), and a released person's routes
- * as a source within the episode that was retracted (their earlier episodes stand). The routes
- * are folded from the log with the simulation's own `evolve` (statuses at the start of each
- * tick), through the projection runner, when a revocation comes: a revocation is rare, and the
- * routes would cost every tick otherwise. A person tested positive more than once has several
- * positive results standing ({@link standingPositives}): a revocation withdraws one, and only the
- * one that withdraws the last undoes the case.
+ * result alerts the contacts of the window before the sample) is a route too, through that result:
+ * its source stood from the result, after the contact, so it stands while the result stands and is
+ * void with it, whatever the source's standing at the contact. A person suspicious from the start
+ * (`initial`) is not undone by a revocation: they return to 1 at hop 0. A case that returns to 1
+ * (suspicious from the start, or a route of its own before the result stands) keeps the routes it
+ * made at 2 from the result on that it would have made at 1: a live route (not a retroactive
+ * alert, which came from the result) whose tick's policy let a 1 expose, within that tick's hop
+ * cap for its restored hops (each live route from a 2 records that policy); the hops of the people
+ * it keeps are not recomputed. The fold drops what a revocation voided, so that a later revocation
+ * reads only the routes that still stand: a withdrawn case's routes as a source from its positive
+ * result's tick (from the start of its episode when it had routes before the result and none
+ * stood; back at 1, but those it keeps), and a released person's routes as a source within the
+ * episode that was retracted (their earlier episodes stand). The routes are folded from the log
+ * with the simulation's own `evolve` (statuses at the start of each tick), through the projection
+ * runner, when a revocation comes: a revocation is rare, and the routes would cost every tick
+ * otherwise. A person tested positive more than once has several positive results standing
+ * ({@link standingPositives}): a revocation withdraws one, and only the one that withdraws the last
+ * undoes the case.
  * @module
  */
 import type { DomainEvent, StoredEvent } from '../../events/index.js';
@@ -48,6 +53,36 @@ export interface Route {
    * and counts from that tick: a revocation voids it with the result, never before.
    */
   result?: number;
+  /**
+   * On a live route from a source at 2: the policy of its tick let a 1 expose too (1 in
+   * `exposingStatuses`), so a revocation that takes the source back to 1 may keep it (see
+   * {@link exposesAt1}). Absent on other routes (a source at 1 needed no record: it exposed as a 1).
+   */
+  exposes1?: true;
+  /** With `exposes1`: the policy's hop cap (`maxHops`) at the route's tick; absent: no cap. */
+  maxHops?: number;
+}
+
+/**
+ * The policy record of a live route from a source at 2 at `tick`, read at the start of the tick:
+ * whether a 1 could expose then, and under which hop cap (see {@link Route.exposes1}).
+ */
+type At1 = Pick<Route, 'exposes1' | 'maxHops'>;
+
+function at1(w: WorldState): At1 {
+  const { exposingStatuses, maxHops } = w.tracing.policy;
+  if (!exposingStatuses.includes(1)) return {};
+  return maxHops === null ? { exposes1: true } : { exposes1: true, maxHops };
+}
+
+/**
+ * True when `r`, a route from a person at 2 who is revoked back to 1 at `hops`, stands on the
+ * person at 1: a live route (a retroactive alert came from the revoked result itself) whose
+ * tick's policy let a 1 expose, within that tick's hop cap for `hops` (the infectious period
+ * limits only a 2).
+ */
+function exposesAt1(r: Route, hops: number): boolean {
+  return r.exposes1 === true && r.result === undefined && (r.maxHops === undefined || hops + 1 <= r.maxHops);
 }
 
 /** The tick from which `r` counts: its contact's, or a retroactive alert's positive result's (see {@link Route.result}). */
@@ -73,12 +108,22 @@ export interface RoutesState {
    */
   initial: Set<number>;
   /**
-   * Routes voided by the events read so far and not yet dropped from `routes`: each source's
-   * routes from that tick on are void. Dropped in one pass before the next contact or at the end
-   * of the tick (a retraction voids many sources at once); {@link retraction} reads them too.
+   * Routes voided by the events read so far and not yet dropped from `routes`, by source (see
+   * {@link Voided}). Dropped in one pass before the next contact or at the end of the tick (a
+   * retraction voids many sources at once); {@link retraction} reads them too.
    */
-  voided: Map<number, number>;
-  rules?: { tick: number; rules: ExposureRules };
+  voided: Map<number, Voided>;
+  rules?: { tick: number; rules: ExposureRules; at1: At1 };
+}
+
+/**
+ * A source's routes voided by a revocation: those from tick `from` on, but, for a case revoked
+ * back to 1 at hops `back`, the live ones a 1 at `back` hops could have made then
+ * ({@link exposesAt1}).
+ */
+export interface Voided {
+  from: number;
+  back?: number;
 }
 
 /** A fresh {@link RoutesState}. */
@@ -106,8 +151,9 @@ export function standingPositives(changes: readonly { position: number; reason: 
 export const routesProjection: Projection<RoutesState> = {
   name: 'routes',
   // 2: routes carry their hops; 3: routes voided by a revocation are dropped; 4: a list they emptied stays;
-  // 5: retroactive alerts are routes; 6: who is suspicious from the start (folded in memory, never stored)
-  version: 6,
+  // 5: retroactive alerts are routes; 6: who is suspicious from the start (folded in memory, never stored);
+  // 7: a case revoked back to 1 keeps its routes from its positive on that a 1 could have made (routes record the policy)
+  version: 7,
   types: 'all',
   evolve(s, events) {
     for (const e of events) routeEvent(s, e as DomainEvent);
@@ -120,7 +166,7 @@ export function routeEvent(s: RoutesState, e: DomainEvent): void {
   if ((e.type === 'ContactDetected' || e.type === 'TickCompleted') && s.voided.size > 0) dropVoided(s);
   if (e.type === 'ContactDetected') {
     const tick = e.metadata.tick;
-    if (s.rules?.tick !== tick) s.rules = { tick, rules: exposureRules(w, tick) };
+    if (s.rules?.tick !== tick) s.rules = { tick, rules: exposureRules(w, tick), at1: at1(w) };
     const { canExpose, risky } = s.rules.rules;
     const c = { contactId: e.data.contactId, a: e.data.a, b: e.data.b, distance: e.data.distance };
     if (risky(c))
@@ -128,7 +174,8 @@ export function routeEvent(s: RoutesState, e: DomainEvent): void {
         [c.a, c.b],
         [c.b, c.a],
       ] as const)
-        if (w.status[source]! >= 1 && w.status[person]! <= 1 && canExpose(source)) add(s, person, { source, tick, hops: Math.max(0, w.tracing.hops[source]!) + 1 });
+        if (w.status[source]! >= 1 && w.status[person]! <= 1 && canExpose(source))
+          add(s, person, { source, tick, hops: Math.max(0, w.tracing.hops[source]!) + 1, ...(w.status[source] === 2 ? s.rules.at1 : {}) });
   } else if (e.type === 'HealthStatusChanged') {
     const d = e.data;
     const p = d.personId;
@@ -141,10 +188,16 @@ export function routeEvent(s: RoutesState, e: DomainEvent): void {
       add(s, p, { source: src, tick: d.contactTick ?? tick, hops: Math.max(0, w.tracing.hops[src]!) + 1, ...through });
     }
     // a withdrawn case: its routes as a source from its positive result on (back to 0 with routes before it: every one of
-    // them was void, and so was the whole episode); a released person: within the retracted episode
+    // them was void, and so was the whole episode; back to 1: but those a 1 at its restored hops could have made, the
+    // event's, or the positive's 0 that evolve keeps without them); a released person: within the retracted episode
     const whole = (d.reason === 'retracted' || (d.reason === 'test-revoked' && s.routes.has(p))) && d.to === 0;
     const from = whole ? s.episodes.get(p) : d.reason === 'test-revoked' && w.status[p] === 2 ? s.positives.get(p) : undefined;
-    if (from !== undefined) s.voided.set(p, Math.min(from, s.voided.get(p) ?? from));
+    if (from !== undefined) {
+      const v: Voided = d.to === 1 ? { from, back: d.hops ?? 0 } : { from };
+      const prev = s.voided.get(p);
+      // voided twice in one tick: the earlier tick, and keep a route only when both would
+      s.voided.set(p, prev ? { from: Math.min(prev.from, from), ...(prev.back !== undefined && v.back !== undefined ? { back: Math.max(prev.back, v.back) } : {}) } : v);
+    }
     if (w.status[p] === 0 && d.to >= 1) s.episodes.set(p, e.metadata.tick);
     if (d.reason === 'initial' && d.to >= 1) s.initial.add(p);
     if (d.to === 0) {
@@ -176,8 +229,8 @@ function dropVoided(s: RoutesState): void {
 }
 
 function isVoided(s: RoutesState, r: Route): boolean {
-  const from = s.voided.get(r.source);
-  return from !== undefined && routeTick(r) >= from;
+  const v = s.voided.get(r.source);
+  return v !== undefined && routeTick(r) >= v.from && !(v.back !== undefined && exposesAt1(r, v.back));
 }
 
 function add(s: RoutesState, person: number, route: Route): void {
@@ -226,37 +279,47 @@ export function retraction(s: RoutesState, person: number): Retraction | undefin
   // (a person at 0 has none: every route from them is from an earlier episode, and stands)
   for (const p of s.routes.keys()) if (status[p]! >= 1) first.set(p, p !== person && tracing.hops[p] === 0 ? (s.positives.get(p) ?? s.episodes.get(p) ?? 0) : Infinity);
   const episode = (p: number) => s.episodes.get(p) ?? Infinity;
-  // a route stands unless voided, or from the revoked result on, or from its source's current episode before they stood:
-  // so people exposed only through each other (two suspicious people who met) do not hold each other up. A retroactive
-  // alert's route stands on the positive result that sent it alone (its source stood from that result, after the
-  // contact): it counts from that result and is void only with it (revoked now, or voided in the fold)
+  // the revoked person's hops back at 1, once known (below); undefined: not (yet) back at 1
+  let back: number | undefined;
+  // a route stands unless voided, or from its source's current episode before they stood: so people exposed only through
+  // each other (two suspicious people who met) do not hold each other up. A retroactive alert's route stands on the
+  // positive result that sent it alone (its source stood from that result, after the contact): it counts from that
+  // result and is void only with it (revoked now, or voided in the fold). From the revoked result on, the revoked
+  // person's routes are void, but, once they are back at 1, those a 1 at their hops could have made then
   const stands = (r: Route) => {
-    if (isVoided(s, r) || (r.source === person && routeTick(r) >= positiveTick)) return false;
+    if (isVoided(s, r)) return false;
+    if (r.source === person && routeTick(r) >= positiveTick) return back !== undefined && exposesAt1(r, back);
     if (r.result !== undefined) return true;
     const f = first.get(r.source);
     return f === undefined || r.tick < episode(r.source) || f < r.tick;
   };
   const own = (p: number) => (p === person ? s.routes.get(p)!.filter((r) => routeTick(r) < positiveTick) : s.routes.get(p)!);
   // the earliest standing ticks only fall, and each fall can only make more routes stand: repeat until none falls
-  for (let fell = true; fell; ) {
-    fell = false;
-    for (const [p, f] of first) {
-      let best = f;
-      for (const r of own(p)) if (routeTick(r) < best && stands(r)) best = routeTick(r);
-      if (best < f) {
-        first.set(p, best);
-        fell = true;
+  const settle = () => {
+    for (let fell = true; fell; ) {
+      fell = false;
+      for (const [p, f] of first) {
+        let best = f;
+        for (const r of own(p)) if (routeTick(r) < best && stands(r)) best = routeTick(r);
+        if (best < f) {
+          first.set(p, best);
+          fell = true;
+        }
       }
     }
-  }
-  const released = [...first].filter(([p, f]) => p !== person && f === Infinity && status[p] === 1 && tracing.hops[p]! >= 1).map(([p]) => p);
+  };
+  // first without the revoked person's routes from the result on: whether they are back at 1 rests on their own routes
+  // before it alone (a route from them from the result on makes no one stand before it); then with those that stand
+  settle();
   const routes = first.has(person) ? own(person).filter(stands) : [];
+  // suspicious from the start: no contact made it, no revocation undoes it; back to 1 at hop 0, as `initial` gives
+  if (s.initial.has(person)) back = 0;
+  else if (routes.length > 0) back = routes.reduce((m, r) => Math.min(m, r.hops), Infinity);
+  if (back !== undefined) settle();
+  const released = [...first].filter(([p, f]) => p !== person && f === Infinity && status[p] === 1 && tracing.hops[p]! >= 1).map(([p]) => p);
   const sorted = released.sort((a, b) => a - b);
   const standing = 1 + (s.laterPositives.get(person) ?? 0);
-  // suspicious from the start: no contact made it, no revocation undoes it; back to 1 at hop 0, as `initial` gives
-  if (s.initial.has(person)) return { standing, revokedTo: 1, hops: 0, released: sorted };
-  if (routes.length === 0) return { standing, revokedTo: 0, released: sorted };
-  return { standing, revokedTo: 1, hops: routes.reduce((m, r) => Math.min(m, r.hops), Infinity), released: sorted };
+  return back === undefined ? { standing, revokedTo: 0, released: sorted } : { standing, revokedTo: 1, hops: back, released: sorted };
 }
 
 /**
