@@ -6,7 +6,8 @@
  * source stood before them (suspicious people who met do not hold each other up), retroactive
  * alerts (a route through the positive result that sent them), a person suspicious from the
  * start (no revocation undoes it), and a case revoked back to 1 that keeps whom it exposed at 2 when
- * a 1 could have exposed them then (the policy and hop cap of the route's tick; in the fold too).
+ * a 1 could have exposed them then (the policy and hop cap of the route's tick; in the fold too),
+ * and a person suspicious from the start standing from it (revoked or confirmed).
  * Every expected value is worked out
  * by hand from the rule, in the test's comment. People are placed with `applyPositions`; commands
  * go through `commandTick`, the revocation with what `retraction` works out from the world's log.
@@ -568,6 +569,39 @@ describe('retraction of a revoked positive result', () => {
     expect(retraction(routesOf(w.log), P)).toEqual({ standing: 1, revokedTo: 1, hops: 0, released: [] });
     expect(changes(command(w, P, 'revoked'))).toEqual([[P, 2, 1, 'test-revoked']]);
     expect([...w.state.status]).toEqual([1, 1]);
+  });
+
+  it('a person suspicious from the start with routes of their own: whom they exposed before the positive stays 1 after its revocation', () => {
+    // hand-worked: P at 1 from tick 0 (initial, hop 0); X positive at tick 1; P exposes Q at tick 2
+    // (Q: P at 2); P meets X at tick 3 (P: X at 3, no new exposure); P positive at tick 4. P revoked
+    // at tick 5: back to 1 at hop 0 (initial), standing from the start of the episode (tick 0), so
+    // Q's route via P at 2 stands: Q stays 1. Before the fix P stood only from its route at tick 3
+    // (3 > 2): Q was released.
+    const [P, X, Q] = [0, 1, 2];
+    const w = world(3, { initial: { [P]: 1 } });
+    command(w, X, 'positive');
+    expect(changes(meet(w, [P, Q]))).toEqual([[Q, 0, 1, 'contact']]);
+    expect(changes(meet(w, [P, X]))).toEqual([]);
+    command(w, P, 'positive');
+    expect(retraction(routesOf(w.log), P)).toEqual({ standing: 1, revokedTo: 1, hops: 0, released: [] });
+    expect(changes(command(w, P, 'revoked'))).toEqual([[P, 2, 1, 'test-revoked']]);
+    expect([...w.state.status]).toEqual([1, 2, 1]);
+  });
+
+  it('a person suspicious from the start and then confirmed stands from the start: whom they exposed at 1 stays when their only route is revoked', () => {
+    // hand-worked: P at 1 from tick 0 (initial); X positive at tick 1; P exposes Q at tick 2 (Q: P at
+    // 2); P meets X at tick 3 (P: X at 3); P positive at tick 4 (stays 2 to the end). X revoked at
+    // tick 5: P's route via X is void, but P stood from the start of its episode (tick 0 < 2), not
+    // from its positive result (4): Q's route via P at 2 stands, Q stays 1. Before the fix Q was
+    // released.
+    const [P, X, Q] = [0, 1, 2];
+    const w = world(3, { initial: { [P]: 1 } });
+    command(w, X, 'positive');
+    expect(changes(meet(w, [P, Q]))).toEqual([[Q, 0, 1, 'contact']]);
+    meet(w, [P, X]);
+    command(w, P, 'positive');
+    expect(changes(command(w, X, 'revoked'))).toEqual([[X, 2, 0, 'test-revoked']]);
+    expect([...w.state.status]).toEqual([2, 0, 1]);
   });
 
   it('the fold keeps the routes a revocation back to 1 left standing: a second revocation reads them (seed: stays; [2]: released)', () => {

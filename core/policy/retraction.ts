@@ -5,27 +5,28 @@
  * person who could expose them. A person's episode ends when they return to 0. When a positive
  * result is revoked, its routes from the moment of the result are void, and so, transitively, are
  * all routes from the people whose every route is void; those people are released. People with
- * another route stay. A route stands only if its source stood before it (an index case from its
- * positive result, anyone else from a route that stands): people exposed only through each other
- * (two suspicious people who met) do not hold each other up. A retroactive alert (a positive
- * result alerts the contacts of the window before the sample) is a route too, through that result:
- * its source stood from the result, after the contact, so it stands while the result stands and is
- * void with it, whatever the source's standing at the contact. A person suspicious from the start
- * (`initial`) is not undone by a revocation: they return to 1 at hop 0. A case that returns to 1
- * (suspicious from the start, or a route of its own before the result stands) keeps the routes it
- * made at 2 from the result on that it would have made at 1: a live route (not a retroactive
- * alert, which came from the result) whose tick's policy let a 1 expose, within that tick's hop
- * cap for its restored hops (each live route from a 2 records that policy); the hops of the people
- * it keeps are not recomputed. The fold drops what a revocation voided, so that a later revocation
- * reads only the routes that still stand: a withdrawn case's routes as a source from its positive
- * result's tick (from the start of its episode when it had routes before the result and none
- * stood; back at 1, but those it keeps), and a released person's routes as a source within the
- * episode that was retracted (their earlier episodes stand). The routes are folded from the log
- * with the simulation's own `evolve` (statuses at the start of each tick), through the projection
- * runner, when a revocation comes: a revocation is rare, and the routes would cost every tick
- * otherwise. A person tested positive more than once has several positive results standing
- * ({@link standingPositives}): a revocation withdraws one, and only the one that withdraws the last
- * undoes the case.
+ * another route stay. A route stands only if its source stood before it (a person suspicious from
+ * the start from their episode's start, another index case from its positive result, anyone
+ * else from a route that stands): people exposed only through each other (two suspicious people
+ * who met) do not hold each other up. A retroactive alert (a positive result alerts the contacts
+ * of the window before the sample) is a route too, through that result: its source stood from the
+ * result, after the contact, so it stands while the result stands and is void with it, whatever
+ * the source's standing at the contact. A person suspicious from the start (`initial`) is not
+ * undone by a revocation: they return to 1 at hop 0. A case that returns to 1 (suspicious from the
+ * start, or a route of its own before the result stands) keeps the routes it made at 2 from the
+ * result on that it would have made at 1: a live route (not a retroactive alert, which came from
+ * the result) whose tick's policy let a 1 expose, within that tick's hop cap for its restored hops
+ * (each live route from a 2 records that policy); the hops of the people it keeps are not
+ * recomputed. The fold drops what a revocation voided, so that a later revocation reads only the
+ * routes that still stand: a withdrawn case's routes as a source from its positive result's tick
+ * (from the start of its episode when it had routes before the result and none stood; back at 1,
+ * but those it keeps), and a released person's routes as a source within the episode that was
+ * retracted (their earlier episodes stand). The routes are folded from the log with the
+ * simulation's own `evolve` (statuses at the start of each tick), through the projection runner,
+ * when a revocation comes: a revocation is rare, and the routes would cost every tick otherwise. A
+ * person tested positive more than once has several positive results standing
+ * ({@link standingPositives}): a revocation withdraws one, and only the one that withdraws the
+ * last undoes the case.
  * @module
  */
 import type { DomainEvent, StoredEvent } from '../../events/index.js';
@@ -273,12 +274,14 @@ export function retraction(s: RoutesState, person: number): Retraction | undefin
   if (positiveTick === undefined || s.world.status[person] !== 2) return undefined;
   const { status, tracing } = s.world;
   // for each person with routes, the tick from which they stood in their current episode (they could expose from the
-  // tick after it): an index case from their positive result (or the episode's start), else their earliest standing
+  // tick after it): a person suspicious from the start from the episode's start (the revoked one too: no revocation
+  // undoes it), another index case from their positive result (or the episode's start), else their earliest standing
   // route, Infinity while none is known; the revoked person stands on their routes before the result alone
   const first = new Map<number, number>();
-  // (a person at 0 has none: every route from them is from an earlier episode, and stands)
-  for (const p of s.routes.keys()) if (status[p]! >= 1) first.set(p, p !== person && tracing.hops[p] === 0 ? (s.positives.get(p) ?? s.episodes.get(p) ?? 0) : Infinity);
   const episode = (p: number) => s.episodes.get(p) ?? Infinity;
+  const from = (p: number) => (s.initial.has(p) ? episode(p) : p !== person && tracing.hops[p] === 0 ? (s.positives.get(p) ?? s.episodes.get(p) ?? 0) : Infinity);
+  // (a person at 0 has none: every route from them is from an earlier episode, and stands)
+  for (const p of s.routes.keys()) if (status[p]! >= 1) first.set(p, from(p));
   // the revoked person's hops back at 1, once known (below); undefined: not (yet) back at 1
   let back: number | undefined;
   // a route stands unless voided, or from its source's current episode before they stood: so people exposed only through
