@@ -73,7 +73,11 @@ export function asOf(graph: TraceSource, history: HistorySource, at: Bitemporal)
     statusOf: (id) => history.statusAt(id, at).status,
     isIndexCase: (id) => {
       const s = history.statusAt(id, at);
-      return isIndexChange({ to: s.status, reason: s.reason ?? '' });
+      // the history keeps no hops: a revoked positive back to 1 stands on the latest exposure known then (its hops), or
+      // on none (suspicious from the start: hop 0)
+      const edges = s.reason === 'test-revoked' ? keep(graph.exposuresOf(id)) : [];
+      const hops = s.reason !== 'test-revoked' ? undefined : edges.length === 0 ? 0 : (edges[edges.length - 1]!.hops ?? 1);
+      return isIndexChange({ to: s.status, reason: s.reason ?? '', hops });
     },
     ...(history.testsAt
       ? {

@@ -20,7 +20,7 @@ export interface TraceSource {
   exposedBy(person: number): readonly ExposureEdge[];
   /** Current status of `person`. */
   statusOf(person: number): number;
-  /** True when `person`'s current status >= 1 made them an index case: `initial` or a positive test, not a contact nor a revoked positive back to 1 (policy/tracing.ts `isIndexChange`). */
+  /** True when `person`'s current status >= 1 made them an index case: `initial`, a positive test, or a revoked positive back to 1 at hop 0; not a contact nor a revoked positive back to 1 on an exposure (policy/tracing.ts `isIndexChange`). */
   isIndexCase(person: number): boolean;
   /** The person's test results and hop count, where the source keeps them (the read models do). */
   testsOf?(person: number): PersonTests;

@@ -42,10 +42,10 @@ export function readModelSource(store: EventStore, models: SqliteReadModels, nam
     const sourceId = graph.sourceIdOf(personId);
     return { personId, phone: graph.phoneOf(personId) ?? '?', ...(sourceId !== undefined ? { sourceId } : {}), status: graph.statusOf(personId), indexCase: graph.isIndexCase(personId), tick };
   };
-  /** The tick `person` became an index case: their last status change when it made them one, else 0. */
+  /** The tick `person` became an index case: their last status change when it made them one (read with their hops now), else 0. */
   const since = (person: number): number => {
     const last = models.person(person)?.lastChange;
-    return last && isIndexChange(last) ? last.tick : 0;
+    return last && isIndexChange({ ...last, hops: graph.testsOf?.(person).hops }) ? last.tick : 0;
   };
 
   // live: the runner follows the log's alerts and commit markers from where the read models stand

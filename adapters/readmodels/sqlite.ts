@@ -484,7 +484,7 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
   traceSource(): TraceSource {
     const phone = this.stmt(`SELECT phone FROM ${LIVE}people WHERE person_id = ?`).pluck();
     const sourceId = this.stmt(`SELECT source_id FROM ${LIVE}people WHERE person_id = ?`).pluck();
-    const status = this.stmt(`SELECT status, last_reason FROM ${LIVE}people WHERE person_id = ?`);
+    const status = this.stmt(`SELECT status, last_reason, hops FROM ${LIVE}people WHERE person_id = ?`);
     const tests = this.stmt(`SELECT tests, positives, negatives, last_test, last_test_tick, releases, expiries, hops FROM ${LIVE}people WHERE person_id = ?`);
     const into = this.stmt(`SELECT * FROM ${LIVE}exposures WHERE exposed = ? ORDER BY status_position`);
     const out = this.stmt(`SELECT * FROM ${LIVE}exposures WHERE source = ? ORDER BY status_position`);
@@ -495,8 +495,8 @@ export class SqliteReadModels implements ReadModelStore<WorldReadModelTx> {
       exposedBy: (id) => (out.all(id) as ExposureRowDb[]).map(edge),
       statusOf: (id) => ((status.get(id) as { status: number } | undefined)?.status ?? 0),
       isIndexCase: (id) => {
-        const row = status.get(id) as { status: number; last_reason: string | null } | undefined;
-        return row !== undefined && row.last_reason !== null && isIndexChange({ to: row.status, reason: row.last_reason });
+        const row = status.get(id) as { status: number; last_reason: string | null; hops: number } | undefined;
+        return row !== undefined && row.last_reason !== null && isIndexChange({ to: row.status, reason: row.last_reason, hops: row.hops });
       },
       testsOf: (id) => {
         type Row = { tests: number; positives: number; negatives: number; last_test: 'positive' | 'negative' | 'revoked' | null; last_test_tick: number | null; releases: number; expiries: number; hops: number };

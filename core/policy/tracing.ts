@@ -34,11 +34,17 @@ export interface TracingState {
 
 /**
  * True when a status change to `to` for `reason` makes the person an index case: a status >= 1
- * that did not come from a contact (`initial`, `test-positive`). A `test-revoked` back to 1 is not
- * one: it stands on an earlier route to exposure (policy/retraction.ts).
+ * that did not come from a contact (`initial`, `test-positive`), or a `test-revoked` back to 1 at
+ * hop 0. `hops` is the change's (the event's, or the person's hops after it where the source keeps
+ * those): a `test-revoked` without it, or at 0, leaves the person at hop 0 (`evolve`): suspicious
+ * from the start (policy/retraction.ts), or, in logs written before the event carried hops, a
+ * revoked positive that the log kept at hop 0, as it decided. One with hops >= 1 is not: it
+ * stands on an earlier route to exposure.
  */
-export function isIndexChange(change: { to: number; reason: string }): boolean {
-  return change.to >= 1 && (change.reason === 'initial' || change.reason === 'test-positive');
+export function isIndexChange(change: { to: number; reason: string; hops?: number | undefined }): boolean {
+  if (change.to < 1) return false;
+  if (change.reason === 'test-revoked') return (change.hops ?? 0) === 0;
+  return change.reason === 'initial' || change.reason === 'test-positive';
 }
 
 /** The tracing state of a world of `people` under the seed policy, ticks of `tickMs`, a contact standing for `contactMs` (a tick by default). */

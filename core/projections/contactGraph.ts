@@ -36,8 +36,8 @@ export class ContactGraph implements TraceSource {
   private readonly bySourceId = new Map<string, number>();
   private readonly upstream = new Map<number, ExposureEdge[]>();
   private readonly downstream = new Map<number, ExposureEdge[]>();
-  /** Status changes by person: ascending ticks and the status from that tick on. */
-  private readonly history = new Map<number, { tick: number; to: number; reason: string }[]>();
+  /** Status changes by person: ascending ticks and the status from that tick on (and a revoked positive's hops, when its event carries them). */
+  private readonly history = new Map<number, { tick: number; to: number; reason: string; hops?: number }[]>();
 
   /** Fold one event; events other than registrations and status changes are ignored. */
   evolve(event: DomainEvent): void {
@@ -50,7 +50,7 @@ export class ContactGraph implements TraceSource {
       }
     } else if (event.type === 'HealthStatusChanged') {
       const d = event.data;
-      push(this.history, d.personId, { tick: event.metadata.tick, to: d.to, reason: d.reason });
+      push(this.history, d.personId, { tick: event.metadata.tick, to: d.to, reason: d.reason, ...(d.hops !== undefined ? { hops: d.hops } : {}) });
       if (d.reason === 'contact') {
         const tick = event.metadata.tick;
         const edge: ExposureEdge = { source: d.sourcePersonId!, exposed: d.personId, tick, at: event.metadata.at, x: d.x!, y: d.y!, contactId: d.contactId!, sourceStatus: this.statusAt(d.sourcePersonId!, tick) };
@@ -104,7 +104,7 @@ export class ContactGraph implements TraceSource {
 
   /** True when `person`'s latest status change before `tick` made them an index case (see {@link isIndexChange}). */
   isIndexCase(person: number, tick = Infinity): boolean {
-    let last: { to: number; reason: string } | undefined;
+    let last: { to: number; reason: string; hops?: number } | undefined;
     for (const change of this.history.get(person) ?? []) {
       if (change.tick >= tick) break;
       last = change;
