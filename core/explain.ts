@@ -142,7 +142,7 @@ export async function explain(source: ExplainSource, alert: { notificationId: st
   }
   const visited = new Set<number>();
   while (current) {
-    // a revoked positive back to 1 stands on the exposure before it: follow that one
+    // a revoked positive back to 1 stands on the exposure before it, or on the initial status it started from: follow that one
     if (current.reason === 'test-revoked' && current.to >= 1) {
       const revoked: StatusHistoryRow = current;
       current = exposureBefore(source, revoked);
@@ -199,11 +199,15 @@ export async function explain(source: ExplainSource, alert: { notificationId: st
   return out;
 }
 
-/** The latest exposure of `change`'s person before it, passing over the positive result and revocations between; `undefined` when a return to 0 or the start comes first. */
+/**
+ * The latest exposure of `change`'s person before it, passing over the positive result and
+ * revocations between, or the initial status of a person suspicious from the start (back at hop
+ * 0: the index case again); `undefined` when a return to 0 or the start comes first.
+ */
 function exposureBefore(source: ExplainSource, change: StatusHistoryRow): StatusHistoryRow | undefined {
   let c = source.changeBefore(change.personId, change.position);
   while (c && c.reason !== 'contact' && c.to >= 1 && c.from >= 1) c = source.changeBefore(c.personId, c.position);
-  return c?.reason === 'contact' ? c : undefined;
+  return c?.reason === 'contact' || (c?.reason === 'initial' && c.to >= 1) ? c : undefined;
 }
 
 function indexCase(source: ExplainSource, change: StatusHistoryRow): ExplainIndexCase {
