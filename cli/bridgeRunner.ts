@@ -51,11 +51,11 @@ export async function startBridge(store: EventStore, bus: NotificationBus, optio
       down = false;
       options.onProgress?.(published, position);
     },
-    // true for an outage, also once stopped (runBridge then stops cleanly, the batch left in the
-    // store for the next run); false for an error no retry mends, which is thrown
+    // true for an outage, after a backoff that a stop cuts short (runBridge then stops cleanly, the
+    // batch left in the store for the next run; an outage once stopped never gets here); false for
+    // an error no retry mends, which is thrown
     onPublishError: async (error, attempt) => {
       if (!isBusError(error) || !error.retriable) return false;
-      if (options.signal.aborted) return true;
       if (!down) options.warn(`Kafka unavailable (${error.message}); alerts stay in the store, retrying`);
       down = true;
       const delay = Math.min(10_000, 250 * 2 ** Math.min(attempt - 1, 10)) * (0.5 + Math.random() / 2);

@@ -88,6 +88,15 @@ async function retrying<T>(request: () => Promise<T>, ms: number): Promise<T> {
   }
 }
 
+/**
+ * Wait for `promise` to settle, `ms` milliseconds at most, never rejecting: a disconnect from a
+ * broker that accepts connections and never answers keeps a request open until kafkajs' request
+ * timeout (5 s at least), and an error must not wait for it.
+ */
+function settledWithin(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  return Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout>;
   return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BusError(message, true)), ms)))]).finally(() => clearTimeout(timer));
@@ -206,9 +215,8 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
       `cannot reach Kafka at ${where} within ${timeout} ms`,
     );
   } catch (error) {
-    // a broker that accepts connections and never answers keeps a request open until kafkajs'
-    // request timeout (5 s at least): the error must not wait for it, the connect timeout is the bound
-    await Promise.race([disconnectAll(), new Promise((resolve) => setTimeout(resolve, 100).unref())]);
+    // the connect timeout is the bound, not kafkajs' request timeout
+    await settledWithin(disconnectAll(), 100);
     // a server that speaks Kafka's protocol but serves no clients: the URL names the wrong port, no retry mends it
     const api = unsupportedApi(error);
     if (api) throw new BusError(`${where} answers but is not a Kafka broker (it does not serve ${api.apiName ? `the ${api.apiName} request` : "a client's requests"}: a KRaft controller's port?)`, false, { cause: error });
@@ -253,7 +261,7 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
           `cannot reach Kafka at ${where} within ${timeout} ms`,
         );
       } catch (error) {
-        await Promise.race([tx.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 100).unref())]);
+        await settledWithin(tx.disconnect(), 100);
         throw translate(error, `starting a transactional producer on Kafka at ${where}`);
       }
       /**

@@ -82,7 +82,7 @@ export interface WhatIfResult {
    * Revocations of a positive result reported in the recorded world, by tick: a what-if run does
    * not decide them again, so the positive result they withdrew stands on its side.
    */
-  revocationsKept: { tick: number; personId: number; phone: string }[];
+  revocationsKept: ReportedResult[];
   /** Against the recorded ground truth, when the world has one (an `InfectionTransmitted` event). */
   truth?: TruthCounts & { recorded: TruthScore; whatif: TruthScore };
 }
@@ -108,14 +108,18 @@ export interface WhatIfState {
   initialStatus: Uint8Array;
   curve: WhatIfTick[];
   refused: Refusal[];
-  revocationsKept: { tick: number; personId: number; phone: string }[];
+  revocationsKept: ReportedResult[];
 }
 
-/** A reported test result the other policy refuses: its tick, the person, and why. */
-export interface Refusal {
+/** A reported test result: the tick it was recorded at and the person it was reported for. */
+export interface ReportedResult {
   tick: number;
   personId: number;
   phone: string;
+}
+
+/** A reported test result the other policy refuses, and why. */
+export interface Refusal extends ReportedResult {
   reason: string;
 }
 
