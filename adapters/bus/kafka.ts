@@ -17,6 +17,7 @@
  * @module
  */
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { patchKafkajsThrottleCheck } from './kafkajsThrottleCheck.js';
 import { BusError, parsePersonAlert, type ConsumeOptions, type NotificationBus, type OutgoingAlert, type PersonAlert } from '../../core/index.js';
 
 /** Options of {@link kafkaBus}. */
@@ -188,6 +189,7 @@ export async function kafkaBus(url: string, options: KafkaBusOptions = {}): Prom
   if (!/^[a-zA-Z0-9._-]{1,249}$/.test(topic)) throw new BusError(`'${topic}' is not a valid Kafka topic name`, false);
   if (!Number.isInteger(partitions) || partitions < 1) throw new BusError(`partitions must be a positive integer, got ${partitions}`, false);
   const where = brokers.join(',');
+  patchKafkajsThrottleCheck();
   const kafka = new Kafka({
     clientId: options.clientId ?? 'stopcovid',
     brokers,
