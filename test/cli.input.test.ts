@@ -76,3 +76,19 @@ describe('bus URLs', () => {
     expect(zero.stderr).toBe("Error: bus URL 'kafka://127.0.0.1:9092,127.0.0.1:0': port 0 is not between 1 and 65535\n");
   });
 });
+
+describe('test --sampled-at', () => {
+  it('a time without a zone is refused, one line, exit 2, nothing written: Date.parse would read it in the machine zone (TZ), so the log would depend on where the command ran', async () => {
+    const store = `sqlite:${join(dir, 'sampled.db')}`;
+    expect((await run('simulate', '--ticks', '2', '--people', '20', '--grid', '5x5', '--store', store)).code).toBe(0);
+    const phone = (JSON.parse((await run('people', '--limit', '1', '--json', '--store', store)).stdout) as { phone: string }[])[0]!.phone;
+    const before = (await run('export', '--store', store)).stdout;
+    // inside the world's time (2020-03-17T00:00Z to the next tick, 00:03Z) when read in UTC: before the fix, applied as tick 3 on a UTC machine
+    const r = await run('test', phone, 'positive', '--sampled-at', '2020-03-17T00:01:00', '--store', store);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', "Error: --sampled-at '2020-03-17T00:01:00' has no time zone: end it with Z or an offset, such as 2020-03-17T02:00:00Z or 2020-03-17T03:00:00+01:00\n"]);
+    expect((await run('export', '--store', store)).stdout).toBe(before);
+    // with a zone (Z or an offset) the same instant is taken
+    const ok = await run('test', phone, 'positive', '--sampled-at', '2020-03-17T01:01:00+01:00', '--store', store, '--json');
+    expect([ok.code, (JSON.parse(ok.stdout) as { tick: number }).tick]).toEqual([0, 3]);
+  });
+});

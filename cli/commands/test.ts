@@ -49,7 +49,7 @@ A result for a phone nobody has, (when the policy requires it) for a person neve
   };
 
   static override flags = {
-    'sampled-at': Flags.string({ summary: 'When the sample was taken (ISO-8601 simulated time); the retroactive window counts back from it. [default: the tick that applies it]' }),
+    'sampled-at': Flags.string({ summary: 'When the sample was taken (ISO-8601 simulated time with a zone: Z or an offset); the retroactive window counts back from it. [default: the tick that applies it]' }),
     region: Flags.string({ summary: 'Country for national phone forms (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
   };
 
@@ -62,6 +62,8 @@ A result for a phone nobody has, (when the policy requires it) for a person neve
     if (flags['sampled-at'] !== undefined) {
       const ms = Date.parse(flags['sampled-at']);
       if (!/^\d{4}-\d\d-\d\dT/.test(flags['sampled-at']) || Number.isNaN(ms)) throw new InputError(`--sampled-at '${flags['sampled-at']}' is not an ISO-8601 time such as 2020-03-17T02:00:00Z`);
+      // without a zone, Date.parse reads the time in the machine's zone (TZ): the log would depend on where the command ran
+      if (!/(Z|[+-]\d\d(:?\d\d)?)$/i.test(flags['sampled-at'])) throw new InputError(`--sampled-at '${flags['sampled-at']}' has no time zone: end it with Z or an offset, such as 2020-03-17T02:00:00Z or 2020-03-17T03:00:00+01:00`);
       sampledAt = new Date(ms).toISOString();
     }
     const store = await this.store(flags.store, false);
