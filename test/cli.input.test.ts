@@ -2,7 +2,7 @@
  * Input checks of the commands, in process (see test/inProcess.ts): phones that change country
  * while being read, time zones, a store without a world.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -90,5 +90,23 @@ describe('test --sampled-at', () => {
     // with a zone (Z or an offset) the same instant is taken
     const ok = await run('test', phone, 'positive', '--sampled-at', '2020-03-17T01:01:00+01:00', '--store', store, '--json');
     expect([ok.code, (JSON.parse(ok.stdout) as { tick: number }).tick]).toEqual([0, 3]);
+  });
+});
+
+describe('ingest positions, a file given twice', () => {
+  it('is refused with one line, exit 2, and no store is written: its rows would be read and counted twice (46990 rows for one 23495-row cab before the fix)', async () => {
+    const csv = join(dir, 'two.csv');
+    writeFileSync(csv, 'id,time,latitude,longitude\na,0,45,0\nb,0,45,0.0001\n');
+    const db = join(dir, 'twice.db');
+    const same = await run('ingest', 'positions', csv, csv, '--radius-m', '10', '--store', `sqlite:${db}`);
+    expect([same.code, same.stdout, same.stderr]).toEqual([2, '', `Error: ${csv}: the same file is given twice: its rows would be read and counted twice\n`]);
+    // under another name: a symbolic link to it
+    const other = join(dir, 'link.csv');
+    symlinkSync(csv, other);
+    const renamed = await run('ingest', 'positions', csv, other, '--radius-m', '10', '--store', `sqlite:${db}`);
+    expect([renamed.code, renamed.stderr]).toEqual([2, `Error: ${other}: the same file is given twice (also as ${csv}): its rows would be read and counted twice\n`]);
+    expect(existsSync(db)).toBe(false);
+    rmSync(csv);
+    rmSync(other);
   });
 });

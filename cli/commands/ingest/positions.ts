@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { InputError } from '../../base.js';
 import { bucket, IngestCommand, ingestFlags, Progress, type IngestResult } from '../../ingest/command.js';
@@ -18,7 +20,7 @@ Out-of-order fixes are SORTED, not refused: per person, by time (equal times: th
 
 Index cases (--index, --statuses) are set at tick 0; then, bucket by bucket, a contact with a person whose status was >= 1 at the start of the bucket makes a healthy person suspicious (1) and notifies them, as in the simulation.
 
-A bad row (wrong column count, a non-number, latitude outside [-90, 90], longitude outside [-180, 180], occupancy not 0 or 1) or an empty file stops the ingestion before anything is written, with file and line; --skip-invalid skips them and reports how many. LF and CRLF line ends are both read; gzip files are read as such. Without --phones, each person gets a placeholder phone +999 followed by 9 digits (country code 999 is reserved); trace accepts it, or the input id as id:<id>. The store must hold no world yet.
+A bad row (wrong column count, a non-number, latitude outside [-90, 90], longitude outside [-180, 180], occupancy not 0 or 1) or an empty file stops the ingestion before anything is written, with file and line (a file given twice, under any name, is refused too); --skip-invalid skips them and reports how many. LF and CRLF line ends are both read; gzip files are read as such. Without --phones, each person gets a placeholder phone +999 followed by 9 digits (country code 999 is reserved); trace accepts it, or the input id as id:<id>. The store must hold no world yet.
 
 A SQLite store (sqlite:<file>) is written to a temporary file beside it (.<name>.partial-<pid>) that takes the store's name only when the whole world is in it: Ctrl-C (SIGINT) or SIGTERM stops after the tick being written, removes it and exits 130 (143 for SIGTERM), and even a killed ingest leaves no partial world under the store's name. Other stores get the ticks one by one: an interrupted ingest leaves the first ticks there, and says so.`;
 
@@ -52,6 +54,19 @@ A SQLite store (sqlite:<file>) is written to a temporary file beside it (.<name>
   async run(): Promise<IngestResult> {
     const { argv, flags } = await this.parse(IngestPositions);
     const files = argv as string[];
+    // the same file twice (under any name) would read each of its rows twice and count them twice
+    const seen = new Map<string, string>();
+    for (const file of files) {
+      let key: string;
+      try {
+        key = realpathSync(file);
+      } catch {
+        key = resolve(file); // a file that cannot be read is reported by the reader
+      }
+      const first = seen.get(key);
+      if (first !== undefined) throw new InputError(`${file}: the same file is given twice${first === file ? '' : ` (also as ${first})`}: its rows would be read and counted twice`);
+      seen.set(key, file);
+    }
     const started = performance.now();
     const progress = new Progress();
     const invalid = new Invalid(flags['skip-invalid']);
