@@ -4,6 +4,7 @@ import { personQuery } from '../phone.js';
 import { isSqliteStore } from '../../adapters/readmodels/open.js';
 import { submitCommand } from '../tickWriter.js';
 import { counted } from '../../web/plural.js';
+import { policyTicks } from '../../core/index.js';
 
 const STATUS = ['healthy', 'suspicious', 'infected'];
 
@@ -77,6 +78,15 @@ A result for a phone nobody has, (when the policy requires it) for a person neve
       const now = Date.parse(clock.start) + (world.tick + 1) * clock.tickMs;
       if (Date.parse(sampledAt) < Date.parse(clock.start) || Date.parse(sampledAt) > now)
         throw new InputError(`--sampled-at ${sampledAt} is outside the world's time: from ${new Date(Date.parse(clock.start)).toISOString()} to ${new Date(now).toISOString()} (tick ${world.tick + 1}, the next one)`);
+      // the world keeps a new case's contacts for twice the retroactive window (core/policy/contactLedger.ts, prune): a sample
+      // taken longer ago than the window would lose the contacts of its window before the sample, and alert only later ones
+      const policy = models.policy();
+      const back = policyTicks(policy, clock.tickMs).retroactiveTicks;
+      const sampledTick = Math.ceil((Date.parse(sampledAt) - Date.parse(clock.start)) / clock.tickMs);
+      if (result === 'positive' && back > 0 && policy.exposingStatuses.includes(2) && sampledTick < world.tick + 1 - back)
+        throw new InputError(
+          `--sampled-at ${sampledAt} is more than the policy's retroactive window (${policy.retroactiveMinutes} min) before tick ${world.tick + 1}, the tick that applies the result: the contacts of its window are no longer kept, so its retroactive alerts would miss them; give a sample time after ${new Date(Date.parse(clock.start) + (world.tick - back) * clock.tickMs).toISOString()}`,
+        );
     }
     if (result === 'revoked') {
       // positive results stand from the one that made the person infected, while nothing changed their status since (core/policy/retraction.ts, standingPositives)
