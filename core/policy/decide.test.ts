@@ -85,6 +85,19 @@ describe('policy rules, hand-worked', () => {
     expect([...state.status]).toEqual([2, 1, 0]);
   });
 
+  it('a retroactive alert for a contact of the very tick of the positive result carries its contactTick: it is not a live exposure by the (then suspicious) source', () => {
+    // only confirmed cases expose, one hop; every alerted person is tested one tick later and found positive
+    const state = world([2, 0, 0], { exposingStatuses: [2], maxHops: 1, retroactiveMinutes: 10, testing: { share: 1, delayMinutes: 1, sensitivity: 1, specificity: 0 } });
+    meet(state, [0, 1]); // tick 1: A (infected) exposes B
+    const events = meet(state, [1, 2]); // tick 2: B tests positive and meets C: C is alerted through B's result, not by B's status 1 at the start of the tick
+    expect(changes(events)).toMatchObject([
+      { personId: 1, from: 1, to: 2, reason: 'test-positive' },
+      { personId: 2, from: 0, to: 1, reason: 'contact', sourcePersonId: 1, contactTick: 2 },
+    ]);
+    expect(alerts(events)).toEqual([{ notificationId: 'n-2-2', personId: 2, phone: state.phones[2], contactTick: 2 }]);
+    expect(state.tracing.hops[2]).toBe(1); // B is an index case now: hop 0
+  });
+
   it('a sample taken inside a tick is placed in that tick: the retroactive window counts back from it', () => {
     // README "Real data": tick t is the time (start + (t-1) * tick, start + t * tick]; a sample at
     // 00:13:30 is in tick 14, so 10 minutes before it reach back to 00:03:30, inside tick 4: a

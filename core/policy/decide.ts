@@ -225,7 +225,8 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
     changed[personId] = 1;
     out.exposures++;
     const cause = { ...metadata, causationId: contactId };
-    const when = contactTick !== undefined && contactTick !== tick ? { contactTick } : {};
+    // a retroactive alert says so even for a contact of this very tick: read models tell it from a live exposure by `contactTick`
+    const when = contactTick !== undefined ? { contactTick } : {};
     events.push(
       { type: 'HealthStatusChanged', data: { personId, from: 0, to: 1, reason: 'contact', sourcePersonId, contactId, x: input.x(personId), y: input.y(personId), ...when }, metadata: cause },
       { type: 'NotificationIssued', data: { notificationId: `n-${tick}-${personId}`, personId, phone: state.phones[personId]!, ...when }, metadata: cause },
