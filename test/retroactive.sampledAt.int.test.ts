@@ -51,4 +51,12 @@ describe('test positive --sampled-at under a retroactive window', () => {
     const down = JSON.parse((await run('trace', '+999000000000', '--direction', 'down', '--format', 'json', '--store', store)).stdout) as { downstream: { sourceId: string; contactTick?: number }[] };
     expect(down.downstream.map((l) => [l.sourceId, l.contactTick])).toEqual([['6', 18]]);
   });
+
+  it("says one past contact and one person in the singular (before: '1 past contacts alerted', '1 people exposed only through this case released')", async () => {
+    const store = await world('singular.db');
+    const positive = await run('test', '+999000000000', 'positive', '--sampled-at', '1970-01-01T00:18:30Z', '--store', store);
+    expect([positive.code, positive.stdout]).toEqual([0, 'tick 21: +999000000000 tested positive: healthy -> infected; 1 past contact alerted\n']);
+    const revoked = await run('test', '+999000000000', 'revoked', '--store', store);
+    expect([revoked.code, revoked.stdout]).toEqual([0, 'tick 22: +999000000000 positive result revoked: infected -> healthy; released alert sent; 1 person exposed only through this case released\n']);
+  });
 });

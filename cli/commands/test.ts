@@ -115,7 +115,7 @@ A result for a phone nobody has, (when the policy requires it) for a person neve
         this.log(
           kept
             ? `tick ${done.tick}: ${query.phone} positive result revoked: still infected, ${counted(standing, 'other positive result stands', 'other positive results stand')} (each revocation withdraws one; the last one undoes the case)`
-            : `tick ${done.tick}: ${query.phone} ${result === 'revoked' ? 'positive result revoked' : `tested ${result}`}${changed ? `: ${STATUS[statusBefore]} -> ${STATUS[statusAfter]}` : ' (status unchanged)'}${alerted > 0 ? `; ${alerted} past contacts alerted` : ''}${releasedAlert ? '; released alert sent' : ''}${result === 'revoked' ? `; ${retracted} people exposed only through this case released` : ''}`,
+            : `tick ${done.tick}: ${query.phone} ${result === 'revoked' ? 'positive result revoked' : `tested ${result}`}${changed ? `: ${STATUS[statusBefore]} -> ${STATUS[statusAfter]}` : ' (status unchanged)'}${alerted > 0 ? `; ${counted(alerted, 'past contact')} alerted` : ''}${releasedAlert ? '; released alert sent' : ''}${result === 'revoked' ? `; ${counted(retracted, 'person', 'people')} exposed only through this case released` : ''}`,
         );
     } else if (!this.jsonEnabled()) this.log(`accepted as inbox entry ${done.revision}: the running simulate applies it at its next tick`);
     return out;
