@@ -110,3 +110,18 @@ describe('ingest positions, a file given twice', () => {
     rmSync(other);
   });
 });
+
+describe('ingest summary', () => {
+  it('says the bucket length exactly: --bucket 90s is 90s (it read 2m, the ms library rounding), 1500ms is 1500ms (it read 2s)', async () => {
+    const list = join(dir, 'list.txt');
+    writeFileSync(list, '20 1 2\n40 2 3\n');
+    for (const [bucket, said] of [['90s', '90s'], ['1.5s', '1500ms'], ['1h', '1h']] as const) {
+      const db = join(dir, `bucket-${said}.db`);
+      const r = await run('ingest', 'contacts', list, '--bucket', bucket, '--store', `sqlite:${db}`);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.split('\n')[1], bucket).toMatch(new RegExp(`^\\d+ ticks? of ${said} from `));
+      rmSync(db);
+    }
+    rmSync(list);
+  });
+});

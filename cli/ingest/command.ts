@@ -27,6 +27,12 @@ export const bucket = Flags.custom<number>({
   },
 });
 
+/** `length` milliseconds in the largest unit that divides them (20s, 90s, 1h, 1500ms): the `ms` library's short form rounds, so a 90 s bucket would read 2m. */
+function exactDuration(length: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (length % size === 0) return `${length / size}${unit}`;
+  return `${length}ms`;
+}
+
 /** `--epoch`: an ISO-8601 date-time with a zone (or a date, meaning its UTC midnight), as ms since 1970. */
 export const epoch = Flags.custom<number>({
   helpValue: 'ISO-8601',
@@ -142,7 +148,7 @@ export abstract class IngestCommand extends BaseCommand {
     const shift = offsetMs(flags.tz, first + plan.params.lastTick * bucketMs) - offsetMs(flags.tz, first);
     if (shift % bucketMs !== 0)
       process.stderr.write(
-        `warning: ${flags.tz} changes its UTC offset by ${ms(shift, { long: true })} within the data; buckets keep their length of ${ms(bucketMs)}, so after the change they start ${ms(Math.abs(shift))} ${shift > 0 ? 'after' : 'before'} local midnight\n`,
+        `warning: ${flags.tz} changes its UTC offset by ${ms(shift, { long: true })} within the data; buckets keep their length of ${exactDuration(bucketMs)}, so after the change they start ${exactDuration(Math.abs(shift))} ${shift > 0 ? 'after' : 'before'} local midnight\n`,
       );
     // a SQLite world is written to a temporary file beside the store and linked under the store's
     // name when complete: readers never see a partial world, even after a SIGKILL
@@ -232,7 +238,7 @@ export abstract class IngestCommand extends BaseCommand {
     if (this.jsonEnabled()) return;
     const files = result.inputs.length === 1 ? result.inputs[0]!.file : `${result.inputs.length} files`;
     this.log(`ingested ${result.rows} rows of ${files} into ${storeUrl} (${result.skipped} skipped): ${counted(result.people, 'person', 'people')} (${result.placeholderPhones} with a placeholder phone), index cases: ${result.indexCases}`);
-    this.log(`${counted(result.ticks, 'tick')} of ${ms(result.bucketMs)} from ${inZone(result.start, result.timeZone)} to ${inZone(result.end, result.timeZone)}${result.radiusM !== undefined ? `, contact radius ${result.radiusM} m` : ''}`);
+    this.log(`${counted(result.ticks, 'tick')} of ${exactDuration(result.bucketMs)} from ${inZone(result.start, result.timeZone)} to ${inZone(result.end, result.timeZone)}${result.radiusM !== undefined ? `, contact radius ${result.radiusM} m` : ''}`);
     this.log(`${counted(result.contacts, 'contact')}, ${counted(result.exposures, 'exposure')}: healthy ${result.status.healthy}, suspicious ${result.status.suspicious}, infected ${result.status.infected}`);
     this.log(`${result.events} events in ${result.seconds} s: ${result.rowsPerSecond} rows/s, ${result.eventsPerSecond} events/s; state hash ${result.stateHash}`);
   }
