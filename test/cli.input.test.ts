@@ -125,3 +125,20 @@ describe('ingest summary', () => {
     rmSync(list);
   });
 });
+
+describe('ingest positions --policy', () => {
+  it('refuses a policy whose contact radius is larger than --radius-m, as simulate, policy set and whatif do (one line, exit 2, no store): it was ingested, and then whatif refused the same policy on the world', async () => {
+    const csv = join(dir, 'near.csv');
+    writeFileSync(csv, 'id,time,latitude,longitude\na,0,45,0\nb,0,45,0.0001\n');
+    const policy = join(dir, 'r200.json');
+    writeFileSync(policy, JSON.stringify({ name: 'r200', contact: { radius: 200 } }));
+    const db = join(dir, 'radius.db');
+    const r = await run('ingest', 'positions', csv, '--radius-m', '100', '--policy', policy, '--store', `sqlite:${db}`);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `Error: ${policy}: the policy's contact radius 200 is larger than the world's 100: contacts farther than 100 are never detected\n`]);
+    expect(existsSync(db)).toBe(false);
+    // within the world's radius it is taken
+    const ok = await run('ingest', 'positions', csv, '--radius-m', '200', '--policy', policy, '--store', `sqlite:${db}`);
+    expect(ok.code, ok.stderr).toBe(0);
+    for (const f of [csv, policy, db]) rmSync(f);
+  });
+});

@@ -8,7 +8,7 @@ import { existsSync, linkSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Flags } from '@oclif/core';
 import ms from 'ms';
-import { isConcurrencyError, isPlaceholderPhone, planIngestion, tickStream, type IngestInput, type IngestParams, INGEST_ERROR } from '../../core/index.js';
+import { isConcurrencyError, isPlaceholderPhone, planIngestion, policyMismatch, tickStream, type IngestInput, type IngestParams, INGEST_ERROR } from '../../core/index.js';
 import { BaseCommand, InputError, Interrupted } from '../base.js';
 import { StatusLine } from '../progress.js';
 import { worldIdentity } from '../identity.js';
@@ -144,6 +144,9 @@ export abstract class IngestCommand extends BaseCommand {
       if ((error as { code?: string }).code === INGEST_ERROR) throw new InputError(`${(error as Error).message}${invalid.total ? ` (${counted(invalid.total, 'bad row')} skipped)` : ''}`);
       throw error;
     }
+    // as simulate, policy set and whatif: a policy radius larger than the world's would count contacts never detected
+    const mismatch = policy && policyMismatch(policy.policy, plan.params.radiusM);
+    if (mismatch) throw new InputError(`${flags.policy}: ${mismatch}`);
     const first = Date.parse(plan.params.start);
     const shift = offsetMs(flags.tz, first + plan.params.lastTick * bucketMs) - offsetMs(flags.tz, first);
     if (shift % bucketMs !== 0)
