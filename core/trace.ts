@@ -113,7 +113,9 @@ function link(graph: TraceSource, edge: ExposureEdge, personId: number): TraceLi
 /**
  * Trace `personId` in `direction`, following at most `depth` links (>= 1) each way.
  * Upstream follows, from the person's latest exposure, the source's latest exposure before that
- * tick, and so on, until a source that was not exposed by a contact (an index case).
+ * tick, and so on, until a source that was an index case at that link: not exposed by a contact
+ * before it, or confirmed by a positive test since (a retroactive alert, or a hop-1 link from a
+ * source that is an index case still).
  */
 export function trace(graph: TraceSource, personId: number, direction: Direction, depth: number): Trace {
   const result: Trace = {
@@ -138,8 +140,12 @@ export function trace(graph: TraceSource, personId: number, direction: Direction
         break;
       }
       const l = link(graph, edge, edge.source);
-      l.indexCase = latestBefore(graph.exposuresOf(edge.source), edge.tick) === undefined;
+      // the source was an index case at this link: exposed by no contact before it, or confirmed since: a retroactive
+      // alert comes from the source's positive result, and a hop-1 link (where hops are kept) from a source at hop 0
+      // then, when they are an index case still (a revoked positive back to 1 is not)
+      l.indexCase = latestBefore(graph.exposuresOf(edge.source), edge.tick) === undefined || edge.contactTick !== undefined || (edge.hops === 1 && graph.isIndexCase(edge.source));
       chain.push(l);
+      if (l.indexCase) break;
       if (visited.has(edge.source)) break;
       visited.add(edge.source);
       current = edge.source;
