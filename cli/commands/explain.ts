@@ -7,6 +7,7 @@ import { BaseCommand, InputError, noWorld } from '../base.js';
 import { personQuery } from '../phone.js';
 import { inZone, tz } from '../time.js';
 import { placeless, placeOf, who, type Place } from './trace.js';
+import { counted } from '../../web/plural.js';
 
 const STATUS = ['healthy', 'suspicious', 'infected'];
 const REASON: Record<string, string> = {
@@ -115,7 +116,7 @@ export function render(e: Explanation, place: Place = 'cell', zone = 'UTC', tick
   e.chain.forEach((l, i) => {
     const when = l.retroactive ? `at tick ${l.contactTick}${where(l, place)} (alerted retroactively at tick ${l.tick}, ${inZone(l.at, zone)}, when the source tested positive)` : `at tick ${l.tick} (${inZone(l.at, zone)})${where(l, place)}`;
     const rule = l.rule
-      ? `policy '${l.rule.policy}': ${l.rule.minMinutes > 0 ? `at least ${l.rule.minMinutes} min of contact within ${l.rule.windowMinutes} min` : 'any contact'}${l.rule.radius !== null ? `, within ${l.rule.radius}` : ''} [PolicyAdopted ${at(l.rule.position)}]`
+      ? `policy '${l.rule.policy}': ${l.rule.minMinutes > 0 ? `at least ${l.rule.minMinutes} min of contact within ${l.rule.windowMinutes} min` : 'any contact'}${l.rule.radius !== null ? `, within ${place === 'metres' ? `${l.rule.radius} m` : place === 'cell' ? counted(l.rule.radius, 'cell') : l.rule.radius}` : ''} [PolicyAdopted ${at(l.rule.position)}]`
       : 'seed policy, any contact';
     lines.push(`${i + 1}. ${who(l.source.phone, l.source.sourceId)} (person ${l.source.personId}) exposed ${who(l.exposed.phone, l.exposed.sourceId)} (person ${l.exposed.personId})${l.hops !== undefined ? `, hop ${l.hops}` : ''}`);
     const minutes = recordMinutes ?? tickMinutes;
