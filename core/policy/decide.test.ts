@@ -98,6 +98,20 @@ describe('policy rules, hand-worked', () => {
     expect(state.tracing.hops[2]).toBe(1); // B is an index case now: hop 0
   });
 
+  it('a live exposure counts its hops from its source at the start of the tick, even when the source tests positive in that tick: the hop cap holds', () => {
+    // DESIGN: exposure is decided on the start of the tick. Status 1 exposes, at most 2 hops; every alerted person is tested 2 ticks after the alert, found positive
+    const state = world([2, 0, 0, 0], { exposingStatuses: [1, 2], maxHops: 2, testing: { share: 1, delayMinutes: 2, sensitivity: 1, specificity: 0 } });
+    meet(state, [0, 1]); // tick 1: A (index case) exposes B: hop 1
+    apart(state, 1); // tick 2
+    const three = meet(state, [1, 2]); // tick 3: B tests positive, and B (suspicious at hop 1 at the start of the tick) exposes C: hop 2
+    expect(changes(three)).toMatchObject([
+      { personId: 1, from: 1, to: 2, reason: 'test-positive' },
+      { personId: 2, from: 0, to: 1, reason: 'contact', sourcePersonId: 1 },
+    ]);
+    expect(state.tracing.hops[2]).toBe(2); // before: 1, counted from B's hop 0 after the positive test
+    expect(changes(meet(state, [2, 3]))).toEqual([]); // tick 4: C at hop 2 would put D at hop 3, over the cap (before: D exposed)
+  });
+
   it('a sample taken inside a tick is placed in that tick: the retroactive window counts back from it', () => {
     // README "Real data": tick t is the time (start + (t-1) * tick, start + t * tick]; a sample at
     // 00:13:30 is in tick 14, so 10 minutes before it reach back to 00:03:30, inside tick 4: a

@@ -30,6 +30,12 @@ export interface TracingState {
   inboxNext: number;
   /** Recent contacts, when the policy needs them (see {@link ContactLedger.needed}). */
   ledger: ContactLedger | null;
+  /**
+   * Hops at the start of tick `startHopsTick` of the people whose hops changed in it: a live exposure
+   * was decided on its source's hops then (a positive test or a release of the same tick comes first in the log).
+   */
+  startHops: Map<number, number>;
+  startHopsTick: number;
 }
 
 /**
@@ -51,7 +57,7 @@ export function isIndexChange(change: { to: number; reason: string; hops?: numbe
 export function initialTracing(people: number, tickMs: number, contactMs = tickMs): TracingState {
   const since = new Int32Array(people);
   const hops = new Int32Array(people).fill(-1);
-  return { policy: SEED_POLICY, ticks: policyTicks(SEED_POLICY, tickMs, contactMs), contactMs, since, hops, alerted: new Uint8Array(people), truth: new Uint8Array(people), inboxNext: 0, ledger: null };
+  return { policy: SEED_POLICY, ticks: policyTicks(SEED_POLICY, tickMs, contactMs), contactMs, since, hops, alerted: new Uint8Array(people), truth: new Uint8Array(people), inboxNext: 0, ledger: null, startHops: new Map(), startHopsTick: -1 };
 }
 
 /** Adopt `policy` from the next decision on; a ledger starts empty (contact time counts from here). */
@@ -66,9 +72,16 @@ export function evolveTracing(t: TracingState, event: DomainEvent, tickMs: numbe
   switch (event.type) {
     case 'HealthStatusChanged': {
       const d = event.data;
-      t.since[d.personId] = event.metadata.tick;
+      const tick = event.metadata.tick;
+      if (t.startHopsTick !== tick) {
+        t.startHops.clear();
+        t.startHopsTick = tick;
+      }
+      if (!t.startHops.has(d.personId)) t.startHops.set(d.personId, t.hops[d.personId]!);
+      t.since[d.personId] = tick;
       if (d.to === 0) t.hops[d.personId] = -1;
-      else if (d.reason === 'contact') t.hops[d.personId] = Math.max(0, t.hops[d.sourcePersonId!]!) + 1;
+      // a live exposure counts from its source's hops at the tick's start, as decided; a retroactive one (contactTick) from the new case
+      else if (d.reason === 'contact') t.hops[d.personId] = Math.max(0, (d.contactTick === undefined ? t.startHops.get(d.sourcePersonId!) : undefined) ?? t.hops[d.sourcePersonId!]!) + 1;
       else if (d.reason === 'initial' || d.reason === 'test-positive') t.hops[d.personId] = 0;
       // back to 1 through the route that stands; without the hops (suspicious from the start, or a log written before
       // they were recorded, as it decided) the revoked positive's are kept (0)
