@@ -68,8 +68,11 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Every message of `topic` that a READ_COMMITTED consumer receives, raw (no de-duplication):
- * their `notificationId` headers (`<worldId>:<opaque>`). Reads until each partition's position reaches its end.
+ * Every message of `topic` that a READ_COMMITTED consumer receives, raw (no de-duplication by id):
+ * their `notificationId` headers (`<worldId>:<opaque>`), one per offset of the log. Reads until
+ * each partition's position reaches its end. The consumer itself is at-least-once: a batch it
+ * fetches again (its group rejoined, a slow machine) is the same offsets, not a message twice in
+ * the log, and is counted once; two offsets with one id are two messages.
  */
 export async function readCommitted(topic: string, broker = BROKER): Promise<string[]> {
   const kafka = new Kafka({ brokers: [broker], logLevel: logLevel.NOTHING });
@@ -79,6 +82,9 @@ export async function readCommitted(topic: string, broker = BROKER): Promise<str
   await admin.disconnect();
   const consumer = kafka.consumer({ groupId: `raw-${topic}-${Math.random()}`, readUncommitted: false, maxWaitTimeInMs: 100 });
   const ids: string[] = [];
+  /** `partition:offset` of the messages taken. */
+  const seen = new Set<string>();
+  let again = 0;
   const reached = new Map<number, bigint>();
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
@@ -92,7 +98,15 @@ export async function readCommitted(topic: string, broker = BROKER): Promise<str
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({
     eachBatch: async ({ batch }) => {
-      for (const m of batch.messages) ids.push((m.headers?.notificationId ?? '').toString());
+      for (const m of batch.messages) {
+        const at = `${batch.partition}:${m.offset}`;
+        if (seen.has(at)) {
+          again++;
+          continue;
+        }
+        seen.add(at);
+        ids.push((m.headers?.notificationId ?? '').toString());
+      }
     },
   });
   check();
@@ -100,5 +114,6 @@ export async function readCommitted(topic: string, broker = BROKER): Promise<str
   await finished;
   clearTimeout(timeout);
   await consumer.disconnect();
+  if (again > 0) console.info(`readCommitted(${topic}): the consumer fetched ${again} messages again (the same offsets), counted once`);
   return ids;
 }
