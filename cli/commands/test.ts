@@ -5,6 +5,7 @@ import { isSqliteStore } from '../../adapters/readmodels/open.js';
 import { submitCommand } from '../tickWriter.js';
 import { counted } from '../../web/plural.js';
 import { policyTicks } from '../../core/index.js';
+import type { DomainEvent } from '../../events/index.js';
 
 const STATUS = ['healthy', 'suspicious', 'infected'];
 
@@ -99,14 +100,16 @@ A result for a phone nobody has, (when the policy requires it) for a person neve
     if (done.status === 'rejected') throw new InputError(`tick ${done.tick} refused the result: ${done.reason}`);
     const out: TestResultOutput = { phone: query.phone, personId, result, status: done.status, inboxRevision: done.revision };
     if (done.status === 'applied') {
-      // the exposures this result caused (the tick may also hold simulated tests, expiries and their alerts)
-      const alerted = done.events.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'contact' && e.data.sourcePersonId === personId).length;
-      const change = done.events.find((e) => e.type === 'HealthStatusChanged' && e.data.personId === personId);
-      const retracted = done.events.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'retracted' && e.metadata.causationId === `revoked-${personId}`).length;
+      // the tick may also apply other pending inbox entries (one a simulate accepted and never applied), simulated tests, expiries and their alerts: only this result's own events count
+      const own = ownEvents(done.events, done.revision);
+      const change = own.find((e) => e.type === 'HealthStatusChanged' && e.data.personId === personId);
       const changed = change?.type === 'HealthStatusChanged' ? change.data : undefined;
+      // the exposures this result caused: the retroactive alerts of the case it made, decided at the end of the tick
+      const alerted = changed?.reason === 'test-positive' ? done.events.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'contact' && e.data.sourcePersonId === personId).length : 0;
+      const retracted = own.filter((e) => e.type === 'HealthStatusChanged' && e.data.reason === 'retracted' && e.metadata.causationId === `revoked-${personId}`).length;
       const statusAfter = changed ? changed.to : models.traceSource().statusOf(personId);
       const statusBefore = changed ? changed.from : statusAfter;
-      const releasedAlert = done.events.some((e) => e.type === 'NotificationIssued' && e.data.kind === 'released' && e.data.personId === personId);
+      const releasedAlert = own.some((e) => e.type === 'NotificationIssued' && e.data.kind === 'released' && e.data.personId === personId);
       const standing = result === 'revoked' ? models.history().standingPositives(personId) : 0;
       Object.assign(out, { tick: done.tick, statusBefore, statusAfter, alerted, releasedAlert, ...(result === 'revoked' ? { retracted, positivesStanding: standing } : {}) });
       // a revocation that left another positive result standing changed nothing but the record
@@ -120,4 +123,16 @@ A result for a phone nobody has, (when the policy requires it) for a person neve
     } else if (!this.jsonEnabled()) this.log(`accepted as inbox entry ${done.revision}: the running simulate applies it at its next tick`);
     return out;
   }
+}
+
+/**
+ * The events that applying inbox entry `revision` wrote in its tick: from its `TestResultRecorded`
+ * up to the next command's (or the end of the tick's inbox commands). A tick applies its pending
+ * entries in order, each one's events together; a person changes status at most once a tick.
+ */
+function ownEvents(events: readonly DomainEvent[], revision: number): DomainEvent[] {
+  const start = events.findIndex((e) => e.type === 'TestResultRecorded' && e.data.source === 'reported' && e.data.inboxRevision === revision);
+  if (start < 0) return [];
+  const end = events.findIndex((e, i) => i > start && (e.type === 'TestResultRecorded' || e.type === 'PolicyAdopted'));
+  return events.slice(start + 1, end < 0 ? undefined : end);
 }
