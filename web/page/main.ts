@@ -4,6 +4,7 @@
  * @module
  */
 import { chainSvg } from '../chain/svg.js';
+import { counted } from '../plural.js';
 import { STATUS_COLOURS, STATUS_NAMES } from '../chain/palette.js';
 import type { Alert, Chain, Lag, TickUpdate, WorldInfo } from '../source.js';
 import { CurveView, type CurveColumns } from './curve.js';
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
       }
       const chain = (await res.json()) as Chain;
       const me = chain.nodes.find((n) => n.personId === chain.personId)!;
-      message.textContent = `${me.phone}: ${STATUS_NAMES[me.status]}${me.indexCase ? ', index case' : ''}; ${chain.nodes.length - 1} other people, ${chain.links.length} exposures${chain.cut ? ' (cut: the chain is larger than shown)' : ''}`;
+      message.textContent = `${me.phone}: ${STATUS_NAMES[me.status]}${me.indexCase ? ', index case' : ''}; ${counted(chain.nodes.length - 1, 'other person', 'other people')}, ${counted(chain.links.length, 'exposure')}${chain.cut ? ' (cut: the chain is larger than shown)' : ''}`;
       chainBox.dataset.person = String(chain.personId);
       $<HTMLInputElement>('phone').value = me.phone; // a click on the map shows whom it found
       chainBox.innerHTML = chain.links.length === 0 && !me.indexCase ? '<p>No exposure links this person to anyone.</p>' : chainSvg(chain, { maxWidth: Math.max(400, chainBox.clientWidth - 10) });
