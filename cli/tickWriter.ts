@@ -88,7 +88,9 @@ export type Submission =
  * Put `command` in the world's inbox; then, when no simulate holds the writer's lease, apply
  * every pending command as a tick of its own (nobody moves; see `commandTick`), else leave it to
  * the running simulate's next tick. The read models follow (`inline`: they commit with the
- * tick in the SQLite store's transaction; else they are caught up after it).
+ * tick in the SQLite store's transaction; else they are caught up after it). Commands that other
+ * processes put in the inbox while this one held the lease (their senders found it held and left
+ * them to the holder) are applied too, in ticks of their own, before it returns.
  * @throws Error (code `INPUT`) never for a running simulate (that is `accepted`); store errors as they come.
  */
 export async function submitCommand(
@@ -101,22 +103,27 @@ export async function submitCommand(
   const m = { tick: Math.max(0, world.tick), at: tickTime((world.params ?? world.ingest)!, Math.max(0, world.tick)), schemaVersion: 1 };
   const appended = await store.append(INBOX_STREAM, [{ type: command.type, data: command.data, metadata: m }], 'any');
   const revision = appended.nextExpectedRevision;
-  let lease;
-  try {
-    lease = await writerLease(store);
-  } catch {
-    return { status: 'accepted', revision };
-  }
-  try {
-    const state = await currentWorld(store, models, options.verbose);
-    const commands = await pendingCommands(store, state);
-    if (!commands.some((c) => c.revision === revision)) return { status: 'accepted', revision }; // a writer applied it meanwhile
-    const { events, summary } = commandTick(state, commands);
-    await appendTick(store, summary.tick, events);
-    if (!options.inline) await catchUpReadModels(store, models);
-    const rejected = events.find((e) => e.type === 'CommandsApplied')?.data.rejected.find((r) => r.revision === revision);
-    return rejected ? { status: 'rejected', revision, tick: summary.tick, reason: rejected.reason } : { status: 'applied', revision, tick: summary.tick, summary, events };
-  } finally {
-    await lease.release();
+  let outcome: Submission = { status: 'accepted', revision };
+  for (let first = true; ; first = false) {
+    let lease;
+    try {
+      lease = await writerLease(store);
+    } catch {
+      return outcome; // a simulate (or another command's writer) holds it: it reads the inbox after its tick
+    }
+    try {
+      const state = await currentWorld(store, models, options.verbose);
+      const commands = await pendingCommands(store, state);
+      if (commands.length === 0) return outcome;
+      const { events, summary } = commandTick(state, commands);
+      await appendTick(store, summary.tick, events);
+      if (!options.inline) await catchUpReadModels(store, models);
+      if (first && commands.some((c) => c.revision === revision)) {
+        const rejected = events.find((e) => e.type === 'CommandsApplied')?.data.rejected.find((r) => r.revision === revision);
+        outcome = rejected ? { status: 'rejected', revision, tick: summary.tick, reason: rejected.reason } : { status: 'applied', revision, tick: summary.tick, summary, events };
+      } // else a writer applied it meanwhile
+    } finally {
+      await lease.release();
+    }
   }
 }
