@@ -28,7 +28,15 @@ export default class Serve extends BaseCommand {
 
   static override flags = {
     port: count({ summary: 'TCP port to listen on (0: any free port).', default: 8080, min: 0, max: 65535 }),
-    host: Flags.string({ summary: 'Address to listen on (0.0.0.0: every interface; mind that the page shows phone numbers).', default: '127.0.0.1' }),
+    host: Flags.string({
+      summary: 'Address to listen on (0.0.0.0: every interface; mind that the page shows phone numbers).',
+      default: '127.0.0.1',
+      // an empty host would listen on every interface, and say so nowhere (`--host "$HOST"` with HOST unset)
+      parse: async (input) => {
+        if (input.trim() === '') throw new InputError(`expected an address such as 127.0.0.1 (0.0.0.0: every interface); got '${input}'`);
+        return input;
+      },
+    }),
     region: Flags.string({ summary: 'Country for national phone forms typed in the search box (ISO code).', default: 'FR', env: 'STOPCOVID_REGION' }),
   };
 
