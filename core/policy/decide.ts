@@ -103,10 +103,14 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
       { type: 'NotificationIssued', data: { notificationId: `r-${tick}-${p}`, personId: p, phone: state.phones[p]!, kind: 'released' }, metadata },
     );
   };
+  // people a revocation of this tick changed, and the hops they expose at from now on (-1: they do not expose): the
+  // statuses at the start of the tick would let the withdrawn case, and those exposed only through it, expose again
+  const revoked = new Map<number, number>();
   // a revoked positive: compensating events, never an edit of the log
   const revoke = (p: number, r: Retraction) => {
     if (changed[p] || status[p] !== 2) return;
     changed[p] = 1;
+    revoked.set(p, r.revokedTo === 1 ? Math.max(0, r.hops ?? 0) : -1);
     // hops 0 (suspicious from the start) is the revoked positive's own: the event carries none, `evolve` keeps it
     const hops = r.revokedTo === 1 && r.hops !== undefined && r.hops > 0 ? { hops: r.hops } : {};
     events.push({ type: 'HealthStatusChanged', data: { personId: p, from: 2, to: r.revokedTo, reason: 'test-revoked', ...hops }, metadata });
@@ -117,6 +121,7 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
     for (const q of r.released) {
       if (changed[q] || status[q] !== 1) continue;
       changed[q] = 1;
+      revoked.set(q, -1);
       out.releases++;
       events.push(
         { type: 'HealthStatusChanged', data: { personId: q, from: 1, to: 0, reason: 'retracted' }, metadata: { ...metadata, causationId: `revoked-${p}` } },
@@ -219,7 +224,15 @@ export function decideTracing(state: WorldState, input: TracingInput): TracingDe
   }
 
   // 5. live exposures: the seed's rule (statuses at the start of the tick), filtered by the policy
-  const { canExpose, risky } = exposureRules(state, tick);
+  const rules = exposureRules(state, tick);
+  const { risky } = rules;
+  // a case a revocation of this tick undid exposes as what it is after it (back at 1, as a 1 at its restored hops would),
+  // and those it released not at all: as the routes of a later revocation count them (policy/retraction.ts, exposesAt1)
+  const canExpose = (s: number): boolean => {
+    const hops = revoked.get(s);
+    if (hops === undefined) return rules.canExpose(s);
+    return hops >= 0 && policy.exposingStatuses.includes(1) && (policy.maxHops === null || hops + 1 <= policy.maxHops);
+  };
   const ledger = t.ledger;
   const expose = (personId: number, sourcePersonId: number, contactId: string, contactTick?: number) => {
     changed[personId] = 1;
