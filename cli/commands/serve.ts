@@ -44,9 +44,11 @@ export default class Serve extends BaseCommand {
     const { flags } = await this.parse(Serve);
     const region = flags.region.toUpperCase();
     if (!isRegion(region)) throw new InputError(`unknown region '${flags.region}': use an ISO country code such as FR`);
-    const signal = this.interrupted();
     const store = await this.store(flags.store, false);
+    // building the read models first (a store written before them, another --read-models file) only reads the log and
+    // commits batch by batch: Ctrl-C then stops at once, as in every command that reads
     const source = await this.dashboardSource(store, flags);
+    const signal = this.interrupted();
     try {
       const app = dashboardApp({ source, parseQuery: (q) => personQuery(q, region), assets: existsSync(join(ASSETS, 'index.html')) ? ASSETS : undefined });
       const server = await listen(app, flags.host, flags.port).catch((error: Error & { code?: string }) => {
