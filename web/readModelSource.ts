@@ -101,7 +101,7 @@ export function readModelSource(store: EventStore, models: SqliteReadModels, nam
     curve: () => models.metrics().map(curveRow),
     findPerson: (query: PersonQuery) => ('phone' in query ? models.personByPhone(query.phone) : models.personBySourceId(query.sourceId)),
     chain(personId, { maxNodes }): Chain {
-      const up = trace(graph, personId, 'up', Math.max(1, maxNodes - 1));
+      const up = trace(graph, personId, 'up', maxNodes - 1);
       const links: ChainLink[] = [];
       const nodes = new Map<number, ChainNode>();
       let below = personId;
