@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { createWriteStream, rmSync, statSync } from 'node:fs';
+import { createWriteStream, realpathSync, rmSync, statSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
@@ -18,7 +18,7 @@ export default class Export extends BaseCommand {
   static override summary = 'Write the whole event log in global order as NDJSON.';
   static override description = `One event per line: {"position", "stream", "revision", "type", "data", "metadata"}, in global order, for interchange and audit. Events are written as stored, undecoded, so an audit sees exactly what the store holds. --json prints a summary object when --output is given.
 
-With --output, the log is written to a temporary file beside it (.<name>.partial-<pid>) and renamed to the output name only when complete: an interrupted export (Ctrl-C: exit 130, SIGTERM: 143) or a failed one removes the temporary file and never leaves a truncated file under the output name.`;
+With --output, the log is written to a temporary file beside it (.<name>.partial-<pid>) and renamed to the output name only when complete: an interrupted export (Ctrl-C: exit 130, SIGTERM: 143) or a failed one removes the temporary file and never leaves a truncated file under the output name. A device or a pipe (/dev/stdout, a FIFO) is written as it is, and a symbolic link's file is replaced, not the link.`;
 
   static override examples = ['<%= config.bin %> export > log.ndjson', '<%= config.bin %> export --output log.ndjson --json'];
 
@@ -31,13 +31,17 @@ With --output, the log is written to a temporary file beside it (.<name>.partial
     const { flags } = await this.parse(Export);
     const store = await this.store(flags.store, false);
     if ((await store.lastPosition()) === 0) throw noWorld(flags.store); // nothing to export, and no empty file written
-    // a file is written under a temporary name beside it, and renamed when complete
-    const partial = flags.output ? join(dirname(flags.output), `.${basename(flags.output)}.partial-${process.pid}`) : undefined;
+    // a file is written under a temporary name beside it (beside the file a symbolic link names), and renamed when
+    // complete; a device or a pipe (/dev/stdout, a FIFO) is written as it is: a rename would replace it with a file
+    const existing = flags.output ? statSync(flags.output, { throwIfNoEntry: false }) : undefined;
+    const special = existing !== undefined && !existing.isFile() && !existing.isDirectory();
+    const target = existing?.isFile() ? realpathSync(flags.output!) : flags.output;
+    const partial = target && !special ? join(dirname(target), `.${basename(target)}.partial-${process.pid}`) : undefined;
     const removePartial = () => partial && rmSync(partial, { force: true });
     // Ctrl-C: writing to a file yields to the event loop, so a signal stops the export between
     // chunks; the handler is in place before the temporary file exists, so that it never stays behind
-    const interrupted = partial ? this.interrupted(undefined, removePartial) : undefined;
-    const out: Writable = partial ? await openOutput(partial, flags.output!) : process.stdout;
+    const interrupted = flags.output ? this.interrupted(undefined, removePartial) : undefined;
+    const out: Writable = flags.output ? await openOutput(partial ?? flags.output, flags.output, partial ? 'wx' : 'w') : process.stdout;
     // a reader that goes away (`export | head`) ends the export quietly
     let closed = false;
     out.on('error', (error: NodeJS.ErrnoException) => {
@@ -60,7 +64,7 @@ With --output, the log is written to a temporary file beside it (.<name>.partial
       if (interrupted?.aborted) {
         out.destroy();
         removePartial();
-        process.stderr.write(`interrupted: nothing written to ${flags.output}\n`);
+        process.stderr.write(partial ? `interrupted: nothing written to ${flags.output}\n` : `interrupted: ${flags.output} got only part of the log\n`);
         process.exitCode = this.interruptedExitCode();
         return undefined;
       }
@@ -68,7 +72,7 @@ With --output, the log is written to a temporary file beside it (.<name>.partial
       if (flags.output) {
         out.end();
         await once(out, 'finish');
-        await rename(partial!, flags.output);
+        if (partial) await rename(partial, target!);
         if (!this.jsonEnabled()) this.log(`exported ${events} events to ${flags.output}`);
         return { events, output: flags.output };
       }
@@ -95,12 +99,13 @@ function drained(out: Writable): Promise<void> {
 }
 
 /**
- * A write stream to `path` (the temporary file of `output`), once the file is open.
+ * A write stream to `path` (the temporary file of `output`, or `output` itself when it is a device
+ * or a pipe), once the file is open; `flags` as `fs.open` takes them.
  * @throws InputError naming `output` when it cannot be opened (a missing folder, no permission).
  */
-async function openOutput(path: string, output: string): Promise<Writable> {
+async function openOutput(path: string, output: string, flags: 'wx' | 'w'): Promise<Writable> {
   if (statSync(output, { throwIfNoEntry: false })?.isDirectory()) throw cannotWrite(output, { code: 'EISDIR' });
-  const out = createWriteStream(path, { flags: 'wx' });
+  const out = createWriteStream(path, { flags });
   try {
     await once(out, 'open');
     return out;
