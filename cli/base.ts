@@ -9,6 +9,7 @@ import type { SqliteReadModels } from '../adapters/readmodels/sqlite.js';
 import type { DashboardSource } from '../web/source.js';
 import { progressBar } from './progress.js';
 import { oneLine } from './oneLine.js';
+import { writeReason } from './writeReason.js';
 
 /** Flags every command shares. */
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -246,24 +247,11 @@ export function noWorld(url: string): InputError {
   return new InputError(`no world in ${url}: run 'stopcovid simulate' first`);
 }
 
-/** Readable reasons for the system's error codes when writing a file. */
-const WRITE_REASONS: Record<string, string> = {
-  ENOENT: 'no such directory',
-  ENOTDIR: 'a part of the path is not a directory',
-  EISDIR: 'it is a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on the device',
-};
-
 /**
  * The one-line error of a command that cannot write its output `file`: `cannot write <file>:
  * <reason>`, the reason in words (`no such directory`), never Node's raw text.
  * @example cannotWrite('/nonexistent/r.html', error) // cannot write /nonexistent/r.html: no such directory
  */
 export function cannotWrite(file: string, error: unknown): InputError {
-  const e = error as { code?: string; message?: string };
-  const reason = (e.code && WRITE_REASONS[e.code]) ?? (e.message ?? String(error)).replace(/^[A-Z]+: /, '').replace(/, \w+ '[^']*'$/, '');
-  return new InputError(`cannot write ${file}: ${reason}`);
+  return new InputError(`cannot write ${file}: ${writeReason(error)}`);
 }

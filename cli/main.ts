@@ -9,6 +9,7 @@
 import { run } from '@oclif/core/run';
 import { flush } from '@oclif/core/flush';
 import { oneLine } from './oneLine.js';
+import { writeReason } from './writeReason.js';
 
 /**
  * Run the command line `argv` (without node and the script) with the package at `root` (a file
@@ -18,6 +19,7 @@ import { oneLine } from './oneLine.js';
  */
 export async function main(argv: string[], root: string): Promise<number> {
   try {
+    await stdoutErrors();
     await run(argv, root);
     await flushed();
     return Number(process.exitCode ?? 0);
@@ -36,6 +38,28 @@ export async function main(argv: string[], root: string): Promise<number> {
     if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { message, code: exit === 2 ? 'INPUT' : (e.code ?? e.name) } })}\n`);
     return exit;
   }
+}
+
+let stdoutGuarded = false;
+
+/**
+ * Make a failed write to stdout one line and exit code 1 (`> /dev/full`, a full disk, an I/O
+ * error), where oclif's listener rethrows it, a stack trace; a reader that went away (EPIPE,
+ * `| head`) stays quiet, as with oclif. Installed once a process, in place of oclif's (when this
+ * loads oclif first, as the binary does).
+ */
+async function stdoutErrors(): Promise<void> {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  // oclif adds its listener when its command module loads: the listeners that loading it added are oclif's
+  const before = new Set(process.stdout.listeners('error'));
+  await import('@oclif/core');
+  for (const listener of process.stdout.listeners('error')) if (!before.has(listener)) process.stdout.off('error', listener as (error: Error) => void);
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') return;
+    process.stderr.write(`Error: cannot write the output: ${writeReason(error)}\n`);
+    process.exit(1);
+  });
 }
 
 /**

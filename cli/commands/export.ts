@@ -42,18 +42,19 @@ With --output, the log is written to a temporary file beside it (.<name>.partial
     // chunks; the handler is in place before the temporary file exists, so that it never stays behind
     const interrupted = flags.output ? this.interrupted(undefined, removePartial) : undefined;
     const out: Writable = flags.output ? await openOutput(partial ?? flags.output, flags.output, partial ? 'wx' : 'w') : process.stdout;
-    // a reader that goes away (`export | head`) ends the export quietly
+    // a reader that goes away (`export | head`) ends the export quietly; another failed write (a full disk) ends it with one line
     let closed = false;
+    let failed: NodeJS.ErrnoException | undefined;
     out.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      closed = true;
+      if (error.code === 'EPIPE') closed = true;
+      else failed ??= error;
     });
     let events = 0;
     let chunk = '';
     try {
       for await (const page of readPages(store)) {
         if (closed) return undefined;
-        if (interrupted?.aborted) break;
+        if (interrupted?.aborted || failed) break;
         for (const e of page) chunk += `${JSON.stringify({ position: e.position, stream: e.stream, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata })}\n`;
         events += page.length;
         if (chunk.length > 1 << 16) {
@@ -61,6 +62,7 @@ With --output, the log is written to a temporary file beside it (.<name>.partial
           chunk = '';
         }
       }
+      if (failed) throw failed;
       if (interrupted?.aborted) {
         out.destroy();
         removePartial();
@@ -80,7 +82,7 @@ With --output, the log is written to a temporary file beside it (.<name>.partial
     } catch (error) {
       out.destroy();
       removePartial();
-      throw error;
+      throw failed || (error as { syscall?: string }).syscall === 'write' ? cannotWrite(flags.output ?? 'the output', failed ?? error) : error;
     }
   }
 }
