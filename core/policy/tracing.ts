@@ -86,6 +86,8 @@ export function evolveTracing(t: TracingState, event: DomainEvent, tickMs: numbe
       // back to 1 through the route that stands; without the hops (suspicious from the start, or a log written before
       // they were recorded, as it decided) the revoked positive's are kept (0)
       else if (d.reason === 'test-revoked' && d.hops !== undefined) t.hops[d.personId] = d.hops;
+      // a case revoked in this tick exposes in it as what the revocation leaves (policy/decide.ts): its live exposures count from there
+      if (d.reason === 'test-revoked') t.startHops.set(d.personId, t.hops[d.personId]!);
       if (d.reason === 'initial' && d.to === 2) t.truth[d.personId] = 1;
       return;
     }

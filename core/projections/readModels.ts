@@ -73,7 +73,7 @@ export interface PeopleTx {
  */
 export const peopleProjection: Projection<PeopleTx> = {
   name: 'people',
-  version: 3,
+  version: 4,
   types: [
     'SimulationStarted',
     'WorldIngested',
@@ -169,7 +169,7 @@ export interface ExposuresTx {
  */
 export const exposuresProjection: Projection<ExposuresTx> = {
   name: 'exposures',
-  version: 2,
+  version: 3,
   types: ['ContactDetected', 'HealthStatusChanged', 'TickCompleted'],
   evolve(tx, events) {
     // the tick's contacts and changes, settled at its end (a tick may come in several calls)
@@ -179,18 +179,25 @@ export const exposuresProjection: Projection<ExposuresTx> = {
       else if (e.type === 'HealthStatusChanged') {
         // an exposure waits for the tick's end; any other change is kept as the case state it leaves (a world's creation: millions)
         const change = e as StoredEvent<'HealthStatusChanged'>;
-        tick.changes.push(change.data.reason === 'contact' ? change : caseAfter(tx, change.data));
+        if (change.data.reason === 'contact') tick.changes.push(change);
+        else {
+          const after = caseAfter(tx, change.data);
+          tick.changes.push(after);
+          // a case revoked in this tick exposes in it as what the revocation leaves (policy/decide.ts)
+          if (change.data.reason === 'test-revoked') tick.revoked.set(after[0], after[1]);
+        }
       }
       else if (e.type === 'TickCompleted') {
-        settle(tx, tick.changes, tick.contacts);
+        settle(tx, tick.changes, tick.contacts, tick.revoked);
         tick.contacts = new Map();
         tick.changes = [];
+        tick.revoked = new Map();
       }
     }
   },
 };
 
-const exposureTicks = new TickState(() => ({ contacts: new Map<string, number>(), changes: [] as TickChange[] }));
+const exposureTicks = new TickState(() => ({ contacts: new Map<string, number>(), changes: [] as TickChange[], revoked: new Map<number, CaseState | undefined>() }));
 
 /** A change of the tick in progress: an exposure (settled at the tick's end, when its contact is known), or the case state another change leaves. */
 type TickChange = StoredEvent<'HealthStatusChanged'> | readonly [number, CaseState | undefined];
@@ -208,8 +215,11 @@ function caseAfter(tx: ExposuresTx, d: EventData<'HealthStatusChanged'>): readon
   return [d.personId, { status: d.to, hops }];
 }
 
-/** One tick's status changes: exposures read the case states as they were at the tick's start. */
-function settle(tx: ExposuresTx, changes: readonly TickChange[], contacts: Map<string, number>): void {
+/**
+ * One tick's status changes: exposures read the case states as they were at the tick's start,
+ * but a source whose positive was revoked in the tick (`revoked`) as the revocation left it.
+ */
+function settle(tx: ExposuresTx, changes: readonly TickChange[], contacts: Map<string, number>, revoked: ReadonlyMap<number, CaseState | undefined>): void {
   if (changes.length === 0) return;
   const rows: ExposureRow[] = [];
   const next: (readonly [number, CaseState | undefined])[] = [];
@@ -221,7 +231,7 @@ function settle(tx: ExposuresTx, changes: readonly TickChange[], contacts: Map<s
     const change = e as StoredEvent<'HealthStatusChanged'>;
     const d = change.data;
     // a retroactive exposure comes from a case confirmed in this very tick: an index case
-    const source = d.contactTick !== undefined ? { status: 2, hops: 0 } : tx.caseOf(d.sourcePersonId!);
+    const source = d.contactTick !== undefined ? { status: 2, hops: 0 } : revoked.has(d.sourcePersonId!) ? revoked.get(d.sourcePersonId!) : tx.caseOf(d.sourcePersonId!);
     const hops = (source?.hops ?? 0) + 1;
     rows.push({
       exposed: d.personId,
