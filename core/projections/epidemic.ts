@@ -56,7 +56,8 @@ export interface EpidemicTx {
 /** The tick in progress: its counts so far, and the running totals, from the last row written when a batch starts. */
 const epidemicTicks = new TickState((tx: EpidemicTx) => {
   const last = tx.lastEpidemic();
-  return { newCases: 0, alerts: 0, alertedTotal: last?.alertedTotal ?? 0, alertedPositive: last?.alertedPositive ?? 0 };
+  // `startHops`: the hops at the tick's start of the people changed in it so far (a live exposure counts from them)
+  return { newCases: 0, alerts: 0, alertedTotal: last?.alertedTotal ?? 0, alertedPositive: last?.alertedPositive ?? 0, startHops: new Map<number, number>() };
 });
 
 const NOBODY: EpidemicPerson = { status: 0, hops: -1, alertedTick: -1, positiveAfterAlert: false };
@@ -64,7 +65,8 @@ const NOBODY: EpidemicPerson = { status: 0, hops: -1, alertedTick: -1, positiveA
 /**
  * `epidemic`: per tick, incidence, exposure alerts, alerted people and those of them who later
  * tested positive (running totals), and the longest active chain. Hops follow `evolve`'s rule: a
- * contact makes the exposed one hop further than the source is at that moment, an initial status
+ * live contact makes the exposed one hop further than the source was at the start of the tick (a
+ * case revoked in the tick: as the revocation left it; a retroactive alert: than the source now), an initial status
  * or a positive test makes an index case (0), a revoked positive back to 1 takes the hops its
  * event carries (logs before them: the revoked positive's 0), a return to 0 ends the person's chain. A revoked
  * positive result is taken back out of the alerted positives at the tick of the revocation that
@@ -72,11 +74,13 @@ const NOBODY: EpidemicPerson = { status: 0, hops: -1, alertedTick: -1, positiveA
  * nothing). Version 2: read models of version 1 may lack part of tick 0's new cases (a world's
  * initial statuses were handed over in several calls, and a call counted only its own); version
  * 3: read models of version 2 kept counting revoked positives; version 4: read models of version 3
- * took a positive out at any revocation, even one that left the person infected. All are rebuilt.
+ * took a positive out at any revocation, even one that left the person infected; version 5: read
+ * models of version 4 counted a live exposure from a source's positive test or revocation earlier in
+ * the same tick. All are rebuilt.
  */
 export const epidemicProjection: Projection<EpidemicTx> = {
   name: 'epidemic',
-  version: 4,
+  version: 5,
   types: ['HealthStatusChanged', 'NotificationIssued', 'TestResultRecorded', 'TickCompleted'],
   evolve(tx, events) {
     const chains = tx.activeChains();
@@ -93,7 +97,12 @@ export const epidemicProjection: Projection<EpidemicTx> = {
       if (e.type === 'HealthStatusChanged') {
         const d = (e as StoredEvent<'HealthStatusChanged'>).data;
         const before = person(d.personId);
-        const hops = d.to === 0 ? -1 : d.reason === 'contact' ? Math.max(0, person(d.sourcePersonId!).hops) + 1 : d.reason === 'initial' || d.reason === 'test-positive' ? 0 : d.reason === 'test-revoked' ? (d.hops ?? before.hops) : before.hops;
+        if (!t.startHops.has(d.personId)) t.startHops.set(d.personId, before.hops);
+        // a live exposure counts from its source at the tick's start (a retroactive one from the new case)
+        const source = d.reason === 'contact' ? (d.contactTick === undefined ? t.startHops.get(d.sourcePersonId!) : undefined) ?? person(d.sourcePersonId!).hops : -1;
+        const hops = d.to === 0 ? -1 : d.reason === 'contact' ? Math.max(0, source) + 1 : d.reason === 'initial' || d.reason === 'test-positive' ? 0 : d.reason === 'test-revoked' ? (d.hops ?? before.hops) : before.hops;
+        // a case revoked in the tick exposes in it as the revocation leaves it (policy/decide.ts)
+        if (d.reason === 'test-revoked') t.startHops.set(d.personId, hops);
         if (before.status >= 1) count(before.hops, -1);
         if (d.to >= 1) count(hops, 1);
         if (d.to === 2 && d.from !== 2) t.newCases++;
@@ -126,6 +135,7 @@ export const epidemicProjection: Projection<EpidemicTx> = {
         rows.push({ tick: e.metadata.tick, at: e.metadata.at, newCases: t.newCases, alerts: t.alerts, alertedTotal: t.alertedTotal, alertedPositive: t.alertedPositive, activeCases: active, longestChain: longest, position: e.position });
         t.newCases = 0;
         t.alerts = 0;
+        t.startHops.clear();
       }
     }
     if (rows.length > 0) tx.putEpidemic(rows);
