@@ -23,7 +23,7 @@ export interface StartBridgeOptions {
   /** Told about outages and recoveries, one line each. */
   warn(line: string): void;
   onProgress?(published: number, position: number): void;
-  /** Once the bridge knows the position it resumes from (Kafka's checkpoint, which the store's copy may trail). */
+  /** Once the bridge knows the position it resumes from: Kafka's checkpoint, or the store's copy where Kafka's lost an acknowledged commit. */
   onStart?(position: number): void;
   /** After the bus acknowledged `batch`. */
   onPublished?(batch: readonly Notification[]): void;
@@ -46,6 +46,8 @@ export async function startBridge(store: EventStore, bus: NotificationBus, optio
     batchSize: options.batchSize,
     onPublished: options.onPublished,
     onStart: options.onStart,
+    onBusBehind: (bus, stored) =>
+      options.warn(`Kafka's checkpoint (${bus}) is behind the last one it acknowledged to this store (${stored}): it lost a committed offset; resuming from ${stored}, so that those alerts are not published again`),
     onProgress: (published, position) => {
       if (down) options.warn('Kafka is back: publishing the alerts written meanwhile');
       down = false;

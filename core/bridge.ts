@@ -48,8 +48,13 @@ export interface BridgeOptions {
   signal?: AbortSignal;
   /** Most notifications per publish call (default 2000). */
   batchSize?: number;
-  /** Once the bridge knows where it resumes: the bus's transactional checkpoint, else the store's copy, else 0. */
+  /** Once the bridge knows where it resumes: the later of the bus's transactional checkpoint and the store's copy, else 0. */
   onStart?(position: number): void;
+  /**
+   * The bus's transactional checkpoint `bus` trails the store's copy `stored`: the bus lost the
+   * offset of a commit it had acknowledged, and the bridge resumes from `stored` instead.
+   */
+  onBusBehind?(bus: number, stored: number): void;
   /** After each committed tick: total published so far and the checkpoint saved. */
   onProgress?(published: number, position: number): void;
   /**
@@ -135,11 +140,16 @@ export async function runBridge(store: EventStore, bus: NotificationBus, options
   };
   const tx = bus.transactional ? await bus.transactional(`${key.worldId}.${options.checkpoint}`) : undefined;
   let published = 0;
-  // the bus's transactional checkpoint is the truth; the store's one is a copy (and a start for a bridge of an older release)
+  // the bus's transactional checkpoint is the truth; the store's one is a copy, saved only after the bus acknowledged the
+  // commit that carried it (and a start for a bridge of an older release), so it may trail the bus's, never lead it: a bus
+  // checkpoint behind it lost an acknowledged offset (Kafka 4.4 after a broker restart: test/kafka.e2e.test.ts), and
+  // resuming there would publish the alerts of that commit again
   const stored = await store.checkpoints.load(options.checkpoint);
   let start: number;
   try {
-    start = (await tx?.checkpoint(options.signal)) ?? stored ?? 0;
+    const bus = await tx?.checkpoint(options.signal);
+    if (bus !== undefined && stored !== undefined && bus < stored) options.onBusBehind?.(bus, stored);
+    start = Math.max(bus ?? 0, stored ?? 0);
   } catch (error) {
     await tx?.close();
     // stopped before the bus told where it stands: nothing published
