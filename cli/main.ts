@@ -19,7 +19,7 @@ import { writeReason } from './writeReason.js';
  */
 export async function main(argv: string[], root: string): Promise<number> {
   try {
-    await stdoutErrors();
+    stdoutErrors();
     await run(argv, root);
     await flushed();
     return Number(process.exitCode ?? 0);
@@ -44,18 +44,15 @@ let stdoutGuarded = false;
 
 /**
  * Make a failed write to stdout one line and exit code 1 (`> /dev/full`, a full disk, an I/O
- * error), where oclif's listener rethrows it, a stack trace; a reader that went away (EPIPE,
- * `| head`) stays quiet, as with oclif. Installed once a process, in place of oclif's (when this
- * loads oclif first, as the binary does).
+ * error), where oclif's listener (added when its command module loads) rethrows it, a stack
+ * trace; a reader that went away (EPIPE, `| head`) stays quiet, as with oclif. Installed once a
+ * process, ahead of oclif's listener, which it never reaches: without loading oclif's commands
+ * first, so that `--version` starts as fast as before.
  */
-async function stdoutErrors(): Promise<void> {
+function stdoutErrors(): void {
   if (stdoutGuarded) return;
   stdoutGuarded = true;
-  // oclif adds its listener when its command module loads: the listeners that loading it added are oclif's
-  const before = new Set(process.stdout.listeners('error'));
-  await import('@oclif/core');
-  for (const listener of process.stdout.listeners('error')) if (!before.has(listener)) process.stdout.off('error', listener as (error: Error) => void);
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  process.stdout.prependListener('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') return;
     process.stderr.write(`Error: cannot write the output: ${writeReason(error)}\n`);
     process.exit(1);
