@@ -31,8 +31,10 @@ export interface TracingState {
   /** Recent contacts, when the policy needs them (see {@link ContactLedger.needed}). */
   ledger: ContactLedger | null;
   /**
-   * Hops at the start of tick `startHopsTick` of the people whose hops changed in it: a live exposure
-   * was decided on its source's hops then (a positive test or a release of the same tick comes first in the log).
+   * Hops at the start of tick `startHopsTick` of the people whose hops changed in it other than by an
+   * exposure or an initial status (those expose nobody in that tick): a live exposure was decided on
+   * its source's hops then (a positive test or a release of the same tick comes first in the log); a
+   * case revoked in the tick, on its hops after the revocation (policy/decide.ts).
    */
   startHops: Map<number, number>;
   startHopsTick: number;
@@ -77,7 +79,9 @@ export function evolveTracing(t: TracingState, event: DomainEvent, tickMs: numbe
         t.startHops.clear();
         t.startHopsTick = tick;
       }
-      if (!t.startHops.has(d.personId)) t.startHops.set(d.personId, t.hops[d.personId]!);
+      // a person exposed in this tick (0 at its start) or given an initial status (tick 0, no contacts) exposes nobody in
+      // it: only the others are kept (a world of 1,000,000 people has a hundred thousand exposures in a tick)
+      if (d.reason !== 'contact' && d.reason !== 'initial' && !t.startHops.has(d.personId)) t.startHops.set(d.personId, t.hops[d.personId]!);
       t.since[d.personId] = tick;
       if (d.to === 0) t.hops[d.personId] = -1;
       // a live exposure counts from its source's hops at the tick's start, as decided; a retroactive one (contactTick) from the new case

@@ -97,7 +97,8 @@ export const epidemicProjection: Projection<EpidemicTx> = {
       if (e.type === 'HealthStatusChanged') {
         const d = (e as StoredEvent<'HealthStatusChanged'>).data;
         const before = person(d.personId);
-        if (!t.startHops.has(d.personId)) t.startHops.set(d.personId, before.hops);
+        // as evolve keeps them: not for an exposure or an initial status, whose person exposes nobody in the tick
+        if (d.reason !== 'contact' && d.reason !== 'initial' && !t.startHops.has(d.personId)) t.startHops.set(d.personId, before.hops);
         // a live exposure counts from its source at the tick's start (a retroactive one from the new case)
         const source = d.reason === 'contact' ? (d.contactTick === undefined ? t.startHops.get(d.sourcePersonId!) : undefined) ?? person(d.sourcePersonId!).hops : -1;
         const hops = d.to === 0 ? -1 : d.reason === 'contact' ? Math.max(0, source) + 1 : d.reason === 'initial' || d.reason === 'test-positive' ? 0 : d.reason === 'test-revoked' ? (d.hops ?? before.hops) : before.hops;
