@@ -5,6 +5,7 @@
  * simulation. Folded by `evolve` like the rest of the world state.
  * @module
  */
+import { StartHops } from './startHops.js';
 import type { DomainEvent, Policy } from '../../events/index.js';
 import { ContactLedger } from './contactLedger.js';
 import { policyTicks, type PolicyTicks } from './durations.js';
@@ -30,13 +31,8 @@ export interface TracingState {
   inboxNext: number;
   /** Recent contacts, when the policy needs them (see {@link ContactLedger.needed}). */
   ledger: ContactLedger | null;
-  /**
-   * Hops at the start of tick `startHopsTick` of the people whose hops changed in it other than by an
-   * exposure or an initial status (those expose nobody in that tick): a live exposure was decided on
-   * its source's hops then (a positive test or a release of the same tick comes first in the log); a
-   * case revoked in the tick, on its hops after the revocation (policy/decide.ts).
-   */
-  startHops: Map<number, number>;
+  /** The start-of-tick hops of the people changed in tick `startHopsTick` (startHops.ts): its live exposures count from them. */
+  startHops: StartHops;
   startHopsTick: number;
 }
 
@@ -59,7 +55,7 @@ export function isIndexChange(change: { to: number; reason: string; hops?: numbe
 export function initialTracing(people: number, tickMs: number, contactMs = tickMs): TracingState {
   const since = new Int32Array(people);
   const hops = new Int32Array(people).fill(-1);
-  return { policy: SEED_POLICY, ticks: policyTicks(SEED_POLICY, tickMs, contactMs), contactMs, since, hops, alerted: new Uint8Array(people), truth: new Uint8Array(people), inboxNext: 0, ledger: null, startHops: new Map(), startHopsTick: -1 };
+  return { policy: SEED_POLICY, ticks: policyTicks(SEED_POLICY, tickMs, contactMs), contactMs, since, hops, alerted: new Uint8Array(people), truth: new Uint8Array(people), inboxNext: 0, ledger: null, startHops: new StartHops(), startHopsTick: -1 };
 }
 
 /** Adopt `policy` from the next decision on; a ledger starts empty (contact time counts from here). */
@@ -79,19 +75,16 @@ export function evolveTracing(t: TracingState, event: DomainEvent, tickMs: numbe
         t.startHops.clear();
         t.startHopsTick = tick;
       }
-      // a person exposed in this tick (0 at its start) or given an initial status (tick 0, no contacts) exposes nobody in
-      // it: only the others are kept (a world of 1,000,000 people has a hundred thousand exposures in a tick)
-      if (d.reason !== 'contact' && d.reason !== 'initial' && !t.startHops.has(d.personId)) t.startHops.set(d.personId, t.hops[d.personId]!);
+      t.startHops.keep(d, t.hops[d.personId]!);
       t.since[d.personId] = tick;
       if (d.to === 0) t.hops[d.personId] = -1;
       // a live exposure counts from its source's hops at the tick's start, as decided; a retroactive one (contactTick) from the new case
-      else if (d.reason === 'contact') t.hops[d.personId] = Math.max(0, (d.contactTick === undefined ? t.startHops.get(d.sourcePersonId!) : undefined) ?? t.hops[d.sourcePersonId!]!) + 1;
+      else if (d.reason === 'contact') t.hops[d.personId] = Math.max(0, t.startHops.sourceOf(d, t.hops[d.sourcePersonId!]!)) + 1;
       else if (d.reason === 'initial' || d.reason === 'test-positive') t.hops[d.personId] = 0;
       // back to 1 through the route that stands; without the hops (suspicious from the start, or a log written before
       // they were recorded, as it decided) the revoked positive's are kept (0)
       else if (d.reason === 'test-revoked' && d.hops !== undefined) t.hops[d.personId] = d.hops;
-      // a case revoked in this tick exposes in it as what the revocation leaves (policy/decide.ts): its live exposures count from there
-      if (d.reason === 'test-revoked') t.startHops.set(d.personId, t.hops[d.personId]!);
+      t.startHops.applied(d, t.hops[d.personId]!);
       if (d.reason === 'initial' && d.to === 2) t.truth[d.personId] = 1;
       return;
     }

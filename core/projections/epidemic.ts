@@ -6,6 +6,7 @@
  * active chain (the most hops from an index case among people of status >= 1).
  * @module
  */
+import { StartHops } from '../policy/startHops.js';
 import type { EventData, StoredEvent } from '../../events/index.js';
 import { TickState, type Projection } from './projection.js';
 
@@ -56,8 +57,7 @@ export interface EpidemicTx {
 /** The tick in progress: its counts so far, and the running totals, from the last row written when a batch starts. */
 const epidemicTicks = new TickState((tx: EpidemicTx) => {
   const last = tx.lastEpidemic();
-  // `startHops`: the hops at the tick's start of the people changed in it so far (a live exposure counts from them)
-  return { newCases: 0, alerts: 0, alertedTotal: last?.alertedTotal ?? 0, alertedPositive: last?.alertedPositive ?? 0, startHops: new Map<number, number>() };
+  return { newCases: 0, alerts: 0, alertedTotal: last?.alertedTotal ?? 0, alertedPositive: last?.alertedPositive ?? 0, startHops: new StartHops() };
 });
 
 const NOBODY: EpidemicPerson = { status: 0, hops: -1, alertedTick: -1, positiveAfterAlert: false };
@@ -97,13 +97,9 @@ export const epidemicProjection: Projection<EpidemicTx> = {
       if (e.type === 'HealthStatusChanged') {
         const d = (e as StoredEvent<'HealthStatusChanged'>).data;
         const before = person(d.personId);
-        // as evolve keeps them: not for an exposure or an initial status, whose person exposes nobody in the tick
-        if (d.reason !== 'contact' && d.reason !== 'initial' && !t.startHops.has(d.personId)) t.startHops.set(d.personId, before.hops);
-        // a live exposure counts from its source at the tick's start (a retroactive one from the new case)
-        const source = d.reason === 'contact' ? (d.contactTick === undefined ? t.startHops.get(d.sourcePersonId!) : undefined) ?? person(d.sourcePersonId!).hops : -1;
-        const hops = d.to === 0 ? -1 : d.reason === 'contact' ? Math.max(0, source) + 1 : d.reason === 'initial' || d.reason === 'test-positive' ? 0 : d.reason === 'test-revoked' ? (d.hops ?? before.hops) : before.hops;
-        // a case revoked in the tick exposes in it as the revocation leaves it (policy/decide.ts)
-        if (d.reason === 'test-revoked') t.startHops.set(d.personId, hops);
+        t.startHops.keep(d, before.hops);
+        const hops = d.to === 0 ? -1 : d.reason === 'contact' ? Math.max(0, t.startHops.sourceOf(d, person(d.sourcePersonId!).hops)) + 1 : d.reason === 'initial' || d.reason === 'test-positive' ? 0 : d.reason === 'test-revoked' ? (d.hops ?? before.hops) : before.hops;
+        t.startHops.applied(d, hops);
         if (before.status >= 1) count(before.hops, -1);
         if (d.to >= 1) count(hops, 1);
         if (d.to === 2 && d.from !== 2) t.newCases++;
